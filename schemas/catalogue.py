@@ -1,0 +1,125 @@
+"""Load the indicator catalogue (catalogue.yaml) into typed, immutable objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
+
+
+@dataclass(frozen=True)
+class UnitKind:
+    code: str
+    vi: str
+    factor: float | None          # value = numerator / denominator * factor; None for yes/no
+    plausible: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Goal:
+    code: str
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    goal: str
+    vi: str
+    en: str
+    unit: UnitKind
+    direction: str                 # "up" (higher is better) or "down"
+    targets: dict[int, float]
+    strict_years: frozenset[int] = frozenset()
+    numerator: str | None = None
+    denominator: str | None = None
+    numerator_le_denominator: bool = True
+    by_sex: bool = False
+    merge: str = "ratio_of_sums"
+    confirmed: bool = True
+    parent: str | None = None
+    national_targets: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.unit.code == "boolean"
+
+    @property
+    def label(self) -> str:
+        """Code and name as a person reads it, with the unconfirmed mark when it applies."""
+        mark = "" if self.confirmed else " (chưa đối chiếu)"
+        return f"{self.code}. {self.vi}{mark}"
+
+    def target_for(self, year: int) -> tuple[int, float] | None:
+        """The target in force for a year: 2025's up to 2025, 2030's after (milestone, value)."""
+        for milestone in sorted(self.targets):
+            if year <= milestone:
+                return milestone, self.targets[milestone]
+        return None if not self.targets else (max(self.targets), self.targets[max(self.targets)])
+
+
+@dataclass(frozen=True)
+class Activity:
+    code: str
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    goals: dict[str, Goal]
+    indicators: dict[str, Indicator]
+    activities: dict[str, Activity]
+    units: dict[str, UnitKind]
+
+    def by_goal(self) -> dict[str, list[Indicator]]:
+        out: dict[str, list[Indicator]] = {g: [] for g in self.goals}
+        for ind in self.indicators.values():
+            out[ind.goal].append(ind)
+        return out
+
+
+def parse_catalogue(data: dict) -> Catalogue:
+    """Build a Catalogue from the YAML structure (a dict), checking references."""
+    units = {
+        code: UnitKind(code, u["vi"], u.get("factor"), tuple(u["plausible"]))
+        for code, u in data["units"].items()
+    }
+    goals = {str(c): Goal(str(c), g["vi"], g["en"]) for c, g in data["goals"].items()}
+    indicators: dict[str, Indicator] = {}
+    for raw in data["indicators"]:
+        code = str(raw["code"])
+        if str(raw["goal"]) not in goals:
+            raise ValueError(f"indicator {code}: unknown goal {raw['goal']}")
+        unit = units[raw["unit"]]
+        indicators[code] = Indicator(
+            code=code,
+            goal=str(raw["goal"]),
+            vi=raw["vi"],
+            en=raw.get("en", ""),
+            unit=unit,
+            direction=raw["direction"],
+            targets={int(y): float(v) for y, v in (raw.get("targets") or {}).items()},
+            strict_years=frozenset(int(y) for y in raw.get("strict", [])),
+            numerator=raw.get("numerator"),
+            denominator=raw.get("denominator"),
+            numerator_le_denominator=raw.get("numerator_le_denominator", unit.code == "percent"),
+            by_sex=bool(raw.get("by_sex", False)),
+            merge=raw.get("merge", "boolean_any" if unit.code == "boolean" else "ratio_of_sums"),
+            confirmed=bool(raw.get("confirmed", True)),
+            parent=raw.get("parent"),
+            national_targets={int(y): float(v) for y, v in (raw.get("national_targets") or {}).items()},
+        )
+    activities = {c: Activity(c, a["vi"], a["en"]) for c, a in data["activities"].items()}
+    return Catalogue(goals, indicators, activities, units)
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    """The catalogue shipped in schemas/catalogue.yaml (cached)."""
+    with open(path, encoding="utf-8") as fh:
+        return parse_catalogue(yaml.safe_load(fh))

@@ -1,0 +1,169 @@
+"""Province configuration (units, areas, periods, deadlines, schedule) loaded from a YAML file."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from schemas.catalogue import Catalogue, load_catalogue
+from tonghop.errors import ConfigError
+
+PERIOD_RE = re.compile(r"^(\d{4})-(H1|Y)$")
+PERIOD_NAMES = {"H1": "6 tháng đầu năm", "Y": "Năm"}
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "son-la.yaml"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: `2025-H1` (six months) or `2025-Y` (year)."""
+
+    year: int
+    kind: str  # "H1" or "Y"
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        m = PERIOD_RE.match(text.strip())
+        if not m:
+            raise ConfigError(f"Kỳ báo cáo không hợp lệ: {text!r} (dạng đúng: 2025-H1 hoặc 2025-Y)")
+        return cls(int(m.group(1)), m.group(2))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.kind}"
+
+    @property
+    def vi(self) -> str:
+        return f"{PERIOD_NAMES[self.kind]} {self.year}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str                      # department | commune
+    emails: tuple[str, ...]
+    indicators: tuple[str, ...]
+    area: str | None = None        # a commune's own area code
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    run_days_before: int = 5
+    run_time: str = "07:00"
+    reminder_days_before: tuple[int, ...] = (7, 2)
+
+
+@dataclass(frozen=True)
+class ProvinceConfig:
+    province_code: str
+    province_name: str
+    province_short: str
+    consolidator_code: str
+    consolidator_name: str
+    consolidator_email: str
+    timezone: str
+    deadlines: dict[str, tuple[int, int]]        # kind -> (day, month)
+    period_deadlines: dict[str, date]           # period code -> own date
+    periods: tuple[str, ...]
+    units: dict[str, Unit]
+    areas: dict[str, Area]
+    schedule: Schedule = field(default_factory=Schedule)
+    source: Path | None = None
+
+    def deadline(self, period: Period) -> date:
+        """The deadline of a period: its own date if configured, else the kind's day/month."""
+        if period.code in self.period_deadlines:
+            return self.period_deadlines[period.code]
+        day, month = self.deadlines[period.kind]
+        return date(period.year, month, day)
+
+    def units_for_indicator(self, code: str) -> list[Unit]:
+        return [u for u in self.units.values() if code in u.indicators]
+
+
+def _parse_day_month(text: str, where: str) -> tuple[int, int]:
+    m = re.match(r"^\s*(\d{1,2})/(\d{1,2})\s*$", str(text))
+    if not m:
+        raise ConfigError(f"{where}: hạn nộp phải có dạng ngày/tháng, ví dụ 25/11 (gặp {text!r})")
+    return int(m.group(1)), int(m.group(2))
+
+
+def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | None = None) -> ProvinceConfig:
+    """Build and check a ProvinceConfig from its YAML structure."""
+    catalogue = catalogue or load_catalogue()
+    try:
+        units: dict[str, Unit] = {}
+        for raw in data["units"]:
+            code = str(raw["code"]).strip()
+            unknown = [c for c in raw.get("indicators", []) if str(c) not in catalogue.indicators]
+            if unknown:
+                raise ConfigError(f"Đơn vị {code}: mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}")
+            if code in units:
+                raise ConfigError(f"Mã đơn vị {code} bị khai báo hai lần")
+            units[code] = Unit(
+                code=code,
+                name=raw["name"],
+                kind=raw.get("kind", "department"),
+                emails=tuple(e.strip().lower() for e in raw.get("emails", [])),
+                indicators=tuple(str(c) for c in raw.get("indicators", [])),
+                area=str(raw["area"]) if raw.get("area") else None,
+                note=raw.get("note", ""),
+            )
+        areas = {str(a["code"]): Area(str(a["code"]), a["name"]) for a in data["areas"]}
+        province = data["province"]
+        if str(province["code"]) not in areas:
+            raise ConfigError("Danh sách địa bàn phải có mã của cả tỉnh")
+        deadlines = {k: _parse_day_month(v, f"deadlines.{k}") for k, v in data["deadlines"].items()}
+        period_deadlines = {}
+        for code, spec in (data.get("periods") or {}).items():
+            Period.parse(code)
+            if spec and spec.get("deadline"):
+                d, m = _parse_day_month(spec["deadline"], f"periods.{code}.deadline")
+                period_deadlines[code] = date(Period.parse(code).year, m, d)
+        sched = data.get("schedule") or {}
+        consolidator = data["consolidator"]
+        return ProvinceConfig(
+            province_code=str(province["code"]),
+            province_name=province["name"],
+            province_short=province.get("short", province["name"]),
+            consolidator_code=consolidator["code"],
+            consolidator_name=consolidator["name"],
+            consolidator_email=consolidator["email"].lower(),
+            timezone=data.get("timezone", "Asia/Ho_Chi_Minh"),
+            deadlines=deadlines,
+            period_deadlines=period_deadlines,
+            periods=tuple(str(p) for p in (data.get("periods") or {})),
+            units=units,
+            areas=areas,
+            schedule=Schedule(
+                run_days_before=int(sched.get("run_days_before", 5)),
+                run_time=str(sched.get("run_time", "07:00")),
+                reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
+            ),
+            source=source,
+        )
+    except KeyError as exc:
+        raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
+    """Read a province configuration file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc.strerror}") from exc
+    return parse_config(yaml.safe_load(text), source=path)

@@ -1,0 +1,223 @@
+"""Problem catalogue (stable codes, severities, Vietnamese wording) and the per-submission report object.
+
+Modelled on frictionless-py's error catalogue: a problem kind has a code that never changes, a title,
+a description and a message template; a Problem is one occurrence with its place and value.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"      # blocks the figure (or the whole file when file-level)
+WARNING = "warning"  # please check; does not block
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: str
+    title: str
+    template: str        # str.format template; fields come from Problem.params
+    fix: str             # how to fix, in the submitter's words
+    file_level: bool = False
+
+
+_TYPES = [
+    # --- the file as a whole: the submission is rejected ---
+    ProblemType("file-unreadable", ERROR, "Không đọc được tệp",
+                "Không mở được tệp: {detail}.",
+                "Lưu lại tệp bằng Excel hoặc LibreOffice dưới dạng .xlsx rồi gửi lại.", True),
+    ProblemType("form-not-found", ERROR, "Không thấy biểu mẫu",
+                "Không tìm thấy trang tính Biểu 01 hoặc Biểu 02 theo mẫu của tỉnh{detail}.",
+                "Dùng đúng tệp mẫu do Sở Nội vụ gửi, giữ nguyên tên trang tính và dòng tiêu đề bảng.", True),
+    ProblemType("unit-missing", ERROR, "Thiếu mã đơn vị",
+                "Ô Mã đơn vị đang để trống.",
+                "Điền mã đơn vị (ví dụ SYT) vào ô bên cạnh nhãn 'Mã đơn vị'.", True),
+    ProblemType("unknown-unit", ERROR, "Mã đơn vị không đúng",
+                "Mã đơn vị '{value}' không có trong danh sách đơn vị của tỉnh.",
+                "Điền đúng mã đơn vị được giao (xem tệp mẫu của đơn vị mình) rồi gửi lại.", True),
+    ProblemType("period-missing", ERROR, "Thiếu kỳ báo cáo",
+                "Không nhận ra kỳ báo cáo '{value}'.",
+                "Ghi kỳ báo cáo dạng 'Năm 2025' hoặc '6 tháng đầu năm 2025'.", True),
+    ProblemType("period-mismatch", ERROR, "Sai kỳ báo cáo",
+                "Tệp ghi kỳ báo cáo '{value}' ({found}), trong khi đợt này tổng hợp kỳ {expected}.",
+                "Kiểm tra lại có gửi nhầm tệp của kỳ khác không; sửa ô Kỳ báo cáo hoặc gửi đúng tệp.", True),
+    # --- a row of Biểu 01: blocks that indicator of this submission ---
+    ProblemType("missing-code", ERROR, "Thiếu mã chỉ tiêu",
+                "Dòng có số liệu nhưng ô Mã chỉ tiêu để trống.",
+                "Điền mã chỉ tiêu (ví dụ 4.1) vào cột 'Mã chỉ tiêu' hoặc xóa dòng thừa."),
+    ProblemType("unknown-indicator", ERROR, "Mã chỉ tiêu không có trong danh mục",
+                "Mã chỉ tiêu '{value}' không có trong danh mục chỉ tiêu Chiến lược.",
+                "Sửa lại mã chỉ tiêu theo danh mục (ví dụ 3.2a, 5.1)."),
+    ProblemType("indicator-not-assigned", ERROR, "Chỉ tiêu không được giao cho đơn vị",
+                "Chỉ tiêu {indicator_label} không được giao cho {unit_name}; số liệu này không được tổng hợp.",
+                "Xóa dòng này, hoặc liên hệ Sở Nội vụ nếu đơn vị được giao thêm chỉ tiêu."),
+    ProblemType("unknown-area", ERROR, "Mã địa bàn không đúng",
+                "Mã địa bàn '{value}' không thuộc {province}.",
+                "Dùng mã của tỉnh ({province_code}) cho số liệu cả tỉnh hoặc mã xã, phường trong danh sách."),
+    ProblemType("invalid-sex", ERROR, "Phân tổ không đúng",
+                "Phân tổ '{value}' không hợp lệ.",
+                "Chọn một trong: Tổng, Nam, Nữ (để trống nghĩa là Tổng)."),
+    ProblemType("duplicate-row", ERROR, "Dòng trùng",
+                "Chỉ tiêu {indicator_label}, địa bàn {area}, phân tổ {sex} được khai {count} lần.",
+                "Giữ lại một dòng cho mỗi chỉ tiêu, địa bàn và phân tổ; xóa các dòng trùng."),
+    ProblemType("not-a-number", ERROR, "Không phải là số",
+                "Ô {column} có '{value}', không đọc được thành số.",
+                "Chỉ nhập số, ví dụ 1.234 hoặc 45,5; không kèm chữ hay đơn vị."),
+    ProblemType("negative-value", ERROR, "Số âm",
+                "Ô {column} có giá trị âm ({value}).",
+                "Số liệu này không thể âm: kiểm tra lại và nhập số không âm."),
+    ProblemType("missing-value", ERROR, "Thiếu số liệu",
+                "Dòng chỉ tiêu {indicator_label} không có Giá trị, cũng không có Tử số và Mẫu số.",
+                "Nhập Tử số và Mẫu số (Giá trị sẽ được tính), hoặc nhập Giá trị."),
+    ProblemType("zero-denominator", ERROR, "Mẫu số bằng 0",
+                "Mẫu số bằng 0 nên không tính được Giá trị.",
+                "Nhập Mẫu số lớn hơn 0, hoặc để trống cả Tử số và Mẫu số nếu không có số liệu."),
+    ProblemType("numerator-above-denominator", ERROR, "Tử số lớn hơn Mẫu số",
+                "Tử số ({numerator}) lớn hơn Mẫu số ({denominator}) — với chỉ tiêu tỷ lệ, điều này không thể xảy ra.",
+                "Kiểm tra lại: Tử số là một phần của Mẫu số, nên phải nhỏ hơn hoặc bằng Mẫu số."),
+    ProblemType("value-mismatch", ERROR, "Giá trị không khớp Tử số/Mẫu số",
+                "Giá trị ghi {value}, nhưng Tử số/Mẫu số = {numerator}/{denominator} cho {expected}.",
+                "Sửa Giá trị cho khớp (hoặc để trống để hệ thống tự tính), hoặc sửa Tử số/Mẫu số."),
+    ProblemType("sex-sum-mismatch", ERROR, "Nam + Nữ khác Tổng",
+                "{column} dòng Tổng ({total}) khác tổng Nam + Nữ ({men} + {women} = {sum}).",
+                "Sửa {column} dòng Tổng hoặc các dòng Nam/Nữ cho khớp."),
+    ProblemType("not-boolean", ERROR, "Chỉ tiêu có/không",
+                "Chỉ tiêu {indicator_label} chỉ nhận 1 (có) hoặc 0 (không); gặp '{value}'.",
+                "Nhập 1 nếu đã thực hiện, 0 nếu chưa."),
+    ProblemType("out-of-range", WARNING, "Giá trị bất thường",
+                "Giá trị {value} nằm ngoài khoảng thường gặp của chỉ tiêu ({low} – {high} {unit}).",
+                "Kiểm tra lại số liệu và đơn vị tính (ví dụ nhập 45,5 cho 45,5%)."),
+    ProblemType("missing-indicator", WARNING, "Thiếu chỉ tiêu được giao",
+                "Chưa có số liệu chỉ tiêu {indicator_label}, được giao cho {unit_name}.",
+                "Bổ sung dòng số liệu của chỉ tiêu này trong Biểu 01 rồi gửi lại."),
+    # --- Biểu 02 ---
+    ProblemType("unknown-activity", ERROR, "Mã hoạt động không đúng",
+                "Mã hoạt động '{value}' không có trong danh mục (TT, TH, MH, KT, VP, THD).",
+                "Chọn mã hoạt động trong danh mục: TT, TH, MH, KT, VP, THD."),
+    ProblemType("participants-mismatch", ERROR, "Số người tham gia khác Nam + Nữ",
+                "Số người tham gia ({total}) khác Nam + Nữ ({men} + {women} = {sum}).",
+                "Sửa Số người tham gia hoặc số Nam/Nữ cho khớp."),
+    ProblemType("not-whole-number", WARNING, "Số lượng không nguyên",
+                "Ô {column} có {value}, không phải số nguyên.",
+                "Số lượng và số người phải là số nguyên."),
+    # --- the header block: please check ---
+    ProblemType("email-not-registered", WARNING, "Email chưa đăng ký",
+                "Email '{value}' không có trong danh sách email đã đăng ký của đơn vị; báo cáo được gửi về email đã đăng ký.",
+                "Nếu muốn nhận kết quả ở email này, đề nghị Sở Nội vụ đăng ký bổ sung."),
+    ProblemType("hidden-sheet-ignored", WARNING, "Trang tính ẩn bị bỏ qua",
+                "Trang tính ẩn '{value}' giống biểu mẫu nhưng không được đọc.",
+                "Nếu số liệu nằm ở trang tính ẩn, hãy hiện trang tính đó và xóa trang cũ."),
+]
+PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _TYPES}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:  # a template field nobody filled prints as empty
+        return ""
+
+
+@dataclass
+class Problem:
+    code: str
+    sheet: str = ""
+    cell: str = ""
+    value: Any = None
+    indicator: str | None = None      # indicator or activity code the problem blocks
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type(self) -> ProblemType:
+        return PROBLEM_TYPES[self.code]
+
+    @property
+    def severity(self) -> str:
+        return self.type.severity
+
+    @property
+    def message(self) -> str:
+        fields = _Blank(self.params)
+        fields.setdefault("value", "" if self.value is None else self.value)
+        return self.type.template.format_map(fields)
+
+    @property
+    def place(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "value": None if self.value is None else str(self.value),
+            "indicator": self.indicator,
+            "message": self.message,
+            "fix": self.type.fix,
+        }
+
+
+ACCEPTED, PARTIAL, REJECTED = "accepted", "partially_accepted", "rejected"
+STATUS_VI = {ACCEPTED: "Được chấp nhận", PARTIAL: "Được chấp nhận một phần", REJECTED: "Bị từ chối"}
+
+
+@dataclass
+class ValidationReport:
+    """Everything known about one submitted file after validation."""
+
+    file: str
+    sha256: str
+    unit: str | None = None
+    unit_name: str | None = None
+    period: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    accepted_indicators: list[str] = field(default_factory=list)
+    blocked_indicators: list[str] = field(default_factory=list)
+    n_figures: int = 0
+    n_activities: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def rejected_whole(self) -> bool:
+        return any(p.type.file_level for p in self.problems)
+
+    @property
+    def status(self) -> str:
+        if self.rejected_whole:
+            return REJECTED
+        if self.blocked_indicators:
+            return PARTIAL if self.accepted_indicators else REJECTED
+        return ACCEPTED
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(p.code for p in self.problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "file": self.file,
+            "sha256": self.sha256,
+            "period": self.period,
+            "status": self.status,
+            "status_vi": STATUS_VI[self.status],
+            "accepted_indicators": self.accepted_indicators,
+            "blocked_indicators": self.blocked_indicators,
+            "counts": self.counts(),
+            "issues": [p.to_dict() for p in sorted(self.problems, key=sort_key)],
+        }
+
+
+def sort_key(p: Problem) -> tuple:
+    """Errors before warnings, then by sheet and row order of the cell."""
+    from tonghop.cells import cell_sort_key
+
+    return (p.severity != ERROR, p.sheet, cell_sort_key(p.cell), p.code)
