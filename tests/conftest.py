@@ -1,0 +1,76 @@
+"""Shared fixtures: a database per test on SQLite and PostgreSQL, the Sơn La configuration, Prefect's home."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_inputs"
+
+# Prefect reads its settings at import: point it at a private home before any test imports it.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tonghop-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+PG_ADMIN_URL = os.environ.get("TONGHOP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# In CI PostgreSQL must be there: a missing server is a failure, not a skip.
+PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("TONGHOP_REQUIRE_PG") == "1"
+
+
+def _pg_admin_engine():
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
+        engine.dispose()
+        if PG_REQUIRED:
+            pytest.fail(f"PostgreSQL required (CI) but not reachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+    return engine
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    from sqlalchemy import text
+
+    admin = _pg_admin_engine()
+    name = f"tonghop_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    from sqlalchemy import create_engine  # noqa: F401
+
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each storage test runs on both back-ends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tonghop.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def config():
+    from tonghop.config import load_config
+
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    from schemas.catalogue import load_catalogue
+
+    return load_catalogue()

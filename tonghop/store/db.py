@@ -1,0 +1,49 @@
+"""Open a database by URL and bring its schema to the newest Alembic revision."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from tonghop.errors import StorageError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_db_url(out_dir: Path) -> str:
+    """The zero-set-up default: a SQLite file in the output folder."""
+    return f"sqlite:///{(Path(out_dir) / 'tonghop.db').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")   # readers (a report, `tonghop runs`) never block a run
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (idempotent)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_db(url: str) -> Engine:
+    """Create an engine for `url` and migrate it; raises StorageError with a plain reason."""
+    try:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        migrate(engine)
+        return engine
+    except (SQLAlchemyError, OSError) as exc:
+        raise StorageError(f"Không mở được cơ sở dữ liệu {url}: {exc}") from exc

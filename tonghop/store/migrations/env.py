@@ -1,0 +1,9 @@
+"""Alembic environment: runs against the connection handed over by tonghop.store.db.migrate."""
+from alembic import context
+
+from tonghop.store.models import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

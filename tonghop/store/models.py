@@ -1,0 +1,104 @@
+"""SQLAlchemy 2 models: submissions, their figures, activities and problems."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Submission(Base):
+    """One received file for one period. Identical content (same hash) is stored once per period."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("period", "sha256", name="uq_submission_period_hash"),
+                      Index("ix_submission_unit_period", "unit_code", "period"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    unit_name: Mapped[str | None] = mapped_column(Text)          # as written in the file
+    reporter: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)              # as written in the file
+    status: Mapped[str] = mapped_column(String(24))              # accepted | partially_accepted | rejected
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)  # the one used for consolidation
+    n_errors: Mapped[int] = mapped_column(Integer, default=0)
+    n_warnings: Mapped[int] = mapped_column(Integer, default=0)
+    report_json: Mapped[str] = mapped_column(Text)               # the validation report as JSON
+
+    figures: Mapped[list[Figure]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    activities: Mapped[list[ActivityRow]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    problems: Mapped[list[ProblemRow]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+
+
+class Figure(Base):
+    """One row of Biểu 01 as read, with its source cell; `accepted` says whether it may be consolidated."""
+
+    __tablename__ = "figures"
+    __table_args__ = (Index("ix_figure_indicator", "indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    indicator: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(32))
+    sex: Mapped[str] = mapped_column(String(8))
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)
+    value_derived: Mapped[bool] = mapped_column(Boolean, default=False)  # computed from num/den
+    sheet: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)                    # Excel row number (1-based)
+    cell: Mapped[str] = mapped_column(String(16))                # the Giá trị cell, e.g. I12
+    accepted: Mapped[bool] = mapped_column(Boolean)
+
+    submission: Mapped[Submission] = relationship(back_populates="figures")
+
+
+class ActivityRow(Base):
+    """One row of Biểu 02 as read."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    activity: Mapped[str] = mapped_column(String(8))
+    description: Mapped[str | None] = mapped_column(Text)
+    count: Mapped[float | None] = mapped_column(Float)
+    participants: Mapped[float | None] = mapped_column(Float)
+    men: Mapped[float | None] = mapped_column(Float)
+    women: Mapped[float | None] = mapped_column(Float)
+    budget: Mapped[float | None] = mapped_column(Float)
+    sheet: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+
+    submission: Mapped[Submission] = relationship(back_populates="activities")
+
+
+class ProblemRow(Base):
+    """One problem found in a submission (see tonghop.problems for the codes)."""
+
+    __tablename__ = "problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(48))
+    severity: Mapped[str] = mapped_column(String(8))
+    sheet: Mapped[str | None] = mapped_column(Text)
+    cell: Mapped[str | None] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(Text)
+    indicator: Mapped[str | None] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="problems")
