@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,3 +102,53 @@ class ProblemRow(Base):
     message: Mapped[str] = mapped_column(Text)
 
     submission: Mapped[Submission] = relationship(back_populates="problems")
+
+
+class OutboxMessage(Base):
+    """A message recorded before it is sent; `key` (e.g. report:<sha256>) makes a rerun a no-op."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))                # report | reminder | digest | template
+    period: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    recipients: Mapped[str] = mapped_column(Text)                # comma-separated
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[bytes] = mapped_column(LargeBinary)          # the whole RFC 5322 message
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Run(Base):
+    """One run of the pipeline: who or what started it, with what, and how it ended."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(32))             # schedule | manual | deployment | test
+    started_by: Mapped[str | None] = mapped_column(Text)
+    parameters: Mapped[str] = mapped_column(Text)                # JSON
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed | refused
+    files_seen: Mapped[int] = mapped_column(Integer, default=0)
+    files_new: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class RunLock(Base):
+    """At most one writing run per province and period: the row exists while a run holds it."""
+
+    __tablename__ = "run_locks"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)   # "<province>:<period>"
+    run_id: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    holder: Mapped[str] = mapped_column(Text)                    # host:pid, for the message to the second run
