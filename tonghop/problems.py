@@ -142,6 +142,10 @@ class Problem:
         return self.type.template.format_map(fields)
 
     @property
+    def fix(self) -> str:
+        return self.type.fix.format_map(_Blank(self.params))
+
+    @property
     def place(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
 
@@ -154,7 +158,7 @@ class Problem:
             "value": None if self.value is None else str(self.value),
             "indicator": self.indicator,
             "message": self.message,
-            "fix": self.type.fix,
+            "fix": self.fix,
         }
 
 

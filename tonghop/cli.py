@@ -1,0 +1,134 @@
+"""Command line `tonghop`: run a round, and the officer's other everyday commands."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tonghop.config import DEFAULT_CONFIG
+from tonghop.errors import TonghopError
+
+app = typer.Typer(
+    help="tonghop — tổng hợp báo cáo bình đẳng giới của các đơn vị cho Sở Nội vụ.\n\n"
+         "Đọc các tệp Excel các đơn vị gửi, kiểm tra, lưu vào cơ sở dữ liệu, trả kết quả kiểm tra "
+         "cho từng đơn vị và lập báo cáo tổng hợp.",
+    no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+STATUS_VI = {"accepted": "Chấp nhận", "partially_accepted": "Chấp nhận một phần", "rejected": "Từ chối"}
+
+ConfigOpt = typer.Option(Path(os.environ.get("TONGHOP_CONFIG", DEFAULT_CONFIG)), "--config", "-c",
+                         help="Tệp cấu hình của tỉnh (đơn vị, địa bàn, hạn nộp). Biến môi trường: TONGHOP_CONFIG.")
+OutOpt = typer.Option(Path(os.environ.get("TONGHOP_OUT", "outputs")), "--out", "-o",
+                      help="Thư mục kết quả; mỗi kỳ một thư mục con.")
+DbOpt = typer.Option(os.environ.get("TONGHOP_DB"), "--db",
+                     help="URL cơ sở dữ liệu (mặc định: tệp SQLite OUT/tonghop.db; PostgreSQL: "
+                          "postgresql+psycopg://user@host/db). Biến môi trường: TONGHOP_DB.")
+
+
+@app.callback()
+def _root() -> None:
+    """Các lệnh: run (chạy đợt tổng hợp), template (lập biểu mẫu), schedule/serve (lịch chạy), runs (nhật ký)."""
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Prefect reads these at import; a data officer wants the progress bar, not the engine's logs."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]Lỗi:[/] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    period: str = typer.Option(..., "--period", "-p", help="Kỳ báo cáo: 2025-H1 (6 tháng) hoặc 2025-Y (năm)."),
+    inbox: Path = typer.Option(..., "--inbox", "-i", help="Thư mục chứa các tệp đơn vị gửi cho kỳ này.",
+                               exists=True, file_okay=False, dir_okay=True),
+    out: Path = OutOpt,
+    db: Optional[str] = DbOpt,
+    config: Path = ConfigOpt,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Hiện nhật ký chi tiết của Prefect."),
+) -> None:
+    """Chạy một đợt tổng hợp: đọc, kiểm tra, lưu từng tệp; ghi báo cáo kiểm tra và summary.json.
+
+    Chạy lại trên cùng hộp thư không làm thay đổi gì: tệp đã đọc (cùng nội dung) không đọc lại.
+    Mã thoát 0 khi đợt đã xử lý xong (dù có tệp bị từ chối); khác 0 khi chính đợt chạy không hoàn thành.
+
+    Ví dụ: tonghop run --period 2025-Y --inbox sample_inputs/2025-Y
+    """
+    _quiet_prefect(verbose)
+    from tonghop import progress
+    from tonghop.config import Period, load_config
+
+    try:
+        load_config(config)
+        Period.parse(period)
+    except TonghopError as exc:
+        fail(str(exc))
+    from flows.round import consolidate_round
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+        progress.set_reporter(report)
+        try:
+            summary = consolidate_round(period=period, inbox=str(inbox), out=str(out), db_url=db,
+                                        config_path=str(config), trigger="manual")
+        except TonghopError as exc:
+            fail(str(exc))
+        finally:
+            progress.set_reporter(None)
+    print_summary(summary, out)
+
+
+def print_summary(summary: dict, out: Path) -> None:
+    """The short table an officer reads at the end of a run."""
+    table = Table(title=f"{summary['province']} — {summary['period_vi']}", show_lines=False)
+    table.add_column("Tệp")
+    table.add_column("Đơn vị")
+    table.add_column("Kết quả")
+    table.add_column("Ghi chú")
+    subs = {s["id"]: s for s in summary["submissions"]}
+    for f in summary["files"]:
+        sub = subs.get(f["submission_id"]) or {}
+        note = {"known": "đã đọc ở lần chạy trước", "duplicate": f"trùng nội dung với {f['duplicate_of']}"}.get(
+            f["state"], "")
+        if sub:
+            note = ", ".join(x for x in [note, f"{sub['errors']} lỗi, {sub['warnings']} cảnh báo"] if x)
+        table.add_row(f["file"], f["unit"] or "?", STATUS_VI.get(f["status"] or "", "—"), note)
+    console.print(table)
+    c = summary["counts"]
+    console.print(
+        f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
+        f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']} · "
+        f"đơn vị chưa có báo cáo hợp lệ: {len(summary['units_missing'])}/{summary['units_expected']}")
+    console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/)")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except TonghopError as exc:
+        err.print(f"[bold red]Lỗi:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

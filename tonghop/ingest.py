@@ -1,0 +1,125 @@
+"""Take an inbox folder for one period to the database: find files, skip those already read, read and
+validate the new ones in batches, store them, and say what happened to every file."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import Engine
+
+from tonghop.config import Period, ProvinceConfig
+from tonghop.read import hash_bytes, parse_file
+from tonghop.store.repo import known_hashes, refresh_current, save_checked
+from tonghop.validate import CheckedFile, validate_files
+
+RECEIVED_MANIFEST = "received.csv"   # file,received_at — written when files are saved from e-mail
+IGNORED_NAMES = {RECEIVED_MANIFEST, "README.md", "EXPECTED.yaml", "generate.py", "Thumbs.db", ".DS_Store"}
+
+
+@dataclass
+class InboxFile:
+    path: Path
+    sha256: str
+    received_at: datetime
+
+
+@dataclass
+class FileOutcome:
+    """What became of one file of the inbox in this run."""
+
+    file: str
+    sha256: str
+    state: str                      # new | known | duplicate
+    submission_id: int | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass
+class IngestResult:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    checked: list[CheckedFile] = field(default_factory=list)     # the files read in this run
+
+    @property
+    def new_ids(self) -> list[int]:
+        return [o.submission_id for o in self.outcomes if o.state == "new" and o.submission_id]
+
+
+def read_manifest(inbox: Path) -> dict[str, datetime]:
+    """Arrival times recorded when the files were saved from e-mail (the file's own time is unreliable)."""
+    path = inbox / RECEIVED_MANIFEST
+    if not path.exists():
+        return {}
+    out = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                out[row["file"]] = datetime.fromisoformat(row["received_at"])
+            except (KeyError, ValueError):
+                continue
+    return out
+
+
+def discover_inbox(inbox: Path) -> list[InboxFile]:
+    """Every file of the inbox (not hidden, not the manifest), with its hash and arrival time."""
+    inbox = Path(inbox)
+    manifest = read_manifest(inbox)
+    files = []
+    for path in sorted(p for p in inbox.iterdir() if p.is_file()):
+        if path.name.startswith((".", "~$")) or path.name in IGNORED_NAMES:
+            continue
+        received = manifest.get(path.name) or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        files.append(InboxFile(path, hash_bytes(path.read_bytes()), received))
+    return files
+
+
+def plan_files(files: list[InboxFile], known: dict) -> tuple[list[InboxFile], list[FileOutcome]]:
+    """Split into files to read now and outcomes of the rest (already stored, or the same content twice)."""
+    to_read: list[InboxFile] = []
+    outcomes: list[FileOutcome] = []
+    first_by_hash: dict[str, str] = {}
+    for f in files:
+        if f.sha256 in first_by_hash:
+            outcomes.append(FileOutcome(f.path.name, f.sha256, "duplicate", duplicate_of=first_by_hash[f.sha256]))
+            continue
+        first_by_hash[f.sha256] = f.path.name
+        if f.sha256 in known:
+            outcomes.append(FileOutcome(f.path.name, f.sha256, "known", known[f.sha256].id))
+        else:
+            to_read.append(f)
+    return to_read, outcomes
+
+
+def batches(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def process_batch(batch: list[InboxFile], engine: Engine, config: ProvinceConfig, period: Period) -> list[CheckedFile]:
+    """Read, validate (together) and store one batch of new files."""
+    parsed = [parse_file(f.path) for f in batch]
+    checked = validate_files(parsed, config, period)
+    save_checked(engine, [(c, f.received_at) for c, f in zip(checked, batch)], period.code)
+    return checked
+
+
+def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Period, *,
+                 batch_size: int = 50, on_progress: Callable[[int, int], None] | None = None) -> IngestResult:
+    """The whole ingest in plain Python (the Prefect flow runs the same steps as tasks)."""
+    files = discover_inbox(inbox)
+    to_read, outcomes = plan_files(files, known_hashes(engine, period.code))
+    result = IngestResult(outcomes=outcomes)
+    done = 0
+    for batch in batches(to_read, batch_size):
+        result.checked.extend(process_batch(batch, engine, config, period))
+        done += len(batch)
+        if on_progress:
+            on_progress(done, len(to_read))
+    refresh_current(engine, period.code)
+    ids = known_hashes(engine, period.code)
+    result.outcomes += [FileOutcome(c.parsed.path.name, c.parsed.sha256, "new", ids[c.parsed.sha256].id)
+                        for c in result.checked]
+    result.outcomes.sort(key=lambda o: o.file)
+    return result

@@ -1,0 +1,316 @@
+"""Read one submitted workbook (.xlsx/.xlsm/.xls/.ods/.csv) into raw rows with their source cells.
+
+Sheets, header block and table are found by their labels, never by fixed positions; the table stops at
+the footer. Values come from python-calamine (fast, cached formula results); openpyxl is opened only for
+.xlsx/.xlsm files where a number format matters (a value cell that may be formatted as a percentage).
+Nothing here judges the figures: that is tonghop.validate's job.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine as pc
+
+from schemas import labels as L
+from tonghop.cells import address, column_index
+from tonghop.problems import Problem
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
+HEADER_SCAN_ROWS = 40       # the table header is searched for in the first rows only
+MAX_FILE_BYTES = 25 * 1024 * 1024
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    visible: bool = True
+
+
+@dataclass
+class RawRow:
+    """One data row: raw cell contents by field, the Excel row number and each field's cell address."""
+
+    row: int
+    values: dict[str, Any]
+    cells: dict[str, str]
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    sha256: str
+    size: int
+    header: dict[str, Any] = field(default_factory=dict)        # unit_code, unit_name, period, reporter, email
+    header_cells: dict[str, str] = field(default_factory=dict)  # field -> "Biểu 01!C2"
+    indicator_sheet: str | None = None
+    activity_sheet: str | None = None
+    indicator_rows: list[RawRow] = field(default_factory=list)
+    activity_rows: list[RawRow] = field(default_factory=list)
+    percent_cells: set[str] = field(default_factory=set)       # value cells formatted as %
+    problems: list[Problem] = field(default_factory=list)
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_sheets(path: Path, data: bytes) -> list[Sheet]:
+    """Every sheet's values as a grid anchored at A1. Raises on an unreadable file."""
+    if path.suffix.lower() == ".csv":
+        return [_load_csv(path, data)]
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = []
+    for meta in wb.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        sheets.append(Sheet(meta.name, rows, meta.visible == pc.SheetVisibleEnum.Visible))
+    return sheets
+
+
+def _load_csv(path: Path, data: bytes) -> Sheet:
+    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return Sheet(path.stem, rows)
+
+
+def _cell(rows: list[list[Any]], r: int, c: int) -> Any:
+    if r < len(rows) and c < len(rows[r]):
+        v = rows[r][c]
+        return None if v == "" else v
+    return None
+
+
+def _sheet_kind_by_content(sheet: Sheet) -> str | None:
+    for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
+        for v in sheet.rows[r][:12]:
+            n = L.normalize_label(v)
+            if n.startswith("bieu 01") or n == L.normalize_label(L.INDICATOR_COLUMNS["indicator"][1]):
+                return "indicators"
+            if n.startswith("bieu 02") or n == L.normalize_label(L.ACTIVITY_COLUMNS["activity"][1]):
+                return "activities"
+    return None
+
+
+def pick_sheets(sheets: list[Sheet]) -> tuple[dict[str, Sheet], list[Problem]]:
+    """The sheet to read for each kind: by name first, then by content; visible sheets win."""
+    found: dict[str, Sheet] = {}
+    problems: list[Problem] = []
+    for visible_pass in (True, False):
+        for sheet in sheets:
+            if sheet.visible != visible_pass:
+                continue
+            kind = L.sheet_key(sheet.name) or _sheet_kind_by_content(sheet)
+            if kind is None:
+                continue
+            if kind in found:
+                if not sheet.visible:
+                    problems.append(Problem("hidden-sheet-ignored", sheet.name, "", sheet.name))
+                continue
+            # second pass: a hidden copy of the form is read only when no visible sheet of that kind exists
+            found[kind] = sheet
+    return found, problems
+
+
+def read_header(sheet: Sheet) -> tuple[dict[str, Any], dict[str, str]]:
+    """The header block: for each known label in the first rows, the first filled cell to its right."""
+    wanted = {L.normalize_label(text): key for key, text in L.HEADER_FIELDS.items()}
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    for r in range(min(len(sheet.rows), 12)):
+        row = sheet.rows[r]
+        for c in range(min(len(row), 3)):
+            key = wanted.get(L.normalize_label(row[c]).rstrip(":").strip())
+            if key and key not in values:
+                for c2 in range(c + 1, min(len(row), c + 6)):
+                    if _cell(sheet.rows, r, c2) is not None:
+                        values[key] = row[c2]
+                        cells[key] = f"{sheet.name}!{address(r, c2)}"
+                        break
+                else:
+                    values[key] = None
+                    cells[key] = f"{sheet.name}!{address(r, c + 2)}"
+                break
+    return values, cells
+
+
+def _match_column(label: str, columns: dict[str, tuple[str, str]]) -> str | None:
+    n = L.normalize_label(label)
+    if not n:
+        return None
+    for fld, (_letter, header) in columns.items():
+        if n == L.normalize_label(header):
+            return fld
+    for fld, aliases in L.COLUMN_ALIASES.items():
+        if fld in columns and any(n == L.normalize_label(a) for a in aliases):
+            return fld
+    for fld, (_letter, header) in columns.items():   # "Giá trị (%)", "Tử số (người)"
+        h = L.normalize_label(header)
+        if len(h) > 3 and n.startswith(h):
+            return fld
+    return None
+
+
+def locate_table(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str) -> tuple[int, dict[str, int]] | None:
+    """(first data row, field -> column index), from the header row holding the key column's label."""
+    for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
+        mapping: dict[str, int] = {}
+        for c, v in enumerate(sheet.rows[r]):
+            fld = _match_column(v, columns) if isinstance(v, str) else None
+            if fld and fld not in mapping:
+                mapping[fld] = c
+        if key_field not in mapping:
+            continue
+        start = r + 1
+        # A second header row (merged "Số người tham gia" over Tổng | Nam | Nữ), then maybe "(1) (2) (3)".
+        if start < len(sheet.rows) and _is_subheader(sheet.rows[start]):
+            for c, v in enumerate(sheet.rows[start]):
+                n = L.normalize_label(v)
+                if n in ("tong", "tong so", "cong") and "participants" in columns:
+                    mapping["participants"] = c
+                elif n == "nam" and "men" in columns:
+                    mapping["men"] = c
+                elif n == "nu" and "women" in columns:
+                    mapping["women"] = c
+            start += 1
+        while start < len(sheet.rows) and _is_numbering_row(sheet.rows[start]):
+            start += 1
+        return start, mapping
+    return None
+
+
+def _is_subheader(row: list[Any]) -> bool:
+    texts = [L.normalize_label(v) for v in row if v not in ("", None)]
+    return bool(texts) and all(isinstance(v, str) for v in row if v not in ("", None)) and (
+        "nam" in texts or "nu" in texts)
+
+
+def _is_numbering_row(row: list[Any]) -> bool:
+    cells = [str(v).strip() for v in row if v not in ("", None)]
+    return len(cells) >= 3 and all(s.startswith("(") and s.endswith(")") for s in cells)
+
+
+def _is_footer(row: list[Any]) -> bool:
+    for v in row:
+        if isinstance(v, str) and v.strip():
+            n = L.normalize_label(v)
+            return n.startswith(L.FOOTER_MARKERS) or bool(L.FOOTER_DATE_RE.search(n))
+    return False
+
+
+def read_table(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str,
+               informative: set[str]) -> list[RawRow] | None:
+    """Data rows under the table header, skipping blank rows and section headings, stopping at the footer."""
+    located = locate_table(sheet, columns, key_field)
+    if located is None:
+        return None
+    start, mapping = located
+    out: list[RawRow] = []
+    for r in range(start, len(sheet.rows)):
+        row = sheet.rows[r]
+        if _is_footer(row):
+            break
+        values = {f: _cell(sheet.rows, r, c) for f, c in mapping.items()}
+        data_fields = [f for f, v in values.items() if v is not None and f not in informative]
+        if not data_fields:
+            continue   # blank row, or a heading such as "Mục tiêu 1: ..." in an informative column
+        out.append(RawRow(r + 1, values, {f: address(r, c) for f, c in mapping.items()}))
+    return out
+
+
+def find_percent_cells(path: Path, data: bytes, sheet_name: str, rows: list[RawRow], fld: str) -> set[str]:
+    """Value cells whose number format is a percentage (the cell holds 0.455, the screen shows 45,5%)."""
+    import openpyxl  # only when needed: it is the slow reader
+
+    candidates = {r.cells[fld] for r in rows
+                  if fld in r.cells and isinstance(r.values.get(fld), float) and abs(r.values[fld]) <= 1.5}
+    if not candidates:
+        return set()
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb[sheet_name]
+        col = column_index("".join(ch for ch in next(iter(candidates)) if ch.isalpha())) + 1
+        rows_wanted = sorted(int("".join(ch for ch in c if ch.isdigit())) for c in candidates)
+        found = set()
+        for row in ws.iter_rows(min_row=rows_wanted[0], max_row=rows_wanted[-1], min_col=col, max_col=col):
+            for cell in row:
+                coord = getattr(cell, "coordinate", None)
+                if coord in candidates and "%" in (cell.number_format or ""):
+                    found.add(coord)
+        return found
+    finally:
+        wb.close()
+
+
+def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
+    """Read one file. Problems that stop reading (unreadable, no form) come back as data, not exceptions."""
+    path = Path(path)
+    if data is None:
+        data = path.read_bytes()
+    parsed = ParsedFile(path=path, sha256=hash_bytes(data), size=len(data))
+    if len(data) > MAX_FILE_BYTES:
+        parsed.problems.append(Problem("file-unreadable", params={"detail": f"tệp lớn hơn {MAX_FILE_BYTES // 2**20} MB"}))
+        return parsed
+    if len(data) == 0:
+        parsed.problems.append(Problem("file-unreadable", params={"detail": "tệp rỗng (0 byte)"}))
+        return parsed
+    try:
+        sheets = load_sheets(path, data)
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types; any of them means "cannot read"
+        parsed.problems.append(Problem("file-unreadable", params={"detail": _describe_read_error(exc)}))
+        return parsed
+    chosen, sheet_problems = pick_sheets(sheets)
+    parsed.problems.extend(sheet_problems)
+    if not chosen:
+        names = ", ".join(s.name for s in sheets[:6])
+        parsed.problems.append(Problem("form-not-found", params={"detail": f" (tệp có các trang: {names})"}))
+        return parsed
+    first = chosen.get("indicators") or chosen["activities"]
+    parsed.header, parsed.header_cells = read_header(first)
+    if "activities" in chosen and not parsed.header.get("unit_code"):
+        parsed.header, parsed.header_cells = read_header(chosen["activities"])
+    if "indicators" in chosen:
+        sheet = chosen["indicators"]
+        rows = read_table(sheet, L.INDICATOR_COLUMNS, "indicator", {"stt", "indicator_name", "area_name", "note"})
+        if rows is None:
+            parsed.problems.append(Problem("form-not-found", sheet.name, "",
+                                           params={"detail": f": trang '{sheet.name}' không có dòng tiêu đề 'Mã chỉ tiêu'"}))
+        else:
+            parsed.indicator_sheet, parsed.indicator_rows = sheet.name, rows
+            if path.suffix.lower() in OPENPYXL_SUFFIXES:
+                parsed.percent_cells = find_percent_cells(path, data, sheet.name, rows, "value")
+    if "activities" in chosen:
+        sheet = chosen["activities"]
+        rows = read_table(sheet, L.ACTIVITY_COLUMNS, "activity", {"stt", "description", "note"})
+        if rows is None:
+            parsed.problems.append(Problem("form-not-found", sheet.name, "",
+                                           params={"detail": f": trang '{sheet.name}' không có dòng tiêu đề 'Mã hoạt động'"}))
+        else:
+            parsed.activity_sheet, parsed.activity_rows = sheet.name, rows
+    return parsed
+
+
+def _describe_read_error(exc: Exception) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, pc.PasswordError) or "password" in text or "encrypt" in text:
+        return "tệp được đặt mật khẩu"
+    if isinstance(exc, pc.ZipError) or "zip" in text:
+        return "tệp bị hỏng hoặc không phải là tệp Excel"
+    return "tệp không phải bảng tính Excel/LibreOffice hoặc đã bị hỏng"

@@ -1,0 +1,1 @@
+"""Renderers: each turns data already computed (reports, consolidations) into one output format."""

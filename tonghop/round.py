@@ -1,0 +1,87 @@
+"""The steps of one round (one province, one period), as plain functions the Prefect flow orchestrates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tonghop.config import Period, ProvinceConfig
+from tonghop.errors import OutputError
+from tonghop.ingest import FileOutcome, InboxFile, IngestResult
+from tonghop.read import parse_file
+from tonghop.reports.annotate import annotate_workbook
+from tonghop.reports.submission import output_stem, write_submission_reports
+from tonghop.validate import CheckedFile, validate_files
+
+
+@dataclass
+class RoundPaths:
+    """Where a round writes: <out>/<period>/ with submissions/, mail/ and the consolidated reports."""
+
+    root: Path
+
+    @property
+    def submissions(self) -> Path:
+        return self.root / "submissions"
+
+    @property
+    def mail(self) -> Path:
+        return self.root / "mail"
+
+    @classmethod
+    def for_period(cls, out: Path, period: Period) -> "RoundPaths":
+        root = Path(out) / period.code
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            probe = root / ".ghi-thu"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise OutputError(f"Không ghi được vào thư mục kết quả {root}: {exc.strerror}") from exc
+        return cls(root)
+
+
+@dataclass
+class RoundResult:
+    period: str
+    ingest: IngestResult
+    summary: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def missing_outputs(files: list[InboxFile], outcomes: list[FileOutcome], paths: RoundPaths,
+                    known_units: dict[str, str | None]) -> list[InboxFile]:
+    """Files stored by an earlier run whose reports are not in this output folder (e.g. a new --out)."""
+    known = {o.file for o in outcomes if o.state == "known"}
+    out = []
+    for f in files:
+        if f.path.name in known:
+            unit = "".join(ch for ch in (known_units.get(f.sha256) or "khong-ro-don-vi") if ch.isalnum() or ch in "-_")
+            if not (paths.submissions / f"{unit}-{f.sha256[:10]}.json").exists():
+                out.append(f)
+    return out
+
+
+def recheck(files: list[InboxFile], config: ProvinceConfig, period: Period) -> list[CheckedFile]:
+    """Validate again without storing: the result is the same as when the file was first read."""
+    return validate_files([parse_file(f.path) for f in files], config, period)
+
+
+def write_file_outputs(checked: CheckedFile, paths: RoundPaths, config: ProvinceConfig,
+                       period: Period) -> dict[str, Path]:
+    """JSON + HTML report and the annotated copy of one submission."""
+    report = checked.report
+    out = write_submission_reports(report, paths.submissions, period_vi=period.vi,
+                                   deadline=config.deadline(period).strftime("%d/%m/%Y"),
+                                   province=config.province_name)
+    if not report.rejected_whole or any(p.cell for p in report.problems):
+        try:
+            annotated = annotate_workbook(checked.parsed.path, report.problems,
+                                          paths.submissions / f"{output_stem(report)}-danh-dau")
+        except Exception:  # noqa: BLE001 - a file we cannot re-open still has its JSON and HTML report
+            annotated = None
+        if annotated:
+            out["annotated"] = annotated
+    return out

@@ -1,0 +1,124 @@
+"""Write validated submissions to the database and answer the questions a run asks of it."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
+from tonghop.validate import CheckedFile
+
+
+@dataclass(frozen=True)
+class Known:
+    id: int
+    file_name: str
+    status: str
+    unit_code: str | None
+
+
+def known_hashes(engine: Engine, period: str) -> dict[str, Known]:
+    """Files already stored for the period, by content hash: a rerun does not parse them again."""
+    with Session(engine) as s:
+        rows = s.execute(select(Submission.sha256, Submission.id, Submission.file_name, Submission.status,
+                                Submission.unit_code).where(Submission.period == period))
+        return {h: Known(i, f, st, u) for h, i, f, st, u in rows}
+
+
+def _utc(dt: datetime) -> datetime:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def build_submission(item: CheckedFile, received_at: datetime, period: str) -> Submission:
+    report, parsed = item.report, item.parsed
+    sub = Submission(
+        period=period, sha256=parsed.sha256, file_name=parsed.path.name, file_size=parsed.size,
+        received_at=_utc(received_at), read_at=datetime.now(timezone.utc),
+        unit_code=item.unit.code if item.unit else report.unit,
+        unit_name=str(parsed.header.get("unit_name") or "") or None,
+        reporter=str(parsed.header.get("reporter") or "") or None,
+        email=str(parsed.header.get("email") or "").strip() or None,
+        status=report.status, is_current=False,
+        n_errors=len(report.errors), n_warnings=len(report.warnings),
+        report_json=json.dumps(report.to_dict(), ensure_ascii=False),
+    )
+    sub.figures = [Figure(indicator=f["indicator"], area=f["area"], sex=f["sex"], numerator=f["numerator"],
+                          denominator=f["denominator"], value=f["value"], value_derived=f["value_derived"],
+                          sheet=f["sheet"], row=f["row"], cell=f["cells"].get("value", ""),
+                          accepted=f["accepted"] and not report.rejected_whole)
+                   for f in item.figures]
+    sub.activities = [ActivityRow(activity=a["activity"], description=_text(a["description"]), count=a["count"],
+                                  participants=a["participants"], men=a["men"], women=a["women"],
+                                  budget=a["budget"], sheet=a["sheet"], row=a["row"],
+                                  accepted=a["accepted"] and not report.rejected_whole)
+                      for a in item.activities]
+    sub.problems = [ProblemRow(code=p.code, severity=p.severity, sheet=p.sheet, cell=p.cell,
+                               value=None if p.value is None else str(p.value), indicator=p.indicator,
+                               message=p.message) for p in report.problems]
+    return sub
+
+
+def _text(v: object) -> str | None:
+    return None if v is None else str(v)
+
+
+def save_checked(engine: Engine, items: list[tuple[CheckedFile, datetime]], period: str) -> dict[str, int]:
+    """Store each checked file in its own transaction; returns sha256 -> submission id.
+
+    A file stored meanwhile by another run (same period and hash) is not stored twice: the unique
+    constraint refuses it and the existing id is returned.
+    """
+    ids: dict[str, int] = {}
+    for item, received_at in items:
+        with Session(engine) as s:
+            sub = build_submission(item, received_at, period)
+            s.add(sub)
+            try:
+                s.commit()
+                ids[item.parsed.sha256] = sub.id
+            except IntegrityError:
+                s.rollback()
+                ids[item.parsed.sha256] = s.scalar(select(Submission.id).where(
+                    Submission.period == period, Submission.sha256 == item.parsed.sha256))
+    return ids
+
+
+def refresh_current(engine: Engine, period: str) -> None:
+    """Mark, per unit, the latest readable submission as the one consolidation uses.
+
+    A later file replaces an earlier one; a later file that was rejected whole does not, so a unit's
+    good report is not thrown away by a broken resend. Earlier submissions stay in history.
+    """
+    with Session(engine) as s, s.begin():
+        subs = s.scalars(select(Submission).where(Submission.period == period,
+                                                  Submission.unit_code.is_not(None))).all()
+        latest: dict[str, Submission] = {}
+        for sub in subs:
+            if sub.status == "rejected" and sub.n_errors and _rejected_whole(sub):
+                continue
+            cur = latest.get(sub.unit_code)
+            if cur is None or (_utc(sub.received_at), sub.id) > (_utc(cur.received_at), cur.id):
+                latest[sub.unit_code] = sub
+        current_ids = {sub.id for sub in latest.values()}
+        for sub in subs:
+            want = sub.id in current_ids
+            if sub.is_current != want:
+                s.execute(update(Submission).where(Submission.id == sub.id).values(is_current=want))
+
+
+def _rejected_whole(sub: Submission) -> bool:
+    from tonghop.problems import PROBLEM_TYPES
+
+    codes = {i["code"] for i in json.loads(sub.report_json)["issues"]}
+    return any(PROBLEM_TYPES[c].file_level for c in codes if c in PROBLEM_TYPES)
+
+
+def list_submissions(engine: Engine, period: str) -> list[Submission]:
+    """All submissions of a period, oldest first (detached, with their scalar fields loaded)."""
+    with Session(engine, expire_on_commit=False) as s:
+        return list(s.scalars(select(Submission).where(Submission.period == period)
+                              .order_by(Submission.received_at, Submission.id)))
