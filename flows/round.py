@@ -9,11 +9,11 @@ from prefect.cache_policies import NO_CACHE
 
 from tonghop import progress
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
-from tonghop.ingest import FileOutcome, IngestResult, batches, discover_inbox, plan_files, process_batch
+from tonghop.ingest import ingest_inbox, process_batch
 from tonghop.reports.summary import build_summary, write_summary
 from tonghop.round import RoundPaths, missing_outputs, recheck, write_file_outputs
 from tonghop.store import default_db_url, open_db
-from tonghop.store.repo import known_hashes, list_submissions, refresh_current
+from tonghop.store.repo import known_hashes, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
 
@@ -42,23 +42,10 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
     paths = RoundPaths.for_period(Path(out), p)
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
-        files = discover_inbox(Path(inbox))
-        known = known_hashes(engine, p.code)
-        to_read, outcomes = plan_files(files, known)
-        logger.info("%d tệp trong hộp thư, %d tệp mới", len(files), len(to_read))
-        result = IngestResult(outcomes=outcomes)
-        done = 0
-        progress.advance("Đọc và kiểm tra", 0, len(to_read))
-        for batch in batches(to_read, BATCH_SIZE):
-            result.checked.extend(read_validate_store(batch, engine, config, p))
-            done += len(batch)
-            progress.advance("Đọc và kiểm tra", done, len(to_read))
-        refresh_current(engine, p.code)
+        result = ingest_inbox(Path(inbox), engine, config, p, batch_size=BATCH_SIZE, process=read_validate_store)
+        logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
         stored = known_hashes(engine, p.code)
-        result.outcomes += [FileOutcome(c.parsed.path.name, c.parsed.sha256, "new", stored[c.parsed.sha256].id)
-                            for c in result.checked]
-        result.outcomes.sort(key=lambda o: o.file)
-        again = missing_outputs(files, result.outcomes, paths, {h: k.unit_code for h, k in stored.items()})
+        again = missing_outputs(result.files, result.outcomes, paths, {h: k.unit_code for h, k in stored.items()})
         write_outputs(result.checked + recheck(again, config, p), paths, config, p)
         summary = build_summary(config, p, result, list_submissions(engine, p.code), {"trigger": trigger})
         write_summary(summary, paths.root)

@@ -58,3 +58,39 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], *, percent_cells:
             ws.sheet_state = "hidden"
     wb.save(path)
     return path
+
+
+def write_xls(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """Legacy Excel 97-2003 (.xls), as old office PCs still save it."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, grid in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(grid):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+    wb.save(str(path))
+    return path
+
+
+def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """OpenDocument spreadsheet, as LibreOffice saves it."""
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for name, grid in sheets.items():
+            width = max(len(r) for r in grid)
+            frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in grid], dtype=object)
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+    return path
+
+
+def write_csv(path: Path, grid: list[list[Any]], delimiter: str = ",") -> Path:
+    """The whole form saved as one CSV sheet (UTF-8 with BOM, as Excel writes 'CSV UTF-8')."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows([["" if v is None else v for v in r] for r in grid])
+    return path

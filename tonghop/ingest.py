@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy import Engine
 
+from tonghop import progress
 from tonghop.config import Period, ProvinceConfig
 from tonghop.read import hash_bytes, parse_file
 from tonghop.store.repo import known_hashes, refresh_current, save_checked
@@ -41,6 +42,7 @@ class FileOutcome:
 class IngestResult:
     outcomes: list[FileOutcome] = field(default_factory=list)
     checked: list[CheckedFile] = field(default_factory=list)     # the files read in this run
+    files: list[InboxFile] = field(default_factory=list)         # everything found in the inbox
 
     @property
     def new_ids(self) -> list[int]:
@@ -106,20 +108,20 @@ def process_batch(batch: list[InboxFile], engine: Engine, config: ProvinceConfig
 
 
 def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Period, *,
-                 batch_size: int = 50, on_progress: Callable[[int, int], None] | None = None) -> IngestResult:
-    """The whole ingest in plain Python (the Prefect flow runs the same steps as tasks)."""
+                 batch_size: int = 100, process: Callable[..., list[CheckedFile]] = process_batch) -> IngestResult:
+    """The whole ingest; the Prefect flow passes its task as `process`, so each batch is a task run."""
     files = discover_inbox(inbox)
     to_read, outcomes = plan_files(files, known_hashes(engine, period.code))
-    result = IngestResult(outcomes=outcomes)
+    result = IngestResult(outcomes=outcomes, files=files)
     done = 0
+    progress.advance("Đọc và kiểm tra", 0, len(to_read))
     for batch in batches(to_read, batch_size):
-        result.checked.extend(process_batch(batch, engine, config, period))
+        result.checked.extend(process(batch, engine, config, period))
         done += len(batch)
-        if on_progress:
-            on_progress(done, len(to_read))
+        progress.advance("Đọc và kiểm tra", done, len(to_read))
     refresh_current(engine, period.code)
     ids = known_hashes(engine, period.code)
     result.outcomes += [FileOutcome(c.parsed.path.name, c.parsed.sha256, "new", ids[c.parsed.sha256].id)
                         for c in result.checked]
-    result.outcomes.sort(key=lambda o: o.file)
+    result.outcomes.sort(key=lambda o: o.file.casefold())
     return result

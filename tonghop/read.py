@@ -82,12 +82,11 @@ def _load_csv(path: Path, data: bytes) -> Sheet:
             break
         except UnicodeDecodeError:
             continue
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    # Excel writes ';' where the decimal mark is ',' (Vietnamese settings); take the commonest separator
+    # outside quotes of the first lines rather than csv.Sniffer, which guesses wrong on sparse forms.
+    sample = "\n".join(text.splitlines()[:20])
+    delimiter = max(",;\t", key=sample.count)
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return Sheet(path.stem, rows)
 
 
@@ -274,7 +273,7 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     try:
         sheets = load_sheets(path, data)
     except Exception as exc:  # noqa: BLE001 - calamine raises several types; any of them means "cannot read"
-        parsed.problems.append(Problem("file-unreadable", params={"detail": _describe_read_error(exc)}))
+        parsed.problems.append(Problem("file-unreadable", params={"detail": _describe_read_error(exc, data)}))
         return parsed
     chosen, sheet_problems = pick_sheets(sheets)
     parsed.problems.extend(sheet_problems)
@@ -284,7 +283,7 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
         return parsed
     first = chosen.get("indicators") or chosen["activities"]
     parsed.header, parsed.header_cells = read_header(first)
-    if "activities" in chosen and not parsed.header.get("unit_code"):
+    if "activities" in chosen and "unit_code" not in parsed.header:   # Biểu 01 without a header block
         parsed.header, parsed.header_cells = read_header(chosen["activities"])
     if "indicators" in chosen:
         sheet = chosen["indicators"]
@@ -307,10 +306,25 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     return parsed
 
 
-def _describe_read_error(exc: Exception) -> str:
+MAGIC = [
+    (b"%PDF", "tệp PDF được đổi đuôi thành bảng tính"),
+    (b"\x89PNG", "tệp ảnh được đổi đuôi thành bảng tính"),
+    (b"\xff\xd8\xff", "tệp ảnh được đổi đuôi thành bảng tính"),
+    (b"{\\rtf", "tệp văn bản Word/RTF được đổi đuôi thành bảng tính"),
+]
+
+
+def _describe_read_error(exc: Exception, data: bytes) -> str:
+    """Why a file could not be opened, in words the sender can act on."""
     text = str(exc).lower()
     if isinstance(exc, pc.PasswordError) or "password" in text or "encrypt" in text:
-        return "tệp được đặt mật khẩu"
-    if isinstance(exc, pc.ZipError) or "zip" in text:
+        return "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại"
+    for magic, reason in MAGIC:
+        if data.startswith(magic):
+            return reason
+    if data.startswith(b"\xd0\xcf\x11\xe0") and not text.startswith("xls"):
+        # an OLE container where .xlsx was expected: Excel stores encrypted workbooks this way
+        return "tệp được đặt mật khẩu hoặc là định dạng Office cũ bị hỏng"
+    if data.startswith(b"PK"):
         return "tệp bị hỏng hoặc không phải là tệp Excel"
     return "tệp không phải bảng tính Excel/LibreOffice hoặc đã bị hỏng"

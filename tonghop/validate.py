@@ -87,6 +87,8 @@ def _indicator_problem(code: str, rec: dict[str, Any], ind, unit: Unit | None, c
     if column is None:
         column = {"unknown-area": "area", "invalid-sex": "sex", "indicator-not-assigned": "indicator"}.get(base, "value")
     value: Any = frame_row[column] if column in frame_row.index else rec.get(column)
+    if isinstance(value, float) and value != value:   # NaN: the cell is empty
+        value = None
     params["column"] = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị"}.get(column, column)
     if isinstance(value, float):
         value = format_vi(value)
@@ -110,6 +112,7 @@ def validate_indicators(records: list[dict[str, Any]], units: list[Unit | None],
     for i, rec in enumerate(records):
         by_indicator[rec["indicator"]].append(i)
     area_codes = set(config.areas)
+    rows_with_error: set[tuple[int, int]] = set()
     for code, positions in by_indicator.items():
         ind = catalogue.indicators[code]
         recs = [records[i] for i in positions]
@@ -135,14 +138,25 @@ def validate_indicators(records: list[dict[str, Any]], units: list[Unit | None],
                             & (df["sex"] == rec["sex"])).sum())
             problem = _indicator_problem(check, rec, ind, units[rec["file_idx"]], config, same_key,
                                          df.loc[idx], sums)
-            if check_col:   # a column-level check: point at that column's cell
+            if check_col == "assigned":
+                problem.cell, problem.value = rec["cells"].get("indicator", ""), rec["indicator"]
+            elif check_col:   # a column-level check: point at that column's cell
                 problem.cell = rec["cells"].get(check_col, problem.cell)
                 problem.value = format_vi(df.loc[idx, check_col]) if isinstance(df.loc[idx, check_col], float) \
                     else df.loc[idx, check_col]
                 problem.params["column"] = {"numerator": "Tử số", "denominator": "Mẫu số",
                                             "value": "Giá trị"}.get(check_col, check_col)
             out[rec["file_idx"]].append(problem)
+            if problem.severity == ERROR:
+                rows_with_error.add((rec["file_idx"], rec["row"]))
+    # "please check the range" adds nothing on a row that already has to be fixed
+    for file_idx, probs in out.items():
+        probs[:] = [p for p in probs if not (p.code == "out-of-range" and (file_idx, _row_of(p)) in rows_with_error)]
     return out
+
+
+def _row_of(p: Problem) -> int:
+    return int("".join(ch for ch in p.cell if ch.isdigit()) or 0)
 
 
 def validate_activities(records: list[dict[str, Any]], catalogue: Catalogue) -> dict[int, list[Problem]]:

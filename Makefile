@@ -1,0 +1,23 @@
+# The two commands of the README. Both create the environment (.venv) on first use.
+#   make demo   run the round on sample_inputs/ (Sơn La, 2025-Y) into outputs/
+#   make test   run the whole test suite (starts local PostgreSQL if it is installed but stopped)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PERIOD ?= 2025-Y
+
+.PHONY: demo test env clean-outputs
+env: $(VENV)/.ready
+
+$(VENV)/.ready: pyproject.toml
+	bash scripts/bootstrap.sh $(VENV)
+	@touch $@
+
+demo: $(VENV)/.ready
+	$(VENV)/bin/tonghop run --period $(PERIOD) --inbox sample_inputs/$(PERIOD) --out outputs
+
+test: $(VENV)/.ready
+	bash scripts/services.sh
+	$(PY) -m pytest -q
+
+clean-outputs:
+	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

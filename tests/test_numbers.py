@@ -1,0 +1,35 @@
+"""Numbers written the Vietnamese way, and printed back."""
+from datetime import datetime
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tonghop.numbers import NotANumber, format_vi, parse_number
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1.234", 1234.0), ("45,5", 45.5), ("12 500", 12500.0), ("12\u00a0500", 12500.0), ("45,5%", 45.5),
+    ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("0.455", 0.455), ("0,5", 0.5), ("1.234.567", 1234567.0),
+    ("1,234,567", 1234567.0), ("45.5", 45.5), (" 7 ", 7.0), (3, 3.0), (0.455, 0.455), (True, 1.0),
+    (None, None), ("", None), ("  ", None), ("-", None),
+])
+def test_parse_number_reads_what_people_type(raw, expected):
+    assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["khoảng 300", "#DIV/0!", "12a", "1.2.3,4,5", datetime(2025, 1, 1), float("nan"), "inf"])
+def test_parse_number_refuses_what_is_not_a_number(raw):
+    with pytest.raises(NotANumber):
+        parse_number(raw)
+
+
+@pytest.mark.parametrize("value, text", [(8400, "8.400"), (45.5, "45,5"), (1234.567, "1.234,57"),
+                                         (0, "0"), (None, ""), (-1200.5, "-1.200,5"), (111.58, "111,58")])
+def test_format_vi(value, text):
+    assert format_vi(value) == text
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
+def test_format_then_parse_round_trips(d):
+    value = float(d)
+    assert parse_number(format_vi(value)) == pytest.approx(round(value, 2))
