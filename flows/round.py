@@ -7,11 +7,15 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.reminders import deliver
 from tonghop import progress
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.ingest import ingest_inbox, process_batch
 from tonghop.reports.summary import build_summary, write_summary
-from tonghop.round import RoundPaths, missing_outputs, recheck, write_file_outputs
+from tonghop.mail.message import today_in
+from tonghop.mail.queue import queue_report
+from tonghop.mail.reminders import queue_digest
+from tonghop.round import RoundPaths, mailed_hashes, needs_recheck, recheck, write_file_outputs
 from tonghop.store import default_db_url, open_db
 from tonghop.store.repo import known_hashes, list_submissions
 
@@ -25,11 +29,29 @@ def read_validate_store(batch, engine, config, period):
 
 
 @task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
-def write_outputs(checked, paths, config, period) -> int:
+def write_outputs(checked, paths, config, period) -> dict[str, Path]:
+    """Per-submission JSON, HTML and annotated copy; returns the annotated copies by file hash."""
+    annotated = {}
     for i, item in enumerate(checked, start=1):
-        write_file_outputs(item, paths, config, period)
+        written = write_file_outputs(item, paths, config, period)
+        if "annotated" in written:
+            annotated[item.parsed.sha256] = written["annotated"]
         progress.advance("Ghi báo cáo từng tệp", i, len(checked))
-    return len(checked)
+    return annotated
+
+
+@task(name="xep-thu-vao-hop-thu-di", cache_policy=NO_CACHE)
+def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
+    """One message per submission not yet in the outbox (the key makes a rerun a no-op), and the digest."""
+    queued = 0
+    for item in checked:
+        if item.parsed.sha256 in mailed:
+            continue
+        queued += queue_report(engine, item.report, submission_id=ids.get(item.parsed.sha256), config=config,
+                               period=period, annotated_copy=annotated.get(item.parsed.sha256),
+                               typed_email=str(item.parsed.header.get("email") or "") or None)
+    queue_digest(engine, config, period, today_in(config))
+    return queued
 
 
 @flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True)
@@ -45,9 +67,22 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
         result = ingest_inbox(Path(inbox), engine, config, p, batch_size=BATCH_SIZE, process=read_validate_store)
         logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
         stored = known_hashes(engine, p.code)
-        again = missing_outputs(result.files, result.outcomes, paths, {h: k.unit_code for h, k in stored.items()})
-        write_outputs(result.checked + recheck(again, config, p), paths, config, p)
-        summary = build_summary(config, p, result, list_submissions(engine, p.code), {"trigger": trigger})
+        mailed = mailed_hashes(engine, p.code)
+        again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
+        checked = result.checked + recheck(again, config, p)
+        annotated = write_outputs(checked, paths, config, p)
+        queued = queue_mail(checked, annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
+        # A mail server that is down must not fail the round: the messages stay in the outbox and the
+        # next run (or the reminders flow, with its longer retries) delivers them.
+        state = deliver.with_options(retries=1, retry_delay_seconds=5)(
+            engine.url.render_as_string(hide_password=False), str(paths.mail), config_path, return_state=True)
+        if state.is_completed():
+            delivery = state.result()
+        else:
+            delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
+            logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+        summary = build_summary(config, p, result, list_submissions(engine, p.code),
+                                {"trigger": trigger, "mail": {"queued": queued, **delivery}})
         write_summary(summary, paths.root)
         return summary
     finally:

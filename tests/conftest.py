@@ -74,3 +74,26 @@ def catalogue():
     from schemas.catalogue import load_catalogue
 
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (each start costs several seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def server():
+    """A running SMTP server on loopback; yields (collector, port)."""
+    from aiosmtpd.controller import Controller
+
+    from smtp_server import Collector, free_port
+
+    collector, port = Collector(), free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield collector, port
+    controller.stop()

@@ -98,6 +98,36 @@ def run(
     print_summary(summary, out)
 
 
+@app.command()
+def template(
+    period: str = typer.Option(..., "--period", "-p", help="Kỳ báo cáo của biểu mẫu, ví dụ 2025-Y."),
+    unit: Optional[list[str]] = typer.Option(None, "--unit", "-u",
+                                             help="Mã đơn vị (lặp lại được); bỏ trống = tất cả đơn vị."),
+    out: Path = typer.Option(Path("outputs/bieu-mau"), "--out", "-o", help="Thư mục ghi các tệp biểu mẫu."),
+    config: Path = ConfigOpt,
+) -> None:
+    """Lập biểu mẫu riêng cho từng đơn vị: đã điền tên, mã, kỳ báo cáo và các chỉ tiêu được giao,
+    có danh sách chọn, kiểm tra số liệu khi nhập và trang Hướng dẫn.
+
+    Ví dụ: tonghop template --period 2025-Y --unit SYT --out outputs/bieu-mau
+    """
+    from tonghop.config import Period, load_config
+    from tonghop.form import write_templates
+
+    try:
+        cfg = load_config(config)
+        p = Period.parse(period)
+    except TonghopError as exc:
+        fail(str(exc))
+    unknown = [u for u in unit or [] if u not in cfg.units]
+    if unknown:
+        fail(f"Không có đơn vị {', '.join(unknown)} trong cấu hình {config}")
+    paths = write_templates(cfg, p, out, unit or None)
+    for path in paths:
+        console.print(f"  {path}")
+    console.print(f"Đã lập {len(paths)} biểu mẫu kỳ {p.vi} trong {out}")
+
+
 def print_summary(summary: dict, out: Path) -> None:
     """The short table an officer reads at the end of a run."""
     table = Table(title=f"{summary['province']} — {summary['period_vi']}", show_lines=False)
@@ -119,7 +149,14 @@ def print_summary(summary: dict, out: Path) -> None:
         f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
         f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']} · "
         f"đơn vị chưa có báo cáo hợp lệ: {len(summary['units_missing'])}/{summary['units_expected']}")
-    console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/)")
+    mail = summary.get("mail", {})
+    if mail.get("failed_error"):
+        console.print(f"[yellow]Thư chưa gửi được[/] ({mail['failed_error']}); thư vẫn trong hộp thư đi, lần chạy sau sẽ gửi.")
+    elif mail:
+        where = f"gửi qua máy chủ thư: {mail.get('sent', 0)}" if mail.get("sent") else \
+            f"ghi thành tệp .eml: {mail.get('written', 0)} (chưa cấu hình TONGHOP_SMTP_HOST)"
+        console.print(f"Thư kết quả mới xếp hàng: {mail.get('queued', 0)} · {where}")
+    console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/, mail/)")
 
 
 def main() -> None:  # pragma: no cover - console entry point

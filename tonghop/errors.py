@@ -1,4 +1,9 @@
 """The few exceptions that mean "this run cannot continue" (problems in files are data, not exceptions)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 
 class TonghopError(Exception):
@@ -15,3 +20,29 @@ class StorageError(TonghopError):
 
 class OutputError(TonghopError):
     """The output folder cannot be written."""
+
+
+class RunInProgress(TonghopError):
+    """Another run holds the lock of this province and period: this run is refused and changed nothing."""
+
+    def __init__(self, scope: str, run_id: int, holder: str, since: datetime, *,
+                 max_age: timedelta | None = None, waited: float = 0.0,
+                 timezone: str = "Asia/Ho_Chi_Minh") -> None:
+        self.scope, self.run_id, self.holder, self.since = scope, run_id, holder, since
+        self._kw = {"max_age": max_age, "waited": waited, "timezone": timezone}
+        province, _, period = scope.partition(":")
+        host, _, pid = holder.rpartition(":")
+        local = since.astimezone(ZoneInfo(timezone))
+        waited_text = f" Đã đợi {waited:.0f} giây." if waited > 0 else ""
+        age_text = (f", hoặc sau {max_age.total_seconds() / 3600:g} giờ kể từ lúc khóa" if max_age else "")
+        super().__init__(
+            f"Kỳ {period} (tỉnh mã {province}) đang được xử lý bởi lần chạy số {run_id} "
+            f"(máy {host or holder}, tiến trình {pid or '?'}) từ {local:%H:%M:%S} ngày {local:%d/%m/%Y}. "
+            f"Lần chạy này bị từ chối và không thay đổi dữ liệu.{waited_text} "
+            f"Hãy đợi lần chạy kia kết thúc (xem `tonghop runs`) rồi chạy lại. "
+            f"Nếu tiến trình đó đã dừng hẳn, khóa được tự gỡ: ngay ở lần chạy sau nếu cùng máy{age_text}."
+        )
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Exceptions pickle as cls(*args); ours takes fields, and runs may pickle it across processes.
+        return (partial(RunInProgress, **self._kw), (self.scope, self.run_id, self.holder, self.since))

@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
 from tonghop.errors import OutputError
-from tonghop.ingest import FileOutcome, InboxFile, IngestResult
+from tonghop.ingest import InboxFile, IngestResult
 from tonghop.read import parse_file
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.submission import output_stem, write_submission_reports
+from tonghop.store.models import OutboxMessage
 from tonghop.validate import CheckedFile, validate_files
 
 
@@ -51,16 +53,27 @@ class RoundResult:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
-def missing_outputs(files: list[InboxFile], outcomes: list[FileOutcome], paths: RoundPaths,
-                    known_units: dict[str, str | None]) -> list[InboxFile]:
-    """Files stored by an earlier run whose reports are not in this output folder (e.g. a new --out)."""
-    known = {o.file for o in outcomes if o.state == "known"}
+def mailed_hashes(engine: Engine, period: str) -> set[str]:
+    """Files whose report (or notice to the officer) is already in the outbox, whatever its state."""
+    with Session(engine) as s:
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.period == period,
+                                                         OutboxMessage.kind.in_(["report", "notice"])))
+        return {k.rsplit(":", 1)[-1] for k in keys}
+
+
+def needs_recheck(result: IngestResult, paths: RoundPaths, known_units: dict[str, str | None],
+                  mailed: set[str]) -> list[InboxFile]:
+    """Files stored by an earlier run that still lack their reports in this output folder (e.g. a new
+    --out) or their message in the outbox (a run that died between storing and queueing)."""
+    read_now = {c.parsed.sha256 for c in result.checked}
+    known = {o.file for o in result.outcomes if o.state == "known"}
     out = []
-    for f in files:
-        if f.path.name in known:
-            unit = "".join(ch for ch in (known_units.get(f.sha256) or "khong-ro-don-vi") if ch.isalnum() or ch in "-_")
-            if not (paths.submissions / f"{unit}-{f.sha256[:10]}.json").exists():
-                out.append(f)
+    for f in result.files:
+        if f.path.name not in known or f.sha256 in read_now:
+            continue
+        unit = "".join(ch for ch in (known_units.get(f.sha256) or "khong-ro-don-vi") if ch.isalnum() or ch in "-_")
+        if f.sha256 not in mailed or not (paths.submissions / f"{unit}-{f.sha256[:10]}.json").exists():
+            out.append(f)
     return out
 
 

@@ -1,0 +1,84 @@
+"""The round flow end to end under Prefect, on the shipped sample round: verdicts, outputs, idempotent rerun."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from conftest import SAMPLES
+from tonghop.store import open_db
+from tonghop.store.models import Figure, ProblemRow, Submission
+
+EXPECTED = yaml.safe_load((SAMPLES / "EXPECTED.yaml").read_text(encoding="utf-8"))["periods"]["2025-Y"]
+
+
+def counts(db_url):
+    engine = open_db(db_url)
+    with Session(engine) as s:
+        out = {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in (Submission, Figure, ProblemRow)}
+    engine.dispose()
+    return out
+
+
+def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path):
+    from flows.round import consolidate_round
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    out, db_url = tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
+    summary = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+
+    by_file = {f["file"]: f for f in summary["files"]}
+    assert {name: (f["unit"], f["status"]) for name, f in by_file.items()} == {
+        s["file"]: (s["unit"], s["status"]) for s in EXPECTED["files"]}
+    assert summary["files_read_this_run"] == len(EXPECTED["files"])
+    assert summary["units_missing"] == []        # every unit has a readable report in the sample round
+    on_disk = json.loads((out / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
+    assert on_disk["files"] == summary["files"]
+    reports = sorted(p.name for p in (out / "2025-Y" / "submissions").glob("*.json"))
+    assert len(reports) == len(EXPECTED["files"])
+    before = counts(db_url)
+
+    again = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+    assert again["files_read_this_run"] == 0
+    assert {f["file"]: f["state"] for f in again["files"]} == {s["file"]: "known" for s in EXPECTED["files"]}
+    assert [s for s in again["submissions"]] == [s for s in summary["submissions"]]
+    assert counts(db_url) == before
+
+
+def test_round_mails_each_submission_exactly_once_even_when_the_server_was_down(
+        prefect_harness, server, tmp_path, monkeypatch):
+    from flows.round import consolidate_round
+    from smtp_server import free_port
+
+    collector, port = server
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    run = dict(period="2025-Y", inbox=str(inbox), out=str(tmp_path / "out"),
+               db_url=f"sqlite:///{tmp_path / 'round.db'}", trigger="test")
+    monkeypatch.setenv("TONGHOP_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TONGHOP_SMTP_SECURITY", "none")
+    monkeypatch.setenv("TONGHOP_SMTP_PORT", str(free_port()))      # nothing listens there: server down
+    down = consolidate_round(**run)
+    assert down["mail"]["queued"] == len(EXPECTED["files"])
+    assert "failed_error" in down["mail"]
+    assert collector.arrived == []
+
+    monkeypatch.setenv("TONGHOP_SMTP_PORT", str(port))             # the server is back
+    up = consolidate_round(**run)
+    assert (up["files_read_this_run"], up["mail"]["queued"], up["mail"]["sent"]) == (0, 0, len(EXPECTED["files"]) + 1)
+    recipients = sorted(tuple(a.rcpt_tos) for a in collector.arrived)
+    units = [s["unit"] for s in EXPECTED["files"] if s["unit"]]
+    from tonghop.config import load_config
+
+    cfg = load_config()
+    # one report per file to the unit's registered address; the unreadable file and the digest go to the officer
+    assert recipients == sorted([(cfg.units[u].emails[0],) for u in units] + [(cfg.consolidator_email,)] * 2)
+    subjects = [a.message["Subject"] for a in collector.arrived]
+    assert any("Sở Y tế – Năm 2025" in s for s in subjects)
+
+    again = consolidate_round(**run)
+    assert again["mail"]["sent"] == 0 and len(collector.arrived) == len(EXPECTED["files"]) + 1

@@ -1,0 +1,234 @@
+"""The four messages the pipeline sends: a unit's validation report, the officer's notice, a reminder, a digest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
+from tonghop.mail.message import (
+    as_period, attach, clean_text, date_vi, new_message, paragraphs, render, safe_filename, today_in,
+)
+from tonghop.mail.recipients import valid_address
+from tonghop.mail.settings import consolidator_full
+from tonghop.problems import ACCEPTED, PARTIAL, REJECTED, STATUS_VI, ValidationReport
+
+STATUS_COLOUR = {ACCEPTED: "#1b7f3b", PARTIAL: "#b26a00", REJECTED: "#b00020"}
+
+
+def _common(config: ProvinceConfig, period: Period) -> dict:
+    return {
+        "province": config.province_name,
+        "province_short": config.province_short,
+        "consolidator": config.consolidator_name,
+        "consolidator_full": consolidator_full(config),
+        "contact": config.consolidator_email,
+        "period_vi": period.vi,
+    }
+
+
+def _counts_text(n_errors: int, n_warnings: int) -> str:
+    parts = [f"{n} lỗi" for n in [n_errors] if n] + [f"{n} cảnh báo" for n in [n_warnings] if n]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def build_report_message(report: ValidationReport, *, config: ProvinceConfig, period: Period | str,
+                         recipients: list[str], deadline: date, annotated_copy: Path | None,
+                         full_list_csv: bytes | None = None, today: date | None = None) -> EmailMessage:
+    """The validation report for the unit that sent the file: verdict, what to do and by when, the problems.
+
+    At most MAX_LINES problem lines are shown; when some are left out the full list is attached as CSV
+    (`full_list_csv` if the caller has one, else generated). The annotated copy is attached unchanged.
+    """
+    period = as_period(period)
+    today = today or today_in(config)
+    unit = config.units.get(report.unit or "")
+    unit_name = clean_text(unit.name if unit else (report.unit_name or report.unit or report.file), 120)
+    status = report.status
+    shown = listing(report.problems)
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    attachments: list[tuple[str, str, bytes]] = []
+    if annotated_copy is not None:
+        attachments.append((safe_filename(annotated_copy.name), "annotated", Path(annotated_copy).read_bytes()))
+    if shown.capped:
+        attachments.append((CSV_NAME, "csv", full_list_csv if full_list_csv is not None else problems_csv(report.problems)))
+    context = {
+        **_common(config, period),
+        "unit_name": unit_name,
+        "status": status,
+        "status_vi": STATUS_VI[status],
+        "colour": STATUS_COLOUR[status],
+        "file_name": clean_text(report.file, 200),
+        "sha256": report.sha256,
+        "deadline": deadline,
+        "overdue": today > deadline,
+        "kinds": kind_counts(report.problems),
+        "listing": shown,
+        "n_errors": n_err,
+        "n_warnings": n_warn,
+        "attachments": [(name, kind) for name, kind, _ in attachments],
+        "csv_name": CSV_NAME,
+    }
+    context["verdict"] = paragraphs(
+        "verdict.txt.j2", **context, n_accepted=len(report.accepted_indicators),
+        blocked=[indicator_label(c) for c in report.blocked_indicators])
+    subject = (f"[{config.province_short}] {unit_name} – {period.vi}: "
+               f"{STATUS_VI[status]}{_counts_text(n_err, n_warn)}")
+    msg = new_message(config, to=recipients, subject=subject,
+                      text=render("report.txt.j2", **context), html=render("report.html.j2", **context))
+    for name, _kind, data in attachments:
+        attach(msg, data, name)
+    return msg
+
+
+def notice_reason(report: ValidationReport, config: ProvinceConfig) -> str:
+    """Why no unit can be mailed: unreadable | no-unit | unknown-unit | no-address."""
+    codes = {p.code for p in report.problems}
+    if codes & {"file-unreadable", "form-not-found"}:
+        return "unreadable"
+    if not report.unit or "unit-missing" in codes:
+        return "no-unit"
+    unit = config.units.get(report.unit)
+    if unit is None:
+        return "unknown-unit"
+    return "no-address"
+
+
+def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceConfig, period: Period | str,
+                                typed_email: str | None = None, annotated_copy: Path | None = None,
+                                reason: str | None = None) -> EmailMessage:
+    """To the data officer: a file whose unit is unknown or unreadable (or has no registered address).
+
+    The typed unit code, name and e-mail are shown in the body only (escaped, one line each): a file can
+    never make the system mail a stranger.
+    """
+    period = as_period(period)
+    reason = reason or notice_reason(report, config)
+    shown = listing(report.problems)
+    unit = config.units.get(report.unit or "")
+    context = {
+        **_common(config, period),
+        "reason": reason,
+        "file_name": clean_text(report.file, 200),
+        "sha256": report.sha256,
+        "typed_unit": clean_text(report.unit, 60),
+        "typed_unit_name": clean_text(report.unit_name, 120),
+        "typed_email": clean_text(typed_email, 120),
+        "unit_name": clean_text(unit.name) if unit else "",
+        "status_vi": STATUS_VI[report.status],
+        "listing": shown,
+        "kinds": kind_counts(report.problems),
+        "n_errors": len(report.errors),
+        "n_warnings": len(report.warnings),
+        "csv_name": CSV_NAME,
+    }
+    context["reason_paragraphs"] = paragraphs("_notice_reason.txt.j2", **context)
+    subject = (f"[{config.province_short}] Cần xử lý – {period.vi}: chưa gửi được kết quả kiểm tra "
+               f"tệp \u201c{clean_text(report.file, 80)}\u201d")
+    msg = new_message(config, to=[config.consolidator_email], subject=subject,
+                      text=render("notice.txt.j2", **context), html=render("notice.html.j2", **context))
+    if annotated_copy is not None:
+        attach(msg, Path(annotated_copy).read_bytes(), safe_filename(annotated_copy.name))
+    if shown.capped:
+        attach(msg, problems_csv(report.problems), CSV_NAME)
+    return msg
+
+
+def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, deadline: date, days_left: int,
+                   last_status: str | None = None) -> EmailMessage:
+    """To a unit that has not reported (or whose last file was rejected): what to send, to whom, by when."""
+    period = as_period(period)
+    to = [a for a in (valid_address(e) for e in unit.emails) if a]
+    context = {
+        **_common(config, period),
+        "unit_name": clean_text(unit.name),
+        "deadline": deadline,
+        "days_left": days_left,
+        "when": _when(days_left),
+        "today": deadline - timedelta(days=days_left),
+        "indicators": [indicator_label(c) for c in unit.indicators],
+        "last_status": last_status,
+    }
+    context["body"] = paragraphs("_reminder_body.txt.j2", **context)
+    subject = (f"[{config.province_short}] Nhắc nộp báo cáo bình đẳng giới {period.vi} – "
+               f"hạn {date_vi(deadline)} ({context['when']})")
+    return new_message(config, to=to, subject=subject,
+                       text=render("reminder.txt.j2", **context), html=render("reminder.html.j2", **context))
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """One configured unit (or one file naming no known unit) as the digest shows it."""
+
+    unit_code: str | None          # None: a file whose unit the province does not know
+    unit_name: str
+    status: str | None             # accepted | partially_accepted | rejected; None: nothing received
+    received_at: datetime | None = None
+    file_name: str | None = None
+    n_errors: int = 0
+    n_warnings: int = 0
+    emails: tuple[str, ...] = ()
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    # SQLite hands back naive datetimes; the pipeline stores UTC
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz)
+
+
+def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[DigestRow],
+                 today: date | None = None) -> EmailMessage:
+    """To the data officer: completeness and timeliness, who is missing, what was rejected, who reported."""
+    period = as_period(period)
+    today = today or today_in(config)
+    tz = ZoneInfo(config.timezone)
+    deadline = config.deadline(period)
+    units = [r for r in rows if r.unit_code is not None]
+    strangers = [r for r in rows if r.unit_code is None]
+    reported = [r for r in units if r.status in (ACCEPTED, PARTIAL)]
+    entries = []
+    for r in units:
+        local = _local(r.received_at, tz) if r.received_at else None
+        entries.append({
+            "row": r,
+            "name": clean_text(r.unit_name, 120),
+            "file": clean_text(r.file_name, 120),
+            "status_vi": STATUS_VI.get(r.status or "", "Chưa nộp"),
+            "received": local.strftime("%d/%m/%Y %H:%M") if local else "",
+            # on time is judged by the file's arrival, never by when a later run read it
+            "late": bool(local and local.date() > deadline),
+        })
+    on_time = [e for e in entries if e["row"].status in (ACCEPTED, PARTIAL) and not e["late"]]
+    context = {
+        **_common(config, period),
+        "today": today,
+        "deadline": deadline,
+        "when": _when((deadline - today).days),
+        "expected": len(units),
+        "n_reported": len(reported),
+        "n_on_time": len(on_time),
+        "rate": _percent(len(reported), len(units)),
+        "rate_on_time": _percent(len(on_time), len(units)),
+        "missing": [e for e in entries if e["row"].status is None],
+        "rejected": [e for e in entries if e["row"].status == REJECTED],
+        "reported": [e for e in entries if e["row"].status in (ACCEPTED, PARTIAL)],
+        "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
+                       "received": _local(r.received_at, tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
+                      for r in strangers],
+    }
+    subject = (f"[{config.province_short}] Tình hình nộp báo cáo {period.vi} ngày {date_vi(today)}: "
+               f"{len(reported)}/{len(units)} đơn vị đã nộp")
+    return new_message(config, to=[config.consolidator_email], subject=subject,
+                       text=render("digest.txt.j2", **context), html=render("digest.html.j2", **context))
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(part / whole * 100)}%" if whole else "–"
+
+
+def _when(days_left: int) -> str:
+    if days_left > 0:
+        return f"còn {days_left} ngày"
+    return "hạn cuối là hôm nay" if days_left == 0 else f"đã quá hạn {-days_left} ngày"

@@ -1,0 +1,116 @@
+"""Header-safe EmailMessage construction, template rendering and attachments shared by the builders."""
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from tonghop.config import Period, ProvinceConfig
+from tonghop.mail.recipients import valid_address
+from tonghop.mail.settings import sender
+
+TEMPLATES = Path(__file__).with_name("templates")
+SUBJECT_LIMIT = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def clean_text(value: object, limit: int | None = None) -> str:
+    """One line of text from anything a file may contain: control characters (CR, LF, tab…) become spaces.
+
+    Used on every value that reaches a header or a one-line field, so a unit name such as
+    "Sở Y tế\\r\\nBcc: x@evil" can neither add a header nor break the layout.
+    """
+    text = "" if value is None else unicodedata.normalize("NFC", str(value))
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def date_vi(value: date | datetime | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        undefined=StrictUndefined,      # a misspelt field fails the test, not the officer's inbox
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_vi"] = date_vi
+    env.filters["oneline"] = clean_text
+    return env
+
+
+ENV = _env()
+
+
+def render(name: str, **context: object) -> str:
+    return ENV.get_template(name).render(**context)
+
+
+def paragraphs(name: str, **context: object) -> list[str]:
+    """A plain-text template's output as paragraphs (blank-line separated), for both text and HTML bodies."""
+    text = render(name, **context)
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def as_period(period: Period | str) -> Period:
+    return period if isinstance(period, Period) else Period.parse(str(period))
+
+
+def today_in(config: ProvinceConfig) -> date:
+    return datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def new_message(config: ProvinceConfig, *, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
+    """A UTF-8 message with a plain-text and an HTML part, Date and Message-ID set, every header checked."""
+    addresses = [a for a in (valid_address(t) for t in to) if a]
+    if not addresses or len(addresses) != len(to):
+        raise ValueError(f"recipients must be plain registered addresses: {to!r}")
+    frm = sender(config)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = frm
+    msg["To"] = [Address(addr_spec=a) for a in addresses]
+    if frm.addr_spec != config.consolidator_email:
+        # a no-reply sender: answers still reach the data officer
+        msg["Reply-To"] = Address(clean_text(config.consolidator_name), addr_spec=config.consolidator_email)
+    msg["Subject"] = clean_text(subject, SUBJECT_LIMIT)
+    msg["Date"] = format_datetime(datetime.now(ZoneInfo(config.timezone)))
+    msg["Message-ID"] = make_msgid(domain=frm.domain)
+    msg["Auto-Submitted"] = "auto-generated"   # RFC 3834: out-of-office robots must not answer
+    msg["Content-Language"] = "vi"
+    # base64, not 8bit: an old relay without 8BITMIME must not mangle the diacritics
+    msg.set_content(text, charset="utf-8", cte="base64")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
+def safe_filename(name: str, default: str = "tep-dinh-kem") -> str:
+    """The last path part of a name from a submission, on one line, without characters mail clients dislike."""
+    name = clean_text(name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r'[<>:"|?*]', "_", name).strip(" .")
+    return name[:150] or default
+
+
+def attach(msg: EmailMessage, data: bytes, filename: str, mime: str | None = None) -> None:
+    """Attach bytes unchanged (base64, so a CSV keeps its BOM), with a UTF-8 file name (RFC 2231)."""
+    mime = mime or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if filename.lower().endswith(".xlsx"):
+        mime = XLSX
+    maintype, subtype = mime.split("/", 1)
+    params = {"charset": "utf-8"} if maintype == "text" else None
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)

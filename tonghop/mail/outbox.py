@@ -1,0 +1,160 @@
+"""The outbox: every message is recorded (whole, with a unique key) before it is sent, then marked sent or failed."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+
+from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tonghop.store.models import OutboxMessage
+
+PENDING, SENDING, SENT, FAILED, BOUNCED = "pending", "sending", "sent", "failed", "bounced"
+# A claim older than this belongs to a run that died mid-send: the message is offered again
+# (at-least-once, see send.py). Far above one message's worst case (a few SMTP timeouts).
+CLAIM_LEASE = timedelta(minutes=15)
+KINDS = ("report", "notice", "reminder", "digest")
+
+
+def report_key(period: str, sha256: str) -> str:
+    return f"report:{period}:{sha256}"
+
+
+def notice_key(period: str, sha256: str) -> str:
+    return f"notice:{period}:{sha256}"
+
+
+def reminder_key(period: str, unit_code: str, days_before: int) -> str:
+    return f"reminder:{period}:{unit_code}:{days_before}"
+
+
+def digest_key(period: str, day: str) -> str:
+    return f"digest:{period}:{day}"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@contextmanager
+def _session(bind: Engine | Session) -> Iterator[Session]:
+    """A Session: the caller's (its transaction, committed with the caller's own writes), or a new one."""
+    if isinstance(bind, Session):
+        yield bind
+        return
+    with Session(bind, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def _addresses(message: EmailMessage) -> list[str]:
+    found: list[str] = []
+    for name in ("To", "Cc"):
+        header = message[name]
+        if header is not None:
+            found += [a.addr_spec for a in header.addresses]
+    if message["Bcc"] is not None:
+        # the stored bytes are sent as they are: a Bcc header would show every hidden recipient
+        raise ValueError("Bcc is not supported in the outbox")
+    return list(dict.fromkeys(found))
+
+
+def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_code: str | None,
+            submission_id: int | None, message: EmailMessage) -> bool:
+    """Record a message to send; False (and nothing written) when `key` is already recorded.
+
+    Pass the Session that stores the submission to record both in one transaction.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    recipients = _addresses(message)
+    if not recipients:
+        raise ValueError("a message without recipients cannot be queued")
+    values = {
+        "key": key, "kind": kind, "period": str(period), "unit_code": unit_code,
+        "submission_id": submission_id, "recipients": ",".join(recipients),
+        "subject": str(message["Subject"] or ""), "message": message.as_bytes(policy=SMTP),
+        "status": PENDING, "attempts": 0, "created_at": _now(),
+    }
+    with _session(bind) as session:
+        dialect = session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            # ON CONFLICT DO NOTHING: two runs racing on one key leave one row and no error
+            module = postgresql if dialect == "postgresql" else sqlite
+            stmt = (module.insert(OutboxMessage).values(**values)
+                    .on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
+            # RETURNING, not rowcount: the ORM-enabled insert reports no reliable rowcount on every driver
+            return session.execute(stmt).scalar_one_or_none() is not None
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+            return False
+        try:
+            with session.begin_nested():
+                session.execute(insert(OutboxMessage).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+
+def pending(bind: Engine | Session, limit: int | None = None) -> list[OutboxMessage]:
+    """Messages still to send, oldest first: pending, failed, and claims abandoned by a dead run."""
+    stale = _now() - CLAIM_LEASE
+    query = (select(OutboxMessage)
+             .where(or_(OutboxMessage.status.in_((PENDING, FAILED)),
+                        (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+             .order_by(OutboxMessage.created_at, OutboxMessage.id))
+    if limit is not None:
+        query = query.limit(limit)
+    with _session(bind) as session:
+        return list(session.scalars(query))
+
+
+def claim(bind: Engine | Session, message_id: int) -> bool:
+    """Take a message for sending; False when another run took it first (so it is never sent twice at once).
+
+    While a message is claimed, `sent_at` holds the claim time (the lease); mark_sent overwrites it.
+    """
+    stale = _now() - CLAIM_LEASE
+    with _session(bind) as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id,
+                   or_(OutboxMessage.status.in_((PENDING, FAILED)),
+                       (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+            .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sent_at=_now()))
+        return result.rowcount == 1
+
+
+def mark_sent(bind: Engine | Session, message_id: int, note: str | None = None) -> None:
+    """The server accepted the message (`note`: recipients it refused, if any)."""
+    _set(bind, message_id, status=SENT, sent_at=_now(), last_error=note)
+
+
+def mark_failed(bind: Engine | Session, message_id: int, error: str) -> None:
+    """A temporary failure: the next delivery tries again."""
+    _set(bind, message_id, status=FAILED, sent_at=None, last_error=error[:2000])
+
+
+def mark_bounced(bind: Engine | Session, message_id: int, error: str) -> None:
+    """A permanent refusal (5xx for every recipient): kept for the officer, never retried."""
+    _set(bind, message_id, status=BOUNCED, sent_at=None, last_error=error[:2000])
+
+
+def _set(bind: Engine | Session, message_id: int, **values: object) -> None:
+    with _session(bind) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+def counts(bind: Engine | Session, period: str | None = None) -> dict[str, int]:
+    """How many messages per status (for `tonghop` status output and tests)."""
+    with _session(bind) as session:
+        query = select(OutboxMessage.status)
+        if period is not None:
+            query = query.where(OutboxMessage.period == period)
+        out: dict[str, int] = {}
+        for status in session.scalars(query):
+            out[status] = out.get(status, 0) + 1
+        return out

@@ -1,0 +1,37 @@
+"""One call for the round flow: the validation report of a new submission, queued to its unit or to the officer."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tonghop.config import Period, ProvinceConfig
+from tonghop.mail import outbox
+from tonghop.mail.build import build_report_message, build_unknown_sender_notice
+from tonghop.mail.message import as_period
+from tonghop.mail.recipients import recipients_for
+from tonghop.problems import ValidationReport
+
+
+def queue_report(bind: Engine | Session, report: ValidationReport, *, submission_id: int | None,
+                 config: ProvinceConfig, period: Period | str, annotated_copy: Path | None = None,
+                 typed_email: str | None = None, full_list_csv: bytes | None = None,
+                 today: date | None = None) -> bool:
+    """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
+    is unknown, unreadable or has no address. Idempotent by the file's hash; True when newly queued."""
+    period = as_period(period)
+    recipients = recipients_for(report.unit, typed_email, config)
+    if recipients:
+        message = build_report_message(report, config=config, period=period, recipients=recipients,
+                                       deadline=config.deadline(period), annotated_copy=annotated_copy,
+                                       full_list_csv=full_list_csv, today=today)
+        return outbox.enqueue(bind, key=outbox.report_key(period.code, report.sha256), kind="report",
+                              period=period.code, unit_code=report.unit, submission_id=submission_id,
+                              message=message)
+    message = build_unknown_sender_notice(report, config=config, period=period, typed_email=typed_email,
+                                          annotated_copy=annotated_copy)
+    return outbox.enqueue(bind, key=outbox.notice_key(period.code, report.sha256), kind="notice",
+                          period=period.code, unit_code=report.unit if report.unit in config.units else None,
+                          submission_id=submission_id, message=message)

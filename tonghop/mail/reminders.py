@@ -1,0 +1,101 @@
+"""Which units have not reported, reminders to them before the deadline, and the data officer's daily digest."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.mail import outbox
+from tonghop.mail.build import DigestRow, build_digest, build_reminder
+from tonghop.mail.message import as_period
+from tonghop.mail.recipients import valid_address
+from tonghop.problems import REJECTED
+from tonghop.store.models import Submission
+
+
+def _latest_by_unit(engine: Engine, period: str) -> dict[str | None, list[Submission]]:
+    """Each unit code's submissions for the period, the current one first, then newest first."""
+    with Session(engine, expire_on_commit=False) as session:
+        rows = session.scalars(
+            select(Submission).where(Submission.period == period)
+            .order_by(Submission.is_current.desc(), Submission.received_at.desc(), Submission.id.desc()))
+        out: dict[str | None, list[Submission]] = {}
+        for s in rows:
+            out.setdefault(s.unit_code, []).append(s)
+        return out
+
+
+def _reported(subs: list[Submission]) -> bool:
+    return any(s.is_current and s.status != REJECTED for s in subs)
+
+
+def units_missing(engine: Engine, config: ProvinceConfig, period: Period | str) -> list[Unit]:
+    """Configured units without a current, non-rejected submission for the period (configuration order)."""
+    return _missing(config, _latest_by_unit(engine, as_period(period).code))
+
+
+def _missing(config: ProvinceConfig, by_unit: dict[str | None, list[Submission]]) -> list[Unit]:
+    return [u for u in config.units.values() if not _reported(by_unit.get(u.code, []))]
+
+
+def reminder_threshold(config: ProvinceConfig, days_left: int) -> int | None:
+    """The reminder due `days_left` days before the deadline: the nearest configured day not yet passed.
+
+    A run on a configured day (7, 2) takes that day; a run that missed it (the machine was off) takes the
+    day it missed, so the reminder still goes out once, with the true number of days left.
+    """
+    if days_left < 0:
+        return None
+    due = [d for d in config.schedule.reminder_days_before if d >= days_left]
+    return min(due) if due else None
+
+
+def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> int:
+    """Queue one reminder per missing unit when a reminder day is due; returns how many were newly queued."""
+    period = as_period(period)
+    deadline = config.deadline(period)
+    days_left = (deadline - today).days
+    threshold = reminder_threshold(config, days_left)
+    if threshold is None:
+        return 0
+    by_unit = _latest_by_unit(engine, period.code)
+    queued = 0
+    for unit in _missing(config, by_unit):
+        if not any(valid_address(e) for e in unit.emails):
+            continue                     # nobody to remind; the digest lists the unit with no address
+        subs = by_unit.get(unit.code, [])
+        message = build_reminder(unit, config=config, period=period, deadline=deadline, days_left=days_left,
+                                 last_status=subs[0].status if subs else None)
+        queued += outbox.enqueue(engine, key=outbox.reminder_key(period.code, unit.code, threshold),
+                                 kind="reminder", period=period.code, unit_code=unit.code,
+                                 submission_id=None, message=message)
+    return queued
+
+
+def digest_rows(engine: Engine, config: ProvinceConfig, period: Period | str) -> list[DigestRow]:
+    """One row per configured unit (its current submission, else its latest), then files of unknown units."""
+    by_unit = _latest_by_unit(engine, as_period(period).code)
+    rows = []
+    for unit in config.units.values():
+        subs = by_unit.pop(unit.code, [])
+        s = subs[0] if subs else None
+        rows.append(DigestRow(
+            unit_code=unit.code, unit_name=unit.name, status=s.status if s else None,
+            received_at=s.received_at if s else None, file_name=s.file_name if s else None,
+            n_errors=s.n_errors if s else 0, n_warnings=s.n_warnings if s else 0, emails=unit.emails))
+    for subs in by_unit.values():          # what is left names no configured unit
+        for s in subs:
+            rows.append(DigestRow(unit_code=None, unit_name=s.unit_name or s.unit_code or "", status=s.status,
+                                  received_at=s.received_at, file_name=s.file_name,
+                                  n_errors=s.n_errors, n_warnings=s.n_warnings))
+    return rows
+
+
+def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> bool:
+    """Queue today's digest for the data officer (at most one a day); True when newly queued."""
+    period = as_period(period)
+    message = build_digest(config=config, period=period, rows=digest_rows(engine, config, period), today=today)
+    return outbox.enqueue(engine, key=outbox.digest_key(period.code, today.isoformat()), kind="digest",
+                          period=period.code, unit_code=None, submission_id=None, message=message)
