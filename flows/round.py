@@ -4,7 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import socket
+from datetime import datetime, timezone
+
 from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
 
 from flows.reminders import deliver
@@ -17,6 +21,8 @@ from tonghop.mail.queue import queue_report
 from tonghop.mail.reminders import queue_digest
 from tonghop.round import RoundPaths, mailed_hashes, needs_recheck, recheck, write_file_outputs
 from tonghop.store import default_db_url, open_db
+from tonghop.runs import lock_scope, tracked_run
+from tonghop.schedule import in_schedule
 from tonghop.store.repo import known_hashes, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
@@ -54,9 +60,33 @@ def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
     return queued
 
 
+def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
+    """The steps of a round under the run lock (kept out of the flow body so the lock wraps all of them)."""
+    result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process=read_validate_store)
+    logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
+    stored = known_hashes(engine, p.code)
+    mailed = mailed_hashes(engine, p.code)
+    again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
+    checked = result.checked + recheck(again, config, p)
+    annotated = write_outputs(checked, paths, config, p)
+    queued = queue_mail(checked, annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
+    # A mail server that is down must not fail the round: the messages stay in the outbox and the
+    # next run (or the reminders flow, with its longer retries) delivers them.
+    state = deliver.with_options(retries=1, retry_delay_seconds=5)(
+        engine.url.render_as_string(hide_password=False), str(paths.mail), config_path, return_state=True)
+    if state.is_completed():
+        delivery = state.result()
+    else:
+        delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
+        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+    return build_summary(config, p, result, list_submissions(engine, p.code),
+                         {"trigger": trigger, "mail": {"queued": queued, **delivery}})
+
+
 @flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True)
 def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
-                      config_path: str | None = None, trigger: str = "manual") -> dict[str, Any]:
+                      config_path: str | None = None, trigger: str = "manual",
+                      lock_wait_seconds: float = 0) -> dict[str, Any]:
     """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary."""
     logger = get_run_logger()
     config = load_config(config_path or DEFAULT_CONFIG)
@@ -64,25 +94,17 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
     paths = RoundPaths.for_period(Path(out), p)
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
-        result = ingest_inbox(Path(inbox), engine, config, p, batch_size=BATCH_SIZE, process=read_validate_store)
-        logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
-        stored = known_hashes(engine, p.code)
-        mailed = mailed_hashes(engine, p.code)
-        again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
-        checked = result.checked + recheck(again, config, p)
-        annotated = write_outputs(checked, paths, config, p)
-        queued = queue_mail(checked, annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
-        # A mail server that is down must not fail the round: the messages stay in the outbox and the
-        # next run (or the reminders flow, with its longer retries) delivers them.
-        state = deliver.with_options(retries=1, retry_delay_seconds=5)(
-            engine.url.render_as_string(hide_password=False), str(paths.mail), config_path, return_state=True)
-        if state.is_completed():
-            delivery = state.result()
-        else:
-            delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
-            logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
-        summary = build_summary(config, p, result, list_submissions(engine, p.code),
-                                {"trigger": trigger, "mail": {"queued": queued, **delivery}})
+        if trigger == "schedule" and not in_schedule(config, p.code, flow_run.scheduled_start_time or datetime.now(timezone.utc)):
+            # cron has no year: a schedule left running fires again next year, for a closed period
+            logger.warning("Bỏ qua: lần chạy theo lịch không thuộc kỳ %s", p.code)
+            return {"period": p.code, "skipped": True}
+        with tracked_run(engine, scope=lock_scope(config.province_code, p.code), period=p.code, trigger=trigger,
+                         parameters={"period": p.code, "inbox": inbox, "out": out},
+                         started_by=f"prefect:{flow_run.name or '-'}@{socket.gethostname()}",
+                         wait_seconds=lock_wait_seconds, timezone_name=config.timezone) as run:
+            summary = _round(engine, config, p, Path(inbox), paths, config_path, trigger, logger)
+            run.files_seen, run.files_new = summary["files_in_inbox"], summary["files_read_this_run"]
+            summary["run_id"] = run.run_id
         write_summary(summary, paths.root)
         return summary
     finally:

@@ -82,3 +82,24 @@ def test_round_mails_each_submission_exactly_once_even_when_the_server_was_down(
 
     again = consolidate_round(**run)
     assert again["mail"]["sent"] == 0 and len(collector.arrived) == len(EXPECTED["files"]) + 1
+
+
+def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness, tmp_path, config):
+    import pytest
+
+    from flows.round import consolidate_round
+    from tonghop.errors import RunInProgress
+    from tonghop.runs import acquire_lock, list_runs, lock_scope, start_run
+
+    db_url = f"sqlite:///{tmp_path / 'round.db'}"
+    engine = open_db(db_url)
+    holder = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
+    acquire_lock(engine, lock_scope(config.province_code, "2025-Y"), holder)     # a scheduled run is busy
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    with pytest.raises(RunInProgress):
+        consolidate_round(period="2025-Y", inbox=str(inbox), out=str(tmp_path / "out"), db_url=db_url, trigger="manual")
+    assert counts(db_url)["submissions"] == 0                                   # it wrote nothing
+    runs = list_runs(engine, period="2025-Y")
+    assert [(r.trigger, r.outcome) for r in runs] == [("manual", "refused"), ("schedule", "running")]
+    engine.dispose()

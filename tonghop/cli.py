@@ -58,6 +58,8 @@ def run(
     out: Path = OutOpt,
     db: Optional[str] = DbOpt,
     config: Path = ConfigOpt,
+    wait: float = typer.Option(0, "--wait", help="Nếu một lần chạy khác đang xử lý kỳ này: chờ tối đa N giây "
+                                                 "(mặc định không chờ, báo ngay)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Hiện nhật ký chi tiết của Prefect."),
 ) -> None:
     """Chạy một đợt tổng hợp: đọc, kiểm tra, lưu từng tệp; ghi báo cáo kiểm tra và summary.json.
@@ -89,8 +91,8 @@ def run(
 
         progress.set_reporter(report)
         try:
-            summary = consolidate_round(period=period, inbox=str(inbox), out=str(out), db_url=db,
-                                        config_path=str(config), trigger="manual")
+            summary = consolidate_round(period=period, inbox=str(inbox.resolve()), out=str(out), db_url=db,
+                                        config_path=str(config), trigger="manual", lock_wait_seconds=wait)
         except TonghopError as exc:
             fail(str(exc))
         finally:
@@ -126,6 +128,65 @@ def template(
     for path in paths:
         console.print(f"  {path}")
     console.print(f"Đã lập {len(paths)} biểu mẫu kỳ {p.vi} trong {out}")
+
+
+@app.command()
+def schedule(
+    inbox: str = typer.Option("inbox/{period}", "--inbox", "-i",
+                              help="Thư mục hộp thư đến; {period} được thay bằng mã kỳ (ví dụ inbox/2025-Y)."),
+    out: Path = OutOpt, db: Optional[str] = DbOpt, config: Path = ConfigOpt,
+    count: int = typer.Option(3, "--count", "-n", help="Số lần chạy tới hiển thị cho mỗi lịch."),
+) -> None:
+    """In lịch chạy tự động lấy từ tệp cấu hình (không cần máy chủ Prefect): mỗi deployment, chuỗi cron,
+    múi giờ và các lần chạy tới."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tonghop.config import load_config
+    from tonghop.schedule import format_plan, plan_deployments
+
+    try:
+        cfg = load_config(config)
+    except TonghopError as exc:
+        fail(str(exc))
+    now = datetime.now(ZoneInfo(cfg.timezone))
+    typer.echo(format_plan(plan_deployments(cfg, inbox, out, db_url=db, config_path=config, now=now), now, count))
+
+
+@app.command()
+def serve(
+    inbox: str = typer.Option("inbox/{period}", "--inbox", "-i",
+                              help="Thư mục hộp thư đến; {period} được thay bằng mã kỳ."),
+    out: Path = OutOpt, db: Optional[str] = DbOpt, config: Path = ConfigOpt,
+) -> None:
+    """Phục vụ các deployment theo lịch trên máy chủ Prefect (PREFECT_API_URL); giữ chạy đến khi Ctrl+C.
+
+    Trước đó: `prefect server start` ở cửa sổ khác và `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`.
+    """
+    _quiet_prefect(False)
+    from flows.deployments import serve_all
+
+    serve_all(str(config), inbox, str(out), db)
+
+
+@app.command()
+def runs(
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="Chỉ các lần chạy của kỳ này."),
+    limit: int = typer.Option(20, "--limit", "-n", help="Số lần chạy gần nhất."),
+    out: Path = OutOpt, db: Optional[str] = DbOpt, config: Path = ConfigOpt,
+) -> None:
+    """Nhật ký các lần chạy: ai/cái gì kích hoạt, tham số, số tệp, kết quả."""
+    from tonghop.config import load_config
+    from tonghop.runs import format_runs, list_runs
+    from tonghop.store import default_db_url, open_db
+
+    try:
+        cfg = load_config(config)
+        engine = open_db(db or default_db_url(out))
+    except TonghopError as exc:
+        fail(str(exc))
+    typer.echo(format_runs(list_runs(engine, limit=limit, period=period), cfg.timezone))
+    engine.dispose()
 
 
 def print_summary(summary: dict, out: Path) -> None:

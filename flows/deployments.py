@@ -1,0 +1,75 @@
+"""Prefect deployments from the schedule plan: a round and a reminder deployment per period, served together."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prefect import Flow, serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
+
+from tonghop.config import DEFAULT_CONFIG, load_config
+from tonghop.schedule import REMINDER_FLOW, ROUND_FLOW, PlannedDeployment, plan_deployments
+
+
+def _default_flows() -> dict[str, Flow]:
+    # Imported here so that planning and tests need neither flow module.
+    from flows.reminders import send_reminders
+    from flows.round import consolidate_round
+
+    return {ROUND_FLOW: consolidate_round, REMINDER_FLOW: send_reminders}
+
+
+def build_deployment(planned: PlannedDeployment, flow: Flow) -> RunnerDeployment:
+    """The Prefect deployment of one planned entry (not registered yet)."""
+    if flow.name != planned.flow_name:
+        raise ValueError(f"flow {flow.name!r} cannot serve {planned.full_name!r}")
+    schedules = [
+        # No slug: when the plan changes (a moved deadline), re-applying replaces every schedule of the
+        # deployment; with slugs Prefect would only patch matching ones and keep an old month's string.
+        Cron(c, timezone=planned.timezone, active=planned.active, parameters=dict(planned.schedule_parameters))
+        for c in planned.crons
+    ]
+    return flow.to_deployment(
+        name=planned.name,
+        schedules=schedules,
+        parameters=dict(planned.parameters),
+        description=planned.description,
+        tags=list(planned.tags),
+        # A module path ("flows.round.consolidate_round") loads the same whatever folder `serve` runs in.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
+def build_deployments(planned: list[PlannedDeployment], flows: dict[str, Flow] | None = None,
+                      ) -> list[RunnerDeployment]:
+    """Deployments for the whole plan; `flows` maps flow name to flow (default: the project's two flows)."""
+    flows = flows if flows is not None else _default_flows()
+    return [build_deployment(p, flows[p.flow_name]) for p in planned if p.flow_name in flows]
+
+
+def plan_from_config(config_path: str | Path | None, inbox: str | Path, out: str | Path,
+                     db_url: str | None = None, now: datetime | None = None) -> list[PlannedDeployment]:
+    path = Path(config_path) if config_path else DEFAULT_CONFIG
+    return plan_deployments(load_config(path), inbox, out, db_url=db_url, config_path=path, now=now)
+
+
+def apply_all(config_path: str | Path | None, inbox: str | Path, out: str | Path, db_url: str | None = None,
+              flows: dict[str, Flow] | None = None) -> list[str]:
+    """Register (create or update) the deployments without serving them; returns their full names."""
+    planned = plan_from_config(config_path, inbox, out, db_url)
+    for deployment in build_deployments(planned, flows):
+        deployment.apply()
+    return [p.full_name for p in planned if flows is None or p.flow_name in flows]
+
+
+def serve_all(config_path: str | Path | None, inbox: str | Path, out: str | Path, db_url: str | None = None,
+              flows: dict[str, Flow] | None = None, limit: int | None = None) -> None:
+    """Register every planned deployment and run them from this process until stopped (Ctrl+C).
+
+    The plan (which schedules are active) is made now, so restart after editing the configuration.
+    On stop, Prefect pauses the schedules; the next `serve_all` turns them back on.
+    """
+    deployments = build_deployments(plan_from_config(config_path, inbox, out, db_url), flows)
+    serve(*deployments, limit=limit)

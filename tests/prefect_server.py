@@ -1,0 +1,144 @@
+"""Test helpers: a real Prefect server in a subprocess, stand-in flows with the real names, and a serve entry point."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from prefect import flow
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+PREFECT = Path(sys.executable).with_name("prefect")
+
+
+@flow(name="tong-hop", flow_run_name="{period}-{trigger}")
+def stand_in_round(period: str, inbox: str, out: str, db_url: str | None = None, config_path: str | None = None,
+                   trigger: str = "manual") -> dict:
+    """The signature of flows.round.consolidate_round; records itself as a locked run, as the real one should."""
+    from tonghop.config import load_config
+    from tonghop.runs import lock_scope, tracked_run
+    from tonghop.store.db import default_db_url, open_db
+
+    config = load_config(config_path) if config_path else load_config()
+    engine = open_db(db_url or default_db_url(Path(out)))
+    params = {"period": period, "inbox": inbox, "out": out, "trigger": trigger}
+    with tracked_run(engine, scope=lock_scope(config.province_code, period), period=period, trigger=trigger,
+                     parameters=params, started_by="prefect") as run:
+        run.files_seen = len(list(Path(inbox).glob("*.xlsx"))) if Path(inbox).is_dir() else 0
+        run.message = "stand-in"
+    engine.dispose()
+    return {"period": period, "trigger": trigger, "run_id": run.run_id}
+
+
+@flow(name="nhac-nop-bao-cao", flow_run_name="nhac-{period}")
+def stand_in_reminders(period: str, db_url: str, out: str, config_path: str | None = None,
+                       today: str | None = None) -> str:
+    """The signature of flows.reminders.send_reminders."""
+    return period
+
+
+STAND_INS = {"tong-hop": stand_in_round, "nhac-nop-bao-cao": stand_in_reminders}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+            return resp.status == 200 and json.loads(resp.read() or b"null") is True
+    except (OSError, ValueError):
+        return False
+
+
+def _stop(proc: subprocess.Popen, grace: float = 20) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace)
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str        # the API URL, for PREFECT_API_URL
+    log: Path       # the server's output, for failure messages
+
+    def errors(self, limit: int = 3000) -> str:
+        """The end of the server's output from its first traceback on, or '' if it logged none."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        at = text.find("Traceback")
+        return text[at:at + limit] if at >= 0 else ""
+
+
+@contextmanager
+def prefect_server(home: Path, timeout: float = 120) -> Iterator[Server]:
+    """Start `prefect server start` on a free port with its own PREFECT_HOME; yields it; always stops it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_ENABLED": "false",
+           # Schedule runs within seconds of a deployment's creation, not after a minute.
+           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Prefect server did not start:\n{(home / 'server.log').read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield Server(url, home / "server.log")
+    finally:
+        _stop(proc)
+        log.close()
+
+
+@contextmanager
+def serving(api_url: str, args: list[str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """Run `python tests/prefect_server.py serve ARGS` (serve_all) until the block ends."""
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
+    log = log_path.open("w")
+    proc = subprocess.Popen([sys.executable, str(Path(__file__)), "serve", *args], env=env, cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def main(argv: list[str]) -> None:
+    """serve stand-ins|real CONFIG INBOX OUT DB_URL"""
+    if argv[:1] != ["serve"] or argv[1] not in ("stand-ins", "real"):
+        raise SystemExit("usage: prefect_server.py serve stand-ins|real CONFIG INBOX OUT DB_URL")
+    import prefect_server  # the module, not __main__: served flows must load by module path
+
+    from flows.deployments import serve_all
+
+    config_path, inbox, out, db_url = argv[2:6]
+    flows = prefect_server.STAND_INS if argv[1] == "stand-ins" else None
+    serve_all(config_path, inbox, out, db_url or None, flows=flows)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
