@@ -15,6 +15,7 @@ from flows.reminders import deliver
 from tonghop import progress
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.ingest import ingest_inbox, process_batch
+from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
 from tonghop.mail.queue import queue_report
@@ -44,6 +45,12 @@ def write_outputs(checked, paths, config, period) -> dict[str, Path]:
             annotated[item.parsed.sha256] = written["annotated"]
         progress.advance("Ghi báo cáo từng tệp", i, len(checked))
     return annotated
+
+
+@task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
+def consolidate(engine, config, period, out_dir: Path):
+    """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
+    return write_consolidated_reports(engine, config, period, out_dir)
 
 
 @task(name="xep-thu-vao-hop-thu-di", cache_policy=NO_CACHE)
@@ -79,8 +86,10 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     else:
         delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
         logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+    indicators, files = consolidate(engine, config, p, paths.root)
     return build_summary(config, p, result, list_submissions(engine, p.code),
-                         {"trigger": trigger, "mail": {"queued": queued, **delivery}})
+                         {"trigger": trigger, "mail": {"queued": queued, **delivery}, "indicators": indicators,
+                          "consolidated": {k: str(v) for k, v in files.items()}})
 
 
 @flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True)

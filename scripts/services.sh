@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Make sure the services the tests use are up: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`).
-# On a user's machine without PostgreSQL the PostgreSQL tests skip; in CI (CI=true) they must run, so
-# here we install and start it when it is missing.
+# Make sure what the tests use is there: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) and,
+# in CI, headless Chromium. On a user's machine without them the PostgreSQL tests and the screenshot test
+# skip; in CI (CI=true) they must run, so here we install and start what is missing.
 set -uo pipefail
+ci() { [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; }
+apt_updated=0
+apt_install() {
+  [ $apt_updated = 1 ] || { apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
-if pg_up; then exit 0; fi
-if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
-  if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; then
-    echo "Cài PostgreSQL cho CI …"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "PostgreSQL chưa cài: các kiểm thử PostgreSQL sẽ được bỏ qua."; exit 0
+
+start_postgres() {
+  pg_up && return 0
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    if ci; then echo "Cài PostgreSQL cho CI …"; apt_install postgresql
+    else echo "PostgreSQL chưa cài: các kiểm thử PostgreSQL sẽ được bỏ qua."; return 0; fi
   fi
+  local ver
+  ver=$(ls /etc/postgresql | head -n1)
+  pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main start || true
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  su postgres -c "psql -qtAc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test" 2>/dev/null || true
+  pg_up && echo "PostgreSQL sẵn sàng trên 127.0.0.1:5432" || echo "PostgreSQL không khởi động được"
+}
+
+start_postgres
+if ! command -v chromium >/dev/null 2>&1 && ci; then
+  echo "Cài Chromium cho CI …"
+  apt_install chromium || echo "Không cài được Chromium"
 fi
-ver=$(ls /etc/postgresql | head -n1)
-pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main start || true
-for _ in $(seq 1 30); do pg_up && break; sleep 1; done
-# trust auth and the `test` database, as the tests expect (no-ops when already so)
-su postgres -c "psql -qtAc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test" 2>/dev/null || true
-pg_up && echo "PostgreSQL sẵn sàng trên 127.0.0.1:5432" || echo "PostgreSQL không khởi động được"
+exit 0

@@ -209,7 +209,7 @@ def print_summary(summary: dict, out: Path) -> None:
     console.print(
         f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
         f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']} · "
-        f"đơn vị chưa có báo cáo hợp lệ: {len(summary['units_missing'])}/{summary['units_expected']}")
+        f"đơn vị chưa nộp: {len(summary['units_missing'])}/{summary['units_expected']}")
     mail = summary.get("mail", {})
     if mail.get("failed_error"):
         console.print(f"[yellow]Thư chưa gửi được[/] ({mail['failed_error']}); thư vẫn trong hộp thư đi, lần chạy sau sẽ gửi.")
@@ -217,6 +217,15 @@ def print_summary(summary: dict, out: Path) -> None:
         where = f"gửi qua máy chủ thư: {mail.get('sent', 0)}" if mail.get("sent") else \
             f"ghi thành tệp .eml: {mail.get('written', 0)} (chưa cấu hình TONGHOP_SMTP_HOST)"
         console.print(f"Thư kết quả mới xếp hàng: {mail.get('queued', 0)} · {where}")
+    indicators = summary.get("indicators", {})
+    if indicators:
+        met = sum(1 for i in indicators.values() if i.get("status") == "achieved")
+        not_met = sum(1 for i in indicators.values() if i.get("status") == "not_achieved")
+        no_data = sum(1 for i in indicators.values() if i.get("status") == "no_data")
+        console.print(f"Chỉ tiêu: {met} đạt · {not_met} chưa đạt · {no_data} chưa có số liệu hợp lệ "
+                      f"(trên {len(indicators)} chỉ tiêu)")
+    for path in summary.get("consolidated", {}).values():
+        console.print(f"  {path}")
     console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/, mail/)")
 
 

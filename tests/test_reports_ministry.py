@@ -1,0 +1,160 @@
+"""The Ministry outputs read back: SDMX-CSV exactly as agreed, the Ministry workbook, and all outputs agreeing."""
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+
+from consolidated_fixture import sample_reports
+from tonghop.reports.ministry import sdmx_number, sdmx_period
+from tonghop.targets import STATUS_VI
+
+HEAD = "dataflow,VN_MOHA:DF_GENDER_EQUALITY(1.0),I,14,2025"
+# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals.
+SDMX_2025_Y = f"""\
+STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,NUMERATOR,DENOMINATOR,UNIT_COUNT
+{HEAD},1.1,_T,50.526316,percent,A,48,95,1
+{HEAD},2.1,_T,,percent,M,,,0
+{HEAD},2.2,_T,70.596591,percent,A,248500,352000,1
+{HEAD},2.3,_T,,percent,M,,,0
+{HEAD},3.1,_T,1.821429,ratio,A,20.4,11.2,1
+{HEAD},3.2a,_T,84.52381,percent,A,142,168,1
+{HEAD},3.2b,_T,58.638743,percent,A,112,191,2
+{HEAD},3.3,_T,,percent,M,,,0
+{HEAD},3.4,_T,66.666667,percent,A,2,3,1
+{HEAD},4.1,_T,1.12,per_100,A,,,1
+{HEAD},4.2,_T,44.798407,per_100k,A,9,20090,1
+{HEAD},4.3,_T,40.740741,per_1000,A,1980,48600,1
+{HEAD},4.4,_T,1,boolean,A,,,1
+{HEAD},5.1,_T,,percent,M,,,0
+{HEAD},5.1,M,,percent,M,,,0
+{HEAD},5.1,F,,percent,M,,,0
+{HEAD},5.2a,_T,54.770992,percent,A,1148,2096,1
+{HEAD},5.2b,_T,26.760563,percent,A,38,142,1
+{HEAD},5.3,_T,1,boolean,A,,,1
+{HEAD},5.4,_T,41.621622,percent,A,6160,14800,2
+{HEAD},6.1,_T,61.609919,percent,A,812450,1318700,1
+{HEAD},6.2,_T,100,percent,A,1,1,1
+"""
+SEX = {"_T": "Tổng", "M": "Nam", "F": "Nữ"}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return sample_reports(tmp_path_factory.mktemp("bo-noi-vu"))
+
+
+def test_sdmx_csv_of_the_year_is_exactly_the_agreed_file(out):
+    raw = out["2025-Y"][1]["sdmx_csv"].read_bytes()
+    assert raw.decode("utf-8") == SDMX_2025_Y
+    assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_sdmx_csv_of_the_half_year_uses_the_semester_and_has_every_indicator(out):
+    rows = list(csv.DictReader(io.StringIO(out["2025-H1"][1]["sdmx_csv"].read_text(encoding="utf-8"))))
+    assert {r["TIME_PERIOD"] for r in rows} == {"2025-S1"}
+    # H1: everything accepted except SYT's 4.3 (value-mismatch, 197,9 typed for 19,79)
+    assert [(r["INDICATOR"], r["SEX"], r["OBS_STATUS"]) for r in rows if r["OBS_STATUS"] != "A"] == [
+        ("4.3", "_T", "M")]
+    assert [(r["INDICATOR"], r["SEX"], r["OBS_VALUE"], r["NUMERATOR"], r["DENOMINATOR"], r["UNIT_COUNT"])
+            for r in rows if r["INDICATOR"] in ("3.2a", "5.1", "4.4")] == [
+        ("3.2a", "_T", "82.733813", "115", "139", "2"),          # SNV 71/86 + SVHTTDL 44/53 = 115/139
+        ("4.4", "_T", "0", "", "", "1"),                          # "chưa triển khai"
+        ("5.1", "_T", "92.001561", "11790", "12815", "1"),
+        ("5.1", "M", "91.441718", "5962", "6520", "1"),
+        ("5.1", "F", "92.581414", "5828", "6295", "1")]
+
+
+@pytest.mark.parametrize("x, text", [(None, ""), (48.0, "48"), (20.4, "20.4"), (1318700.0, "1318700"),
+                                     (2 / 3 * 100, "66.666667"), (1e-7, "0"), (-0.0, "0"), (0.5, "0.5")])
+def test_sdmx_numbers(x, text):
+    assert sdmx_number(x) == text
+
+
+def test_sdmx_periods():
+    assert (sdmx_period("2025-Y"), sdmx_period("2026-H1")) == ("2025", "2026-S1")
+
+
+def test_ministry_workbook_layout_and_figures(out):
+    summary, paths = out["2025-Y"]
+    wb = openpyxl.load_workbook(paths["ministry_xlsx"], data_only=True)
+    assert wb.sheetnames == ["Biểu tổng hợp chỉ tiêu", "Biểu 02 - Hoạt động", "Tình hình báo cáo"]
+    ws = wb["Biểu tổng hợp chỉ tiêu"]
+    assert [ws.cell(r, 1).value for r in (1, 2, 4, 5, 6)] == [
+        "UBND TỈNH SƠN LA", "SỞ NỘI VỤ",
+        "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CHIẾN LƯỢC QUỐC GIA VỀ BÌNH ĐẲNG GIỚI GIAI ĐOẠN 2021 – 2030",
+        "Kỳ báo cáo: Năm 2025 – Tỉnh Sơn La", "Kính gửi: Bộ Nội vụ"]
+    assert (ws.cell(1, 5).value, ws.cell(2, 5).value) == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                                          "Độc lập - Tự do - Hạnh phúc")
+    assert ws.freeze_panes == "C11"
+    goals = [ws.cell(r, 2).value for r in range(11, ws.max_row + 1) if ws.cell(r, 1).value in
+             ("I", "II", "III", "IV", "V", "VI")]
+    assert goals == ["Mục tiêu 1: Lĩnh vực chính trị", "Mục tiêu 2: Lĩnh vực kinh tế, lao động",
+                     "Mục tiêu 3: Lĩnh vực đời sống gia đình và phòng ngừa, ứng phó với bạo lực trên cơ sở giới",
+                     "Mục tiêu 4: Lĩnh vực y tế", "Mục tiêu 5: Lĩnh vực giáo dục, đào tạo",
+                     "Mục tiêu 6: Lĩnh vực thông tin, truyền thông"]
+    got = {}
+    for r in range(11, ws.max_row + 1):
+        code = ws.cell(r, 1).value
+        if code in summary:
+            got[code] = tuple(ws.cell(r, c).value for c in (4, 5, 6, 9, 10, 11, 12))
+    assert got["2.2"] == (30, 25, pytest.approx(248_500 / 352_000 * 100), 248_500, 352_000, "Chưa đạt", 1)
+    assert got["3.2a"][5:] == ("Đạt", 1)
+    assert {c: (v[2], v[5], v[6]) for c, v in got.items()} == {
+        c: (None if s["value"] is None else pytest.approx(s["value"], rel=1e-13), STATUS_VI[s["status"]],
+            len(s["units"])) for c, s in summary.items()}
+    notes = {ws.cell(r, 1).value: ws.cell(r, 13).value for r in range(11, ws.max_row + 1)}
+    assert notes["3.2a"] == "Chưa có số liệu của: Sở Văn hóa, Thể thao và Du lịch"
+    ws = wb["Tình hình báo cáo"]
+    assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, 8)] == [
+        ("Phải báo cáo", 18), ("Đã báo cáo", 18), ("Báo cáo đúng hạn", 16)]
+    assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
+                                    "UBND xã Mộc Châu")
+
+
+class _Table(HTMLParser):
+    """Rows of the page's key table: (code, sex) → (data-value, data-status)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[tuple[str, str], list] = {}
+        self._key: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-code" in a:
+            self._key = (a["data-code"], a["data-sex"])
+            self.rows[self._key] = [None, a["data-status"]]
+        elif tag == "td" and self._key and "data-value" in a:
+            self.rows[self._key][0] = float(a["data-value"]) if a["data-value"] else None
+
+
+@pytest.mark.parametrize("period", ["2025-H1", "2025-Y"])
+def test_dict_workbooks_sdmx_and_page_agree(out, period):
+    summary, paths = out[period]
+    want = {}
+    for code, s in summary.items():
+        want[(code, "Tổng")] = (s["value"], s["numerator"], s["denominator"], s["status"], len(s["units"]))
+        for sex, c in s["by_sex"].items():
+            want[(code, sex)] = (c["value"], c["numerator"], c["denominator"], c["status"], len(c["units"]))
+
+    sdmx = {(r["INDICATOR"], SEX[r["SEX"]]): r for r in csv.DictReader(
+        io.StringIO(paths["sdmx_csv"].read_text(encoding="utf-8")))}
+    assert {k: (r["OBS_VALUE"], r["NUMERATOR"], r["DENOMINATOR"], r["UNIT_COUNT"]) for k, r in sdmx.items()} == {
+        k: (sdmx_number(v), sdmx_number(n), sdmx_number(d), str(u)) for k, (v, n, d, _s, u) in want.items()}
+
+    province = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)["Chỉ tiêu"]
+    rows = {(province.cell(r, 1).value, province.cell(r, 3).value): r for r in range(5, province.max_row + 1)
+            if province.cell(r, 3).value}
+    assert {k: (round(province.cell(r, 5).value, 6) if province.cell(r, 5).value is not None else None,
+                province.cell(r, 6).value, province.cell(r, 7).value, province.cell(r, 11).value)
+            for k, r in rows.items()} == {
+        k: (None if v is None else round(v, 6), n, d, STATUS_VI[s]) for k, (v, n, d, s, _u) in want.items()}
+
+    page = _Table()
+    page.feed(paths["html"].read_text(encoding="utf-8"))
+    assert {k: (None if v is None else round(v, 9), st) for k, (v, st) in page.rows.items()} == {
+        k: (None if v is None else round(v, 9), s or "none") for k, (v, _n, _d, s, _u) in want.items()}

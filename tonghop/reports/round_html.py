@@ -1,0 +1,138 @@
+"""The round's summary page: one HTML file, no scripts, charts drawn here as inline SVG."""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from markupsafe import Markup
+
+from schemas.catalogue import Indicator
+from tonghop.completeness import Completeness
+from tonghop.numbers import format_vi
+from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
+from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
+from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS, IndicatorResult, RoundData
+from tonghop.reports.submission import jinja_env
+from tonghop.targets import STATUS_VI, target_text
+
+BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", None: "#1565C0"}
+
+
+def show(ind: Indicator, value: float | None) -> str:
+    """A value as the page shows it: Có/Không for yes/no, else Vietnamese digits with two decimals."""
+    if value is None:
+        return ""
+    if ind.is_boolean:
+        return "Có" if value >= 0.5 else "Không"
+    return format_vi(value, 2)
+
+
+def goal_chart(results: list[IndicatorResult], year: int) -> Markup:
+    """Bullet rows: the value bar coloured by status, the target as a dark tick; shares on 0-100 %, every
+    other kind on its own scale (units differ within a goal)."""
+    left, bar_w, row_h, right = 64, 380, 36, 290
+    width = left + bar_w + right
+    height = row_h * len(results) + 24
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" class="chart">']
+    for i, r in enumerate(results):
+        y = 8 + i * row_h
+        ind = r.ind
+        parts.append(f'<text x="4" y="{y + 17}" class="code">{escape(ind.code)}</text>')
+        target = r.target[1] if r.target else None
+        if ind.is_boolean:
+            colour = BAR[r.status]
+            text = show(ind, r.value) or "chưa có số liệu"
+            parts.append(f'<rect x="{left}" y="{y + 3}" width="90" height="20" rx="10" fill="{colour}"/>'
+                         f'<text x="{left + 45}" y="{y + 17}" text-anchor="middle" class="pill">{escape(text)}</text>'
+                         f'<text x="{left + 100}" y="{y + 17}" class="note">chỉ tiêu: '
+                         f'{escape(target_text(ind, year)) or "không có"}</text>')
+            continue
+        # shares share one 0-100 scale, so their bars compare; other kinds get room for value and target
+        scale = 100.0 if ind.unit.code == "percent" else max(r.value or 0.0, target or 0.0) * 1.25 or 1.0
+        parts.append(f'<rect x="{left}" y="{y + 4}" width="{bar_w}" height="18" fill="#EEEEEE"/>')
+        if r.value is not None:
+            w = max(1.0, r.value / scale * bar_w)
+            parts.append(f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="18" fill="{BAR[r.status]}"/>')
+            label = f"{show(ind, r.value)} {ind.unit.vi}"
+        else:
+            label = "chưa có số liệu"
+        if target is not None:
+            tx = left + target / scale * bar_w
+            parts.append(f'<line x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 26}" stroke="#212121" '
+                         f'stroke-width="3"/>')
+            label += f" · CT {target_text(ind, year)}"
+        parts.append(f'<text x="{left + bar_w + 8}" y="{y + 17}" class="val">{escape(label)}</text>')
+    milestone = next((r.target[0] for r in results if r.target), HORIZON)
+    parts.append(f'<text x="{left}" y="{height - 4}" class="note">Tỷ lệ % trên thang 0–100; chỉ tiêu khác '
+                 f'theo thang riêng; vạch đen: chỉ tiêu năm {milestone}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def completeness_chart(comp: Completeness) -> Markup:
+    """One stacked bar: on time, late, not reported."""
+    width, height, bar_w = 620, 56, 600
+    segments = [(comp.on_time, "#2E7D32", "đúng hạn"), (comp.actual - comp.on_time, "#F9A825", "trễ hạn"),
+                (comp.expected - comp.actual, "#C62828", "chưa nộp")]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" class="chart">']
+    x = 10.0
+    for n, colour, label in segments:
+        if not n or not comp.expected:
+            continue
+        w = n / comp.expected * bar_w
+        parts.append(f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="26" fill="{colour}"/>'
+                     f'<text x="{x + w / 2:.1f}" y="22" text-anchor="middle" class="pill">{n}</text>'
+                     f'<text x="{x + 2:.1f}" y="48" class="note">{escape(label)}</text>')
+        x += w
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def render_round_html(data: RoundData) -> str:
+    year = data.period.year
+    goals = []
+    for goal_code, results in data.by_goal().items():
+        rows = []
+        for r in results:
+            for sex, cell in r.merged.cells.items():
+                st = r.status if sex == "Tổng" else r.sex_status.get(sex)
+                rows.append({
+                    "code": r.ind.code, "sex": sex, "label": r.ind.vi if sex == "Tổng" else f"trong đó: {sex}",
+                    "unconfirmed": not r.ind.confirmed and sex == "Tổng", "unit": r.ind.unit.vi,
+                    "value": cell.value, "value_text": show(r.ind, cell.value),
+                    "numerator": format_vi(cell.numerator), "denominator": format_vi(cell.denominator),
+                    "target": target_text(r.ind, year), "status": st or "none", "status_vi": STATUS_VI[st],
+                    "status_colours": STATUS_COLOURS[st],
+                    "verdict": r.outlook.verdict if sex == "Tổng" else None,
+                    "verdict_vi": VERDICT_VI[r.outlook.verdict] if sex == "Tổng" else "",
+                    "verdict_colours": VERDICT_COLOURS[r.outlook.verdict if sex == "Tổng" else None],
+                    "projected": show(r.ind, r.outlook.projected) if sex == "Tổng" else "",
+                    "units": ", ".join(cell.units), "missing": ", ".join(r.merged.units_missing) if sex == "Tổng"
+                    else "", "notes": r.notes if sex == "Tổng" else [], "total": sex == "Tổng",
+                })
+        goals.append({"code": goal_code, "vi": data.catalogue.goals[goal_code].vi, "rows": rows,
+                      "chart": goal_chart(results, year)})
+    comp = data.completeness
+    units = [{
+        "code": u.unit.code, "name": u.unit.name, "reported": u.reported,
+        "received": u.received_local.strftime("%d/%m/%Y %H:%M") if u.received_local else "",
+        "timely": "" if not u.reported else ("Đúng hạn" if u.on_time else f"Trễ {u.days_late} ngày"),
+        "state": "missing" if not u.reported else ("ontime" if u.on_time else "late"),
+        "status_vi": SUBMISSION_STATUS_VI.get(u.submission.status, "") if u.submission else "",
+        "status": u.submission.status if u.submission else "",
+    } for u in comp.units]
+    counts = {s: sum(1 for r in data.results.values() if r.status == s)
+              for s in ("achieved", "not_achieved", "no_data")}
+    return jinja_env().get_template("round.html").render(
+        d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
+        completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
+        n_problems={"error": sum(1 for p in data.problems if p.severity == "error"),
+                    "warning": sum(1 for p in data.problems if p.severity == "warning")},
+        rate=lambda n: format_vi(comp.rate(n), 1))
+
+
+def write_round_html(data: RoundData, path: Path) -> Path:
+    path.write_text(render_round_html(data), encoding="utf-8")
+    return path

@@ -1,0 +1,46 @@
+"""Status of a consolidated value against the target in force for a year (direction and strict targets)."""
+from __future__ import annotations
+
+from schemas.catalogue import Indicator
+from tonghop.numbers import format_vi
+
+ACHIEVED, NOT_ACHIEVED, NO_DATA = "achieved", "not_achieved", "no_data"
+STATUS_VI = {ACHIEVED: "Đạt", NOT_ACHIEVED: "Chưa đạt", NO_DATA: "Chưa có số liệu", None: "Không có chỉ tiêu"}
+
+
+def meets(ind: Indicator, value: float, milestone: int, target: float) -> bool:
+    """Whether a value meets a target: up = at least (strict: above), down = at most (strict: below)."""
+    v = round(value, 9)          # 0.57 × 100 is 56.99999999999999: compare what a person would read
+    strict = milestone in ind.strict_years
+    if ind.direction == "down":
+        return v < target if strict else v <= target
+    return v > target if strict else v >= target
+
+
+def status(ind: Indicator, value: float | None, year: int) -> str | None:
+    """achieved / not_achieved / no_data; None when the indicator has no target at all (5.4)."""
+    in_force = ind.target_for(year)
+    if in_force is None:
+        return None
+    if value is None:
+        return NO_DATA
+    return ACHIEVED if meets(ind, value, *in_force) else NOT_ACHIEVED
+
+
+def gap(ind: Indicator, value: float | None, year: int) -> float | None:
+    """Value minus the target in force (positive: above the target)."""
+    in_force = ind.target_for(year)
+    return None if in_force is None or value is None else value - in_force[1]
+
+
+def target_text(ind: Indicator, year: int) -> str:
+    """The target as the strategy words it: ≥ 60, < 30, ≤ 111, Có."""
+    in_force = ind.target_for(year)
+    if in_force is None:
+        return ""
+    milestone, target = in_force
+    if ind.is_boolean:
+        return "Có" if target >= 0.5 else "Không"
+    strict = milestone in ind.strict_years
+    sign = ("<" if strict else "≤") if ind.direction == "down" else (">" if strict else "≥")
+    return f"{sign} {format_vi(target)}"
