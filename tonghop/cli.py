@@ -106,6 +106,9 @@ def template(
     unit: Optional[list[str]] = typer.Option(None, "--unit", "-u",
                                              help="Mã đơn vị (lặp lại được); bỏ trống = tất cả đơn vị."),
     out: Path = typer.Option(Path("outputs/bieu-mau"), "--out", "-o", help="Thư mục ghi các tệp biểu mẫu."),
+    send: bool = typer.Option(False, "--send", help="Gửi mỗi đơn vị biểu mẫu của mình qua thư (mỗi đơn vị một lần "
+                                                     "mỗi kỳ; không cấu hình máy chủ thư thì ghi tệp .eml)."),
+    db: Optional[str] = DbOpt,
     config: Path = ConfigOpt,
 ) -> None:
     """Lập biểu mẫu riêng cho từng đơn vị: đã điền tên, mã, kỳ báo cáo và các chỉ tiêu được giao,
@@ -114,7 +117,7 @@ def template(
     Ví dụ: tonghop template --period 2025-Y --unit SYT --out outputs/bieu-mau
     """
     from tonghop.config import Period, load_config
-    from tonghop.form import write_templates
+    from tonghop.form import template_name, write_templates
 
     try:
         cfg = load_config(config)
@@ -128,6 +131,19 @@ def template(
     for path in paths:
         console.print(f"  {path}")
     console.print(f"Đã lập {len(paths)} biểu mẫu kỳ {p.vi} trong {out}")
+    if send:
+        from tonghop.mail.queue import queue_templates
+        from tonghop.mail.send import deliver_pending
+        from tonghop.mail.settings import SmtpSettings
+        from tonghop.store import default_db_url, open_db
+
+        engine = open_db(db or default_db_url(Path(os.environ.get("TONGHOP_OUT", "outputs"))))
+        codes = unit or list(cfg.units)
+        queued = queue_templates(engine, cfg, p, {c: out / template_name(cfg.units[c], p) for c in codes})
+        result = deliver_pending(engine, SmtpSettings.from_env(cfg), out / "thu")
+        engine.dispose()
+        console.print(f"Thư gửi biểu mẫu mới xếp hàng: {queued} · đã gửi: {result.sent} · ghi .eml: {result.written}"
+                      + (f" · chưa gửi được: {result.failed}" if result.failed else ""))
 
 
 @app.command()

@@ -159,6 +159,26 @@ def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, 
                        text=render("reminder.txt.j2", **context), html=render("reminder.html.j2", **context))
 
 
+def build_template_message(unit: Unit, *, config: ProvinceConfig, period: Period | str, template: Path) -> EmailMessage:
+    """The start-of-round letter: the unit's own form attached, what to fill, by when, where to send it."""
+    period = as_period(period)
+    to = [a for a in (valid_address(e) for e in unit.emails) if a]
+    context = {
+        **_common(config, period),
+        "unit_name": clean_text(unit.name),
+        "deadline": config.deadline(period),
+        "indicators": [indicator_label(c) for c in unit.indicators],
+        "file_name": template.name,
+    }
+    context["body"] = paragraphs("_template_body.txt.j2", **context)
+    subject = (f"[{config.province_short}] Biểu mẫu báo cáo bình đẳng giới {period.vi} – {clean_text(unit.name)} "
+               f"(hạn {date_vi(context['deadline'])})")
+    msg = new_message(config, to=to, subject=subject,
+                      text=render("template.txt.j2", **context), html=render("template.html.j2", **context))
+    attach(msg, template.read_bytes(), template.name)
+    return msg
+
+
 @dataclass(frozen=True)
 class DigestRow:
     """One configured unit (or one file naming no known unit) as the digest shows it."""

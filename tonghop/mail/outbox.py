@@ -18,7 +18,7 @@ PENDING, SENDING, SENT, FAILED, BOUNCED = "pending", "sending", "sent", "failed"
 # A claim older than this belongs to a run that died mid-send: the message is offered again
 # (at-least-once, see send.py). Far above one message's worst case (a few SMTP timeouts).
 CLAIM_LEASE = timedelta(minutes=15)
-KINDS = ("report", "notice", "reminder", "digest")
+KINDS = ("report", "notice", "reminder", "digest", "template")
 
 
 def report_key(period: str, sha256: str) -> str:
@@ -35,6 +35,10 @@ def reminder_key(period: str, unit_code: str, days_before: int) -> str:
 
 def digest_key(period: str, day: str) -> str:
     return f"digest:{period}:{day}"
+
+
+def template_key(period: str, unit_code: str) -> str:
+    return f"template:{period}:{unit_code}"
 
 
 def _now() -> datetime:

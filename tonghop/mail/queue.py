@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
 from tonghop.mail import outbox
-from tonghop.mail.build import build_report_message, build_unknown_sender_notice
+from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
 from tonghop.mail.message import as_period
 from tonghop.mail.recipients import recipients_for
 from tonghop.problems import ValidationReport
@@ -35,3 +35,18 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
     return outbox.enqueue(bind, key=outbox.notice_key(period.code, report.sha256), kind="notice",
                           period=period.code, unit_code=report.unit if report.unit in config.units else None,
                           submission_id=submission_id, message=message)
+
+
+def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period | str,
+                    templates: dict[str, Path]) -> int:
+    """Queue each unit's form (unit code -> template file) once per period; returns how many were new."""
+    period = as_period(period)
+    queued = 0
+    for code, path in templates.items():
+        unit = config.units[code]
+        if not recipients_for(code, None, config):
+            continue   # no registered address: the officer hands this one over another way
+        message = build_template_message(unit, config=config, period=period, template=path)
+        queued += outbox.enqueue(bind, key=outbox.template_key(period.code, code), kind="template", period=period.code,
+                                 unit_code=code, submission_id=None, message=message)
+    return queued
