@@ -4,12 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import functools
 import socket
 from datetime import datetime, timezone
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.reminders import deliver
 from tonghop import progress
@@ -29,10 +31,26 @@ from tonghop.store.repo import known_hashes, list_submissions
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
 
 
+@functools.cache
+def _engine(db_url: str):
+    """One engine per process: a task on a Dask worker gets the URL, not the flow's Engine."""
+    return open_db(db_url)
+
+
 @task(name="doc-va-kiem-tra-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def read_validate_store(batch, engine, config, period):
+def read_validate_store(batch, db_url: str, config, period):
     """Read, validate and store one batch of new files (retried once: the database may be briefly busy)."""
-    return process_batch(batch, engine, config, period)
+    return process_batch(batch, _engine(db_url), config, period)
+
+
+def submit_batches(db_url: str, config, period):
+    """`process_all` for ingest_inbox: every batch a task on the flow's task runner, results in order.
+    (No quote() here: under the Dask runner a quoted argument reaches the worker as a bare tuple.)"""
+    def process_all(groups):
+        futures = [read_validate_store.submit(g, db_url, config, period) for g in groups]
+        for future in futures:
+            yield future.result()
+    return process_all
 
 
 @task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
@@ -69,18 +87,19 @@ def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
     """The steps of a round under the run lock (kept out of the flow body so the lock wraps all of them)."""
-    result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process=read_validate_store)
+    url = engine.url.render_as_string(hide_password=False)
+    result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=submit_batches(url, config, p))
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
     stored = known_hashes(engine, p.code)
     mailed = mailed_hashes(engine, p.code)
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
     checked = result.checked + recheck(again, config, p)
-    annotated = write_outputs(checked, paths, config, p)
-    queued = queue_mail(checked, annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
+    annotated = write_outputs(quote(checked), paths, config, p)
+    queued = queue_mail(quote(checked), annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.
     state = deliver.with_options(retries=1, retry_delay_seconds=5)(
-        engine.url.render_as_string(hide_password=False), str(paths.mail), config_path, return_state=True)
+        url, str(paths.mail), config_path, return_state=True)
     if state.is_completed():
         delivery = state.result()
     else:

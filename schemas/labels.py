@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SHEET_INDICATORS = "Biểu 01"
 SHEET_ACTIVITIES = "Biểu 02"
@@ -77,7 +78,13 @@ FOOTER_DATE_RE = re.compile(r"ngay\s.*thang\s.*nam", re.IGNORECASE)
 
 def normalize_label(text: object) -> str:
     """Lower-case, diacritic-free, single-spaced form of a label, for loose matching."""
-    s = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "d")
+    return _normalize(str(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    # cached: a workbook repeats the same few labels in thousands of cells
+    s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "d")
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
     s = re.sub(r"\s+", " ", s).strip().lower()
     return s

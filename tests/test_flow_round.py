@@ -109,3 +109,27 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
     runs = list_runs(engine, period="2025-Y")
     assert [(r.trigger, r.outcome) for r in runs] == [("manual", "refused"), ("schedule", "running")]
     engine.dispose()
+
+
+def test_round_flow_on_a_dask_cluster_of_two_workers(prefect_harness, tmp_path):
+    """Scale-out: the same round with its batches on a Dask LocalCluster (2 worker processes)."""
+    import pytest
+
+    pytest.importorskip("prefect_dask")
+    from flows.round import BATCH_SIZE, consolidate_round
+    from flows.runners import task_runner
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    db_url = f"sqlite:///{tmp_path / 'round.db'}"
+    import flows.round as round_module
+
+    round_module.BATCH_SIZE = 4          # several batches, so both workers get some
+    try:
+        summary = consolidate_round.with_options(task_runner=task_runner("dask", workers=2))(
+            period="2025-Y", inbox=str(inbox), out=str(tmp_path / "out"), db_url=db_url, trigger="test")
+    finally:
+        round_module.BATCH_SIZE = BATCH_SIZE
+    assert {f["file"]: (f["unit"], f["status"]) for f in summary["files"]} == {
+        s["file"]: (s["unit"], s["status"]) for s in EXPECTED["files"]}
+    assert counts(db_url)["submissions"] == len(EXPECTED["files"])

@@ -79,6 +79,7 @@ def run(
     except TonghopError as exc:
         fail(str(exc))
     from flows.round import consolidate_round
+    from flows.runners import task_runner
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:
@@ -91,8 +92,10 @@ def run(
 
         progress.set_reporter(report)
         try:
-            summary = consolidate_round(period=period, inbox=str(inbox.resolve()), out=str(out), db_url=db,
-                                        config_path=str(config), trigger="manual", lock_wait_seconds=wait)
+            runner = task_runner()   # threads by default; Dask with TONGHOP_DASK_ADDRESS / TONGHOP_TASK_RUNNER=dask
+            summary = consolidate_round.with_options(task_runner=runner)(
+                period=period, inbox=str(inbox.resolve()), out=str(out), db_url=db, config_path=str(config),
+                trigger="manual", lock_wait_seconds=wait)
         except TonghopError as exc:
             fail(str(exc))
         finally:
@@ -203,6 +206,32 @@ def runs(
         fail(str(exc))
     typer.echo(format_runs(list_runs(engine, limit=limit, period=period), cfg.timezone))
     engine.dispose()
+
+
+@app.command()
+def national(
+    inputs: Path = typer.Option(..., "--inputs", "-i", exists=True, file_okay=False,
+                                help="Thư mục chứa tệp SDMX-CSV của các tỉnh (sdmx-<mã tỉnh>-<kỳ>.csv)."),
+    out: Path = typer.Option(Path("outputs/quoc-gia"), "--out", "-o", help="Thư mục ghi báo cáo toàn quốc."),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="Kỳ báo cáo (mặc định: kỳ của các tệp)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Hiện nhật ký chi tiết của Prefect."),
+) -> None:
+    """Tổng hợp toàn quốc (Bộ Nội vụ): đọc, kiểm tra tệp SDMX-CSV của các tỉnh, tính giá trị toàn quốc và
+    ghi báo cáo (xlsx, SDMX-CSV toàn quốc). Tệp có lỗi được báo theo từng dòng, không làm dừng đợt chạy."""
+    _quiet_prefect(verbose)
+    from flows.national import consolidate_national_flow
+
+    try:
+        result = consolidate_national_flow(inputs=str(inputs), out=str(out), period=period)
+    except TonghopError as exc:
+        fail(str(exc))
+    used = sum(1 for f in result["files"] if f["used"])
+    console.print(f"Kỳ {result['period']}: {len(result['files'])} tệp, {used} tệp được dùng, "
+                  f"{len(result['provinces_reporting'])} tỉnh có số liệu, {len(result['problems'])} vấn đề.")
+    if result["provinces_missing"]:
+        console.print(f"Tỉnh chưa có tệp hợp lệ: {', '.join(result['provinces_missing'])}")
+    for path in result["outputs"].values():
+        console.print(f"  {path}")
 
 
 def print_summary(summary: dict, out: Path) -> None:

@@ -108,16 +108,24 @@ def process_batch(batch: list[InboxFile], engine: Engine, config: ProvinceConfig
 
 
 def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Period, *,
-                 batch_size: int = 100, process: Callable[..., list[CheckedFile]] = process_batch) -> IngestResult:
-    """The whole ingest; the Prefect flow passes its task as `process`, so each batch is a task run."""
+                 batch_size: int = 100,
+                 process_all: Callable[[list[list[InboxFile]]], Iterable[list[CheckedFile]]] | None = None,
+                 ) -> IngestResult:
+    """The whole ingest. By default batches run one after another here; the Prefect flow passes
+    `process_all`, which submits every batch as a task (threads or a Dask cluster) and yields results."""
     files = discover_inbox(inbox)
     to_read, outcomes = plan_files(files, known_hashes(engine, period.code))
     result = IngestResult(outcomes=outcomes, files=files)
+    groups = list(batches(to_read, batch_size))
+    if process_all is None:
+        results: Iterable[list[CheckedFile]] = (process_batch(g, engine, config, period) for g in groups)
+    else:
+        results = process_all(groups)
     done = 0
     progress.advance("Đọc và kiểm tra", 0, len(to_read))
-    for batch in batches(to_read, batch_size):
-        result.checked.extend(process(batch, engine, config, period))
-        done += len(batch)
+    for group, checked in zip(groups, results):
+        result.checked.extend(checked)
+        done += len(group)
         progress.advance("Đọc và kiểm tra", done, len(to_read))
     refresh_current(engine, period.code)
     ids = known_hashes(engine, period.code)

@@ -1,0 +1,1 @@
+"""Benchmarks and generators of large synthetic rounds (not part of the installed package)."""

@@ -1,0 +1,92 @@
+"""Scale-out: the round's batch step (tonghop.ingest.process_batch) as Prefect tasks on a Dask LocalCluster of two
+worker processes, storing a generated inbox; every submission stored exactly once. Also the runner selection."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from conftest import ROOT
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("prefect_dask")
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows.runners import describe, task_runner  # noqa: E402
+from tonghop.config import Period, load_config  # noqa: E402
+from tonghop.ingest import batches, discover_inbox, process_batch  # noqa: E402
+from tonghop.store import open_db  # noqa: E402
+from tonghop.store.models import Submission  # noqa: E402
+
+
+@functools.cache
+def _engine(db_url: str):
+    """One engine per worker process (an Engine cannot cross processes; its URL can)."""
+    return open_db(db_url)
+
+
+@task(name="doc-va-kiem-tra-lo-dask", cache_policy=NO_CACHE)
+def read_validate_store_batch(batch, db_url: str, config, period_code: str) -> list[tuple[str, str, int, int]]:
+    from distributed import get_worker
+
+    checked = process_batch(batch, _engine(db_url), config, Period.parse(period_code))
+    n_workers = len(get_worker().client.scheduler_info()["workers"])
+    return [(c.parsed.path.name, c.report.status, os.getpid(), n_workers) for c in checked]
+
+
+@flow(name="tong-hop-dask-thu")
+def dask_round(inbox: str, db_url: str, config_path: str, period: str, batch_size: int) -> list[tuple[str, str, int, int]]:
+    config = load_config(config_path)
+    open_db(db_url).dispose()          # migrate once here, not concurrently in every worker
+    files = discover_inbox(inbox)
+    futures = [read_validate_store_batch.submit(b, db_url, config, period) for b in batches(files, batch_size)]
+    return [row for f in futures for row in f.result()]
+
+
+def test_batches_run_on_two_dask_worker_processes_and_store_each_submission_once(prefect_harness, tmp_path, db_url):
+    from bench.generate_round import generate_round
+
+    made = generate_round(tmp_path / "round", provinces=1, communes_per_province=9, mistakes=0.3, seed=11)[0]
+    runner = task_runner("dask", workers=2)
+    assert runner.cluster_kwargs == {"n_workers": 2, "threads_per_worker": 1, "processes": True}
+    rows = dask_round.with_options(task_runner=runner)(str(made.inbox), db_url, str(made.config_path), "2025-Y", 4)
+
+    expected = {f["file"]: f["status"] for f in made.files}
+    assert sorted((name, status) for name, status, _pid, _n in rows) == sorted(expected.items())
+    assert os.getpid() not in {pid for _name, _status, pid, _n in rows}     # read in the workers' processes
+    assert {n for *_rest, n in rows} == {2}                                  # a cluster of two workers
+    engine = open_db(db_url)
+    with Session(engine) as s:
+        stored = s.execute(select(Submission.file_name, func.count()).group_by(Submission.file_name)).all()
+    engine.dispose()
+    assert dict(stored) == {name: 1 for name in expected}
+
+
+def test_runner_selection(monkeypatch):
+    for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_DASK_WORKERS", "TONGHOP_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(task_runner(), ThreadPoolTaskRunner)
+    monkeypatch.setenv("TONGHOP_THREADS", "3")
+    assert describe(task_runner()) == "ThreadPoolTaskRunner (3 threads)"
+    monkeypatch.setenv("TONGHOP_DASK_ADDRESS", "tcp://10.0.0.5:8786")
+    runner = task_runner()
+    assert type(runner).__name__ == "DaskTaskRunner" and runner.address == "tcp://10.0.0.5:8786"
+    monkeypatch.delenv("TONGHOP_DASK_ADDRESS")
+    monkeypatch.setenv("TONGHOP_TASK_RUNNER", "dask")
+    monkeypatch.setenv("TONGHOP_DASK_WORKERS", "4")
+    assert describe(task_runner()) == "DaskTaskRunner (LocalCluster, 4 workers)"
+    assert describe(task_runner("thread", threads=2)) == "ThreadPoolTaskRunner (2 threads)"
+    with pytest.raises(ValueError, match="không hợp lệ"):
+        task_runner("ray")
+    monkeypatch.setenv("TONGHOP_DASK_WORKERS", "0")
+    with pytest.raises(ValueError, match="TONGHOP_DASK_WORKERS"):
+        task_runner()
