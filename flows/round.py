@@ -15,7 +15,9 @@ from prefect.utilities.annotations import quote
 
 from flows.reminders import deliver
 from tonghop import progress
+from tonghop.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
+from tonghop.errors import OutputError
 from tonghop.ingest import ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
@@ -51,6 +53,17 @@ def submit_batches(db_url: str, config, period):
         for future in futures:
             yield future.result()
     return process_all
+
+
+def keep_originals(files, archive: Path, logger) -> None:
+    """Every received file kept unchanged, addressed by its hash, so any report can be reproduced."""
+    for f in files:
+        try:
+            archive_file(f.path, f.sha256, archive, f.received_at)
+        except ValueError:   # replaced in the inbox since it was hashed: the next run reads the new one
+            logger.warning("Tệp %s đã thay đổi trong lúc chạy; lần chạy sau sẽ đọc lại.", f.path.name)
+        except OSError as exc:
+            raise OutputError(f"Không lưu được tệp gốc vào {archive}: {exc.strerror}") from exc
 
 
 @task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
@@ -90,11 +103,15 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     url = engine.url.render_as_string(hide_password=False)
     result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=submit_batches(url, config, p))
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
+    keep_originals(result.files, paths.archive, logger)
     stored = known_hashes(engine, p.code)
     mailed = mailed_hashes(engine, p.code)
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
     checked = result.checked + recheck(again, config, p)
-    annotated = write_outputs(quote(checked), paths, config, p)
+    try:
+        annotated = write_outputs(quote(checked), paths, config, p)
+    except OSError as exc:
+        raise OutputError(f"Không ghi được báo cáo vào {paths.submissions}: {exc.strerror}") from exc
     queued = queue_mail(quote(checked), annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.

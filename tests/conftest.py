@@ -97,3 +97,8 @@ def server():
     controller.start()
     yield collector, port
     controller.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that restart the local PostgreSQL run last (a stable sort keeps the others' order)."""
+    items.sort(key=lambda item: item.get_closest_marker("pg_restart") is not None)

@@ -178,11 +178,21 @@ def test_an_empty_inputs_folder_still_writes_a_report(tmp_path):
     assert result.outputs["xlsx"].exists() and "sdmx" not in result.outputs
 
 
-def test_the_provincial_writer_and_this_reader_agree_on_the_format():
-    ministry = pytest.importorskip("tonghop.reports.ministry")
-    assert ministry.SDMX_COLUMNS == sdmx.COLUMNS and ministry.SDMX_STRUCTURE_ID == sdmx.STRUCTURE_ID
-    assert [ministry.sdmx_period(p) for p in ("2025-Y", "2025-H1")] == ["2025", "2025-S1"]
-    assert [ministry.sdmx_number(x) for x in (61.61, 1318700.0, None)] == ["61.61", "1318700", ""]
+def test_the_provincial_export_reads_back_as_the_national_input(tmp_path):
+    """The sample round's own SDMX-CSV (written by the provincial report) is taken by the national step
+    without a problem, and a one-province nation has the province's values."""
+    from consolidated_fixture import sample_reports
+
+    ind, files = sample_reports(tmp_path)["2025-Y"]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / files["sdmx_csv"].name).write_bytes(files["sdmx_csv"].read_bytes())
+    result = national.run_national(inputs, tmp_path / "out")
+    assert result.problems == [] and result.period == "2025-Y"
+    totals = {v.indicator: v for v in result.values if v.sex == "_T"}
+    for code in ("1.1", "3.2b", "6.1", "4.2"):
+        assert totals[code].value == pytest.approx(ind[code]["value"])
+        assert (totals[code].numerator, totals[code].denominator) == (ind[code]["numerator"], ind[code]["denominator"])
     assert [sdmx.sdmx_number(x) for x in (61.61, 1318700.0, None)] == ["61.61", "1318700", ""]
 
 

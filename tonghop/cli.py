@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
+from tonghop.safety import terminal_text
 
 app = typer.Typer(
     help="tonghop — tổng hợp báo cáo bình đẳng giới của các đơn vị cho Sở Nội vụ.\n\n"
@@ -46,7 +47,7 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]Lỗi:[/] {message}")
+    err.print(f"[bold red]Lỗi:[/] {message}", soft_wrap=True)   # a path cut by wrapping is hard to copy
     raise typer.Exit(code)
 
 
@@ -248,7 +249,9 @@ def print_summary(summary: dict, out: Path) -> None:
             f["state"], "")
         if sub:
             note = ", ".join(x for x in [note, f"{sub['errors']} lỗi, {sub['warnings']} cảnh báo"] if x)
-        table.add_row(f["file"], f["unit"] or "?", STATUS_VI.get(f["status"] or "", "—"), note)
+        # names and codes come from senders: no rich markup, no terminal escape codes
+        table.add_row(terminal_text(f["file"]), terminal_text(f["unit"] or "?", 40),
+                      STATUS_VI.get(f["status"] or "", "—"), terminal_text(note, 200))
     console.print(table)
     c = summary["counts"]
     console.print(

@@ -43,6 +43,6 @@ class RunInProgress(TonghopError):
             f"Nếu tiến trình đó đã dừng hẳn, khóa được tự gỡ: ngay ở lần chạy sau nếu cùng máy{age_text}."
         )
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[partial[RunInProgress], tuple[str, int, str, datetime]]:
         # Exceptions pickle as cls(*args); ours takes fields, and runs may pickle it across processes.
         return (partial(RunInProgress, **self._kw), (self.scope, self.run_id, self.holder, self.since))

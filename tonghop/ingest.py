@@ -17,6 +17,7 @@ from tonghop.store.repo import known_hashes, refresh_current, save_checked
 from tonghop.validate import CheckedFile, validate_files
 
 RECEIVED_MANIFEST = "received.csv"   # file,received_at — written when files are saved from e-mail
+JUNK_PREFIXES = ("~$", "._")                # Office lock files, macOS resource forks
 IGNORED_NAMES = {RECEIVED_MANIFEST, "README.md", "EXPECTED.yaml", "generate.py", "Thumbs.db", ".DS_Store"}
 
 
@@ -70,7 +71,8 @@ def discover_inbox(inbox: Path) -> list[InboxFile]:
     manifest = read_manifest(inbox)
     files = []
     for path in sorted(p for p in inbox.iterdir() if p.is_file()):
-        if path.name.startswith((".", "~$")) or path.name in IGNORED_NAMES:
+        # only editors' junk is skipped: a sender's file named "..x.xlsx" still gets an answer
+        if path.name.startswith(JUNK_PREFIXES) or path.name in IGNORED_NAMES:
             continue
         received = manifest.get(path.name) or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
         files.append(InboxFile(path, hash_bytes(path.read_bytes()), received))

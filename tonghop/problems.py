@@ -31,6 +31,14 @@ _TYPES = [
     ProblemType("form-not-found", ERROR, "Không thấy biểu mẫu",
                 "Không tìm thấy trang tính Biểu 01 hoặc Biểu 02 theo mẫu của tỉnh{detail}.",
                 "Dùng đúng tệp mẫu do Sở Nội vụ gửi, giữ nguyên tên trang tính và dòng tiêu đề bảng.", True),
+    ProblemType("file-too-large", ERROR, "Tệp quá lớn",
+                "Tệp quá lớn để xử lý: {detail}.",
+                "Chỉ gửi biểu mẫu của tỉnh (không kèm ảnh, dữ liệu gốc hay trang tính khác), lưu lại bằng Excel "
+                "hoặc LibreOffice dưới dạng .xlsx rồi gửi lại.", True),
+    ProblemType("too-many-cells", ERROR, "Quá nhiều ô dữ liệu",
+                "Không đọc tệp vì {detail}.",
+                "Xóa các dòng, cột và trang tính thừa ngoài biểu mẫu (chọn các dòng trống phía dưới bảng, các cột "
+                "trống bên phải rồi Xóa), lưu lại rồi gửi lại.", True),
     ProblemType("unit-missing", ERROR, "Thiếu mã đơn vị",
                 "Ô Mã đơn vị đang để trống.",
                 "Điền mã đơn vị (ví dụ SYT) vào ô bên cạnh nhãn 'Mã đơn vị'.", True),
@@ -65,6 +73,14 @@ _TYPES = [
     ProblemType("not-a-number", ERROR, "Không phải là số",
                 "Ô {column} có '{value}', không đọc được thành số.",
                 "Chỉ nhập số, ví dụ 1.234 hoặc 45,5; không kèm chữ hay đơn vị."),
+    ProblemType("error-cell", ERROR, "Ô báo lỗi công thức",
+                "Ô {column} báo lỗi {value}{meaning}, nên không có số liệu.",
+                "Sửa công thức cho hết lỗi (ví dụ #DIV/0! là chia cho 0: kiểm tra Mẫu số) hoặc nhập trực tiếp "
+                "số liệu, rồi gửi lại."),
+    ProblemType("date-in-number-cell", ERROR, "Ngày tháng ở ô số liệu",
+                "Ô {column} chứa ngày tháng ({value}), không phải số.",
+                "Excel đã tự đổi số vừa nhập thành ngày tháng: chọn ô, vào Định dạng ô (Format Cells) chọn Số "
+                "(Number), rồi nhập lại số liệu."),
     ProblemType("negative-value", ERROR, "Số âm",
                 "Ô {column} có giá trị âm ({value}).",
                 "Số liệu này không thể âm: kiểm tra lại và nhập số không âm."),
@@ -109,6 +125,17 @@ _TYPES = [
     ProblemType("hidden-sheet-ignored", WARNING, "Trang tính ẩn bị bỏ qua",
                 "Trang tính ẩn '{value}' giống biểu mẫu nhưng không được đọc.",
                 "Nếu số liệu nằm ở trang tính ẩn, hãy hiện trang tính đó và xóa trang cũ."),
+    ProblemType("extra-form-ignored", WARNING, "Bảng thừa không được đọc",
+                "Có thêm {detail} giống biểu mẫu nhưng không được đọc; chỉ đọc {used}.",
+                "Mỗi biểu chỉ gửi một bảng: nếu số liệu đúng nằm ở bảng thừa, hãy chép vào bảng được đọc và xóa "
+                "bảng thừa rồi gửi lại; nếu không thì không cần làm gì."),
+    ProblemType("formula-without-value", WARNING, "Công thức chưa có kết quả",
+                "Ô có công thức nhưng tệp không lưu kết quả tính, nên được coi là ô trống.",
+                "Mở tệp bằng Excel hoặc LibreOffice, nhấn F9 để tính lại, lưu rồi gửi lại; hoặc nhập trực tiếp "
+                "số liệu vào ô."),
+    ProblemType("text-too-long", WARNING, "Nội dung ô quá dài",
+                "Ô có {length} ký tự, vượt giới hạn {limit} ký tự của một ô Excel; chỉ {limit} ký tự đầu được đọc.",
+                "Rút ngắn nội dung ô; văn bản dài hãy gửi kèm riêng."),
 ]
 PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _TYPES}
 

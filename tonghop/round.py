@@ -32,17 +32,23 @@ class RoundPaths:
     def mail(self) -> Path:
         return self.root / "mail"
 
+    @property
+    def archive(self) -> Path:
+        """Received files, unchanged, by hash: shared by every period of the output folder."""
+        return self.root.parent / "luu-tru"
+
     @classmethod
     def for_period(cls, out: Path, period: Period) -> "RoundPaths":
-        root = Path(out) / period.code
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            probe = root / ".ghi-thu"
-            probe.write_text("ok")
-            probe.unlink()
-        except OSError as exc:
-            raise OutputError(f"Không ghi được vào thư mục kết quả {root}: {exc.strerror}") from exc
-        return cls(root)
+        paths = cls(Path(out) / period.code)
+        for folder in (paths.root, paths.submissions, paths.mail, paths.archive):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe = folder / ".ghi-thu"
+                probe.write_text("ok")
+                probe.unlink()
+            except OSError as exc:
+                raise OutputError(f"Không ghi được vào thư mục kết quả {folder}: {exc.strerror}") from exc
+        return paths
 
 
 @dataclass

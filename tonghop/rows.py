@@ -5,6 +5,7 @@ text the person typed; everything else is judged by the Pandera schemas in schem
 """
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from schemas.catalogue import Catalogue
@@ -12,12 +13,15 @@ from schemas.labels import SEX_VALUES, normalize_label
 from tonghop.config import ProvinceConfig, Unit
 from tonghop.numbers import NotANumber, parse_number
 from tonghop.problems import Problem
-from tonghop.read import ParsedFile, RawRow
+from tonghop.read import CellError, ParsedFile, RawRow
 
 COLUMN_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "count": "Số lượng",
              "participants": "Số người tham gia", "men": "Nam", "women": "Nữ", "budget": "Kinh phí"}
 _YES = {"co", "x", "da", "yes", "dat", "co thuc hien"}
 _NO = {"khong", "chua", "no", "khong thuc hien"}
+ERROR_MEANING = {"#DIV/0!": " (chia cho 0)", "#N/A": " (không tìm thấy giá trị)", "#VALUE!": " (sai kiểu dữ liệu)",
+                 "#REF!": " (công thức trỏ tới ô đã bị xóa)", "#NAME?": " (tên hàm hoặc tên vùng không đúng)",
+                 "#NUM!": " (số không hợp lệ)", "#NULL!": " (hai vùng không giao nhau)"}
 
 
 def tidy_code(raw: Any) -> str:
@@ -57,6 +61,15 @@ def tidy_sex(raw: Any) -> str:
 def _number(row: RawRow, fld: str, sheet: str, problems: list[Problem], code: str | None,
             boolean: bool = False) -> float | None:
     raw = row.values.get(fld)
+    column = COLUMN_VI.get(fld, fld)
+    if isinstance(raw, CellError):     # calamine reads an error as ""; read.py put the error back
+        problems.append(Problem("error-cell", sheet, row.cells[fld], str(raw), code,
+                                {"column": column, "meaning": ERROR_MEANING.get(str(raw), "")}))
+        return None
+    if isinstance(raw, (datetime, date, time, timedelta)):
+        shown = raw.strftime("%d/%m/%Y") if isinstance(raw, date) else str(raw)
+        problems.append(Problem("date-in-number-cell", sheet, row.cells[fld], shown, code, {"column": column}))
+        return None
     if boolean and isinstance(raw, str):
         n = normalize_label(raw)
         if n in _YES:

@@ -10,6 +10,7 @@ from openpyxl.styles import PatternFill
 
 from tonghop.problems import ERROR, Problem
 from tonghop.read import load_sheets
+from tonghop.safety import set_cell
 
 ERROR_FILL = PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6")
 WARNING_FILL = PatternFill("solid", start_color="FFFFE699", end_color="FFFFE699")
@@ -27,7 +28,7 @@ def _workbook_for(path: Path, data: bytes) -> tuple[openpyxl.Workbook, str]:
         for r, row in enumerate(sheet.rows, start=1):
             for c, v in enumerate(row, start=1):
                 if v not in ("", None):
-                    ws.cell(r, c, v)
+                    set_cell(ws, r, c, v)      # a sender's "=HYPERLINK(...)" stays text
     return wb, ".xlsx"
 
 

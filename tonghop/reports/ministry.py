@@ -1,38 +1,20 @@
 """The report to the Ministry of Home Affairs: its .xlsx layout and the SDMX-CSV 2.0 the national step reads."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tonghop.merge import FEMALE, MALE, TOTAL
 from tonghop.reports.round_data import RoundData
 from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, fit_rows, font, header, number_format,
                                         paint_status, put, set_widths, target_format, value_format)
+from tonghop.merge import FEMALE, MALE, TOTAL
+from tonghop.sdmx import ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, sdmx_number, sdmx_period, write_sdmx
 from tonghop.targets import STATUS_VI
 
-SDMX_COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "TIME_PERIOD", "INDICATOR", "SEX", "OBS_VALUE",
-                "UNIT_MEASURE", "OBS_STATUS", "NUMERATOR", "DENOMINATOR", "UNIT_COUNT"]
-SDMX_STRUCTURE_ID = "VN_MOHA:DF_GENDER_EQUALITY(1.0)"
-SDMX_SEX = {TOTAL: "_T", MALE: "M", FEMALE: "F"}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-
-
-def sdmx_period(period_code: str) -> str:
-    """2025-Y → 2025 (year); 2025-H1 → 2025-S1 (SDMX semester)."""
-    year, kind = period_code.split("-")
-    return year if kind == "Y" else f"{year}-S1"
-
-
-def sdmx_number(x: float | None) -> str:
-    """Dot decimal, no thousands separator, no trailing zeros, at most 6 decimals; empty when missing."""
-    if x is None:
-        return ""
-    text = f"{round(float(x), 6):.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def sdmx_rows(data: RoundData) -> list[dict[str, str]]:
@@ -41,9 +23,9 @@ def sdmx_rows(data: RoundData) -> list[dict[str, str]]:
     for code, r in data.results.items():
         for sex, cell in r.merged.cells.items():
             rows.append({
-                "STRUCTURE": "dataflow", "STRUCTURE_ID": SDMX_STRUCTURE_ID, "ACTION": "I",
+                "STRUCTURE": STRUCTURE, "STRUCTURE_ID": STRUCTURE_ID, "ACTION": ACTION,
                 "REF_AREA": data.config.province_code, "TIME_PERIOD": sdmx_period(data.period.code),
-                "INDICATOR": code, "SEX": SDMX_SEX.get(sex, sex), "OBS_VALUE": sdmx_number(cell.value),
+                "INDICATOR": code, "SEX": SEX_CODES.get(sex, sex), "OBS_VALUE": sdmx_number(cell.value),
                 "UNIT_MEASURE": r.ind.unit.code, "OBS_STATUS": "A" if cell.value is not None else "M",
                 "NUMERATOR": sdmx_number(cell.numerator), "DENOMINATOR": sdmx_number(cell.denominator),
                 "UNIT_COUNT": str(len(cell.units)),
@@ -52,11 +34,7 @@ def sdmx_rows(data: RoundData) -> list[dict[str, str]]:
 
 
 def write_sdmx_csv(data: RoundData, path: Path) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SDMX_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(sdmx_rows(data))
-    return path
+    return write_sdmx(sdmx_rows(data), path)
 
 
 def _letterhead(ws: Worksheet, data: RoundData, width: int) -> None:

@@ -11,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.catalogue import Indicator
 from tonghop.reports.round_data import STATUS_COLOURS, VERDICT_COLOURS
+from tonghop.safety import set_cell
 
 FONT = "Times New Roman"          # the font of Vietnamese administrative documents
 THIN = Side(style="thin", color="A6A6A6")
@@ -66,7 +67,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, *
     """Write a value (never a formula) with a border, its number format and the report font."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)          # Excel has no time zones: written in local time
-    cell = ws.cell(row, col, value)
+    cell = set_cell(ws, row, col, value)          # text from submissions never becomes a formula
     cell.border = BORDER
     cell.font = font(bold)
     if fmt:
