@@ -7,7 +7,7 @@ has an error. Warnings never block.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +118,8 @@ def validate_indicators(records: list[dict[str, Any]], units: list[Unit | None],
         recs = [records[i] for i in positions]
         df = _frame(recs, _FRAME_COLS)
         seen: set[tuple[str, int]] = set()
+        # rows per (file, area, sex), counted once: a per-problem scan made a file of duplicates quadratic
+        key_counts = Counter((r["file_idx"], r["area"], r["sex"]) for r in recs)
         for check, _col, idx in _failures(build_indicator_schema(ind, area_codes), df):
             if check not in FRAME_CHECK_CELL and _col:
                 check_col = _col
@@ -134,8 +136,7 @@ def validate_indicators(records: list[dict[str, Any]], units: list[Unit | None],
                 sums = _sex_sums(df, idx, check.split(":")[1])
             else:
                 sums = {}
-            same_key = int(((df["file_idx"] == rec["file_idx"]) & (df["area"] == rec["area"])
-                            & (df["sex"] == rec["sex"])).sum())
+            same_key = key_counts[(rec["file_idx"], rec["area"], rec["sex"])]
             problem = _indicator_problem(check, rec, ind, units[rec["file_idx"]], config, same_key,
                                          df.loc[idx], sums)
             if check_col == "assigned":
