@@ -5,6 +5,7 @@ import csv
 import email
 import io
 from datetime import date, datetime, timezone
+from email.headerregistry import Address
 from email.policy import default as default_policy
 
 import pytest
@@ -286,3 +287,49 @@ def test_smtp_settings_from_env(config):
         with pytest.raises(ConfigError, match=message):
             SmtpSettings.from_env(config, env={"TONGHOP_SMTP_HOST": "mail.sonla.gov.vn", **bad})
     assert sender(config, env={}).display_name == "Sở Nội vụ tỉnh Sơn La"
+
+
+@pytest.mark.parametrize("name, value", [
+    ("From", Address("Sở Nội vụ thành phố Hà Nội", addr_spec="snv@hanoi.gov.vn")),
+    ("Reply-To", Address("Phòng Công tác thanh niên và Bình đẳng giới, Sở Nội vụ tỉnh Sơn La",
+                         addr_spec="snv@sonla.gov.vn")),
+    ("To", [Address(addr_spec="a@sonla.gov.vn"), Address("Văn thư", addr_spec="b@sonla.gov.vn")]),
+    ("Subject", "[Sơn La] Ủy ban nhân dân phường Chiềng Cơi – Năm 2025: Chưa được chấp nhận (3 lỗi, 12 cảnh báo)"),
+    ("Subject", "Short ASCII subject"),
+    ("Subject", " ".join(["A long ASCII subject"] * 6)),
+])
+def test_a_header_reads_back_exactly_as_written(name, value):
+    # The email package's own folding drops the space between two encoded words: "chấp nhận" -> "chấpnhận".
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from tonghop.mail.message import put_header
+
+    msg = EmailMessage(policy=SMTP)
+    put_header(msg, name, value)
+    msg.set_content("x")
+    raw = msg.as_bytes()
+    assert raw.isascii() and all(len(line) <= 78 for line in raw.split(b"\r\n"))
+    if isinstance(value, str):
+        assert str(parse(msg)[name]) == value
+    else:
+        # RFC 2047 reading, as mail clients do (CPython's own address parser adds a space between two words)
+        from email.header import decode_header, make_header
+        from email.utils import getaddresses
+
+        header = email.message_from_bytes(raw)[name]
+        back = [(str(make_header(decode_header(n))), a) for n, a in getaddresses([header])]
+        expected = [value] if isinstance(value, Address) else value
+        assert back == [(a.display_name, a.addr_spec) for a in expected]
+
+
+def test_a_header_set_once_still_refuses_a_line_break():
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from tonghop.mail.message import put_header
+
+    with pytest.raises(ValueError):
+        put_header(EmailMessage(policy=SMTP), "Subject", "Báo cáo\r\nBcc: x@evil.com")
+    with pytest.raises(ValueError):
+        put_header(EmailMessage(policy=SMTP), "From", Address("Sở Y tế\nBcc: x@evil.com", addr_spec="a@b.vn"))

@@ -42,6 +42,8 @@ def _root() -> None:
 def _quiet_prefect(verbose: bool) -> None:
     """Prefect reads these at import; a data officer wants the progress bar, not the engine's logs."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect's 20 s for its own local server is too short on a busy office PC (seen here with two cores loaded).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 

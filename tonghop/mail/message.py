@@ -5,10 +5,11 @@ import mimetypes
 import re
 import unicodedata
 from datetime import date, datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,37 @@ def today_in(config: ProvinceConfig) -> date:
     return datetime.now(ZoneInfo(config.timezone)).date()
 
 
+def _encoded(text: str, name: str) -> str:
+    """RFC 2047 words with every space inside a word: the email package's own folding puts the space between
+    two words, where readers drop it ("chấp nhận" arrived as "chấpnhận")."""
+    return Header(text, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _address(address: Address, name: str) -> str:
+    if not address.display_name or address.display_name.isascii():
+        return formataddr((address.display_name, address.addr_spec))
+    return f"{_encoded(address.display_name, name)} <{address.addr_spec}>"
+
+
+def put_header(msg: EmailMessage, name: str, value: str | Address | list[Address]) -> None:
+    """Set a header encoded once, now, so that it reads back exactly as written.
+
+    Also why: the email package refolds a header on every as_bytes() (7 ms a message for a From with a
+    Vietnamese name, a sixth of a national run's cost per file); a raw header is written as it is.
+    """
+    texts = [value] if isinstance(value, str) else [value.display_name] if isinstance(value, Address) else \
+        [a.display_name for a in value]
+    if any("\r" in t or "\n" in t for t in texts):
+        raise ValueError(f"a {name} header may not contain a line break: {value!r}")
+    if isinstance(value, str):
+        raw = value if value.isascii() else _encoded(value, name)
+        if len(name) + 2 + len(raw.split("\r\n")[0]) > 78:   # a long ASCII line: fold it the package's way
+            raw = msg.policy.header_factory(name, value).fold(policy=msg.policy)[len(name) + 2:].rstrip("\r\n")
+    else:
+        raw = ",\r\n ".join(_address(a, name) for a in ([value] if isinstance(value, Address) else value))
+    msg.set_raw(name, raw)
+
+
 def new_message(config: ProvinceConfig, *, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
     """A UTF-8 message with a plain-text and an HTML part, Date and Message-ID set, every header checked."""
     addresses = [a for a in (valid_address(t) for t in to) if a]
@@ -83,12 +115,12 @@ def new_message(config: ProvinceConfig, *, to: list[str], subject: str, text: st
         raise ValueError(f"recipients must be plain registered addresses: {to!r}")
     frm = sender(config)
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = frm
-    msg["To"] = [Address(addr_spec=a) for a in addresses]
+    put_header(msg, "From", frm)
+    put_header(msg, "To", [Address(addr_spec=a) for a in addresses])
     if frm.addr_spec != config.consolidator_email:
         # a no-reply sender: answers still reach the data officer
-        msg["Reply-To"] = Address(clean_text(config.consolidator_name), addr_spec=config.consolidator_email)
-    msg["Subject"] = clean_text(subject, SUBJECT_LIMIT)
+        put_header(msg, "Reply-To", Address(clean_text(config.consolidator_name), addr_spec=config.consolidator_email))
+    put_header(msg, "Subject", clean_text(subject, SUBJECT_LIMIT))
     msg["Date"] = format_datetime(datetime.now(ZoneInfo(config.timezone)))
     msg["Message-ID"] = make_msgid(domain=frm.domain)
     msg["Auto-Submitted"] = "auto-generated"   # RFC 3834: out-of-office robots must not answer
