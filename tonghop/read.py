@@ -213,29 +213,39 @@ def read_header(sheet: Sheet) -> tuple[dict[str, Any], dict[str, str]]:
     return values, cells
 
 
-def _match_column(label: str, columns: dict[str, tuple[str, str]]) -> str | None:
-    n = _label(label)
-    if not n:
-        return None
-    for fld, (_letter, header) in columns.items():
-        if n == L.normalize_label(header):
-            return fld
-    for fld, aliases in L.COLUMN_ALIASES.items():
-        if fld in columns and any(n == L.normalize_label(a) for a in aliases):
-            return fld
-    for fld, (_letter, header) in columns.items():   # "Giá trị (%)", "Tử số (người)"
-        h = L.normalize_label(header)
-        if len(h) > 3 and n.startswith(h):
-            return fld
-    return None
+class _ColumnMatcher:
+    """Header labels to fields for one table: exact label, then alias, then "label (unit)" prefix.
+    Built once per table search (not per cell: a header scan looks at hundreds of cells)."""
+
+    def __init__(self, columns: dict[str, tuple[str, str]]) -> None:
+        self.exact: dict[str, str] = {}
+        for fld, (_letter, header) in columns.items():
+            self.exact.setdefault(L.normalize_label(header), fld)
+        self.alias: dict[str, str] = {}
+        for fld, aliases in L.COLUMN_ALIASES.items():
+            if fld in columns:
+                for a in aliases:
+                    self.alias.setdefault(L.normalize_label(a), fld)
+        self.prefixes = [(h, fld) for fld, (_letter, header) in columns.items()   # "Giá trị (%)", "Tử số (người)"
+                         if len(h := L.normalize_label(header)) > 3]
+
+    def match(self, label: str) -> str | None:
+        n = _label(label)
+        if not n:
+            return None
+        found = self.exact.get(n) or self.alias.get(n)
+        if found:
+            return found
+        return next((fld for h, fld in self.prefixes if n.startswith(h)), None)
 
 
 def locate_table(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str) -> tuple[int, dict[str, int]] | None:
     """(first data row, field -> column index), from the header row holding the key column's label."""
+    matcher = _ColumnMatcher(columns)
     for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
         mapping: dict[str, int] = {}
         for c, v in enumerate(sheet.rows[r][:HEADER_SCAN_COLS]):
-            fld = _match_column(v, columns) if isinstance(v, str) else None
+            fld = matcher.match(v) if isinstance(v, str) else None
             if fld and fld not in mapping:
                 mapping[fld] = c
         if key_field not in mapping:
@@ -294,7 +304,7 @@ def _read_rows(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str
         return None
     start, mapping = located
     key_col = mapping[key_field]
-    key_only = {key_field: columns[key_field]}
+    key_only = _ColumnMatcher({key_field: columns[key_field]})
     out: list[RawRow] = []
     r = start
     for r in range(start, len(sheet.rows)):
@@ -302,7 +312,7 @@ def _read_rows(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str
         if _is_footer(row):
             break
         key = row[key_col] if key_col < len(row) else None
-        if isinstance(key, str) and _match_column(key, key_only) == key_field:
+        if isinstance(key, str) and key_only.match(key) == key_field:
             return out, r + 1
         values = {f: _cell(sheet.rows, r, c) for f, c in mapping.items()}
         data_fields = [f for f, v in values.items() if v is not None and f not in informative]
@@ -310,7 +320,7 @@ def _read_rows(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str
             continue   # blank row, or a heading such as "Mục tiêu 1: ..." in an informative column
         out.append(RawRow(r + 1, values, {f: address(r, c) for f, c in mapping.items()}))
     for r2 in range(r + 1, len(sheet.rows)):      # a whole second form pasted under the first one's footer
-        if any(isinstance(v, str) and _match_column(v, key_only) == key_field
+        if any(isinstance(v, str) and key_only.match(v) == key_field
                for v in sheet.rows[r2][:HEADER_SCAN_COLS]):
             return out, r2 + 1
     return out, None

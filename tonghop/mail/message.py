@@ -21,6 +21,7 @@ from tonghop.mail.settings import sender
 
 TEMPLATES = Path(__file__).with_name("templates")
 SUBJECT_LIMIT = 200
+CRLF = "\r\n"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,13 +81,19 @@ def today_in(config: ProvinceConfig) -> date:
 def _encoded(text: str, name: str) -> str:
     """RFC 2047 words with every space inside a word: the email package's own folding puts the space between
     two words, where readers drop it ("chấp nhận" arrived as "chấpnhận")."""
-    return Header(text, "utf-8", header_name=name).encode(linesep="\r\n")
+    return Header(text, "utf-8", header_name=name).encode(linesep=CRLF)
 
 
-def _address(address: Address, name: str) -> str:
+def _address(address: Address, name: str, room: int) -> str:
+    """One address; `room` is what is left of its first line (78 characters, less what precedes it)."""
     if not address.display_name or address.display_name.isascii():
-        return formataddr((address.display_name, address.addr_spec))
-    return f"{_encoded(address.display_name, name)} <{address.addr_spec}>"
+        text = formataddr((address.display_name, address.addr_spec))
+        return text if len(text) <= room else text.replace(" <", CRLF + " <", 1)
+    words = _encoded(address.display_name, name)
+    last = words.rsplit(CRLF, 1)[-1]
+    room = room if CRLF not in words else 78
+    fits = len(last) + len(address.addr_spec) + 3 <= room
+    return f"{words}{' ' if fits else CRLF + ' '}<{address.addr_spec}>"
 
 
 def put_header(msg: EmailMessage, name: str, value: str | Address | list[Address]) -> None:
@@ -101,10 +108,11 @@ def put_header(msg: EmailMessage, name: str, value: str | Address | list[Address
         raise ValueError(f"a {name} header may not contain a line break: {value!r}")
     if isinstance(value, str):
         raw = value if value.isascii() else _encoded(value, name)
-        if len(name) + 2 + len(raw.split("\r\n")[0]) > 78:   # a long ASCII line: fold it the package's way
-            raw = msg.policy.header_factory(name, value).fold(policy=msg.policy)[len(name) + 2:].rstrip("\r\n")
+        if len(name) + 2 + len(raw.split(CRLF)[0]) > 78:   # a long ASCII line: fold it the package's way
+            raw = msg.policy.header_factory(name, value).fold(policy=msg.policy)[len(name) + 2:].rstrip(CRLF)
     else:
-        raw = ",\r\n ".join(_address(a, name) for a in ([value] if isinstance(value, Address) else value))
+        items = [value] if isinstance(value, Address) else value
+        raw = f",{CRLF} ".join(_address(a, name, 78 - (len(name) + 2 if i == 0 else 1)) for i, a in enumerate(items))
     msg.set_raw(name, raw)
 
 
