@@ -79,8 +79,9 @@ def test_indicator_sheet_equals_the_merged_figures(reports, period):
     if period == "2025-Y":
         assert (y["Đơn vị cung cấp số liệu"], y["Đơn vị chưa có số liệu"], y["Kỳ trước"]) == (
             "SNV", "SVHTTDL", "2025-H1")
-        assert rows[("4.1", "Tổng")]["Ghi chú"] == ("Giá trị 1,12 ngoài khoảng thường gặp (80–150 trên 100); "
-                                                     "đề nghị đơn vị báo cáo kiểm tra lại")
+        assert rows[("4.1", "Tổng")]["Ghi chú"] == ("Giá trị 1,12 ngoài khoảng thường gặp (80–150 trên 100): "
+                                                     "chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại")
+        assert rows[("4.1", "Tổng")]["Đánh giá"] == "Cần kiểm tra số liệu"
 
 
 def test_formats_panes_colours_widths_and_no_formulas(reports):

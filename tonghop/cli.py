@@ -272,8 +272,10 @@ def print_summary(summary: dict, out: Path) -> None:
         met = sum(1 for i in indicators.values() if i.get("status") == "achieved")
         not_met = sum(1 for i in indicators.values() if i.get("status") == "not_achieved")
         no_data = sum(1 for i in indicators.values() if i.get("status") == "no_data")
-        console.print(f"Chỉ tiêu: {met} đạt · {not_met} chưa đạt · {no_data} chưa có số liệu hợp lệ "
-                      f"(trên {len(indicators)} chỉ tiêu)")
+        to_check = sum(1 for i in indicators.values() if i.get("status") == "to_check")
+        console.print(f"Chỉ tiêu: {met} đạt · {not_met} chưa đạt · {no_data} chưa có số liệu hợp lệ"
+                      + (f" · {to_check} cần kiểm tra số liệu" if to_check else "")
+                      + f" (trên {len(indicators)} chỉ tiêu)")
     for path in summary.get("consolidated", {}).values():
         console.print(f"  {path}")
     console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/, mail/)")

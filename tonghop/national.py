@@ -27,7 +27,7 @@ from schemas.indicators import ABS_TOLERANCE, REL_TOLERANCE
 from tonghop import sdmx
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
-from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, status as target_status, target_text
+from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
 ERROR, WARNING = "error", "warning"
 INPUT_SUFFIXES = {".csv"}
@@ -400,7 +400,7 @@ def national_sdmx_rows(values: list[NationalValue], time_period: str) -> list[di
 
 _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="D9E1F2")
-_STATUS_FILL = {ACHIEVED: "C6EFCE", NOT_ACHIEVED: "FFC7CE", NO_DATA: "EDEDED"}
+_STATUS_FILL = {ACHIEVED: "C6EFCE", NOT_ACHIEVED: "FFC7CE", NO_DATA: "EDEDED", TO_CHECK: "FFEB9C"}
 FILE_STATUS_VI = {"accepted": "Dùng toàn bộ", "partially_accepted": "Dùng một phần", "rejected": "Không dùng",
                   "missing": "Chưa gửi"}
 

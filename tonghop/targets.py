@@ -4,8 +4,15 @@ from __future__ import annotations
 from schemas.catalogue import Indicator
 from tonghop.numbers import format_vi
 
-ACHIEVED, NOT_ACHIEVED, NO_DATA = "achieved", "not_achieved", "no_data"
-STATUS_VI = {ACHIEVED: "Đạt", NOT_ACHIEVED: "Chưa đạt", NO_DATA: "Chưa có số liệu", None: "Không có chỉ tiêu"}
+ACHIEVED, NOT_ACHIEVED, NO_DATA, TO_CHECK = "achieved", "not_achieved", "no_data", "to_check"
+STATUS_VI = {ACHIEVED: "Đạt", NOT_ACHIEVED: "Chưa đạt", NO_DATA: "Chưa có số liệu", TO_CHECK: "Cần kiểm tra số liệu",
+             None: "Không có chỉ tiêu"}
+
+
+def plausible(ind: Indicator, value: float | None) -> bool:
+    """Whether a value lies in its unit's usual range (a sex ratio of 1,12 is a ratio typed for 112)."""
+    lo, hi = ind.unit.plausible
+    return value is None or ind.is_boolean or lo <= value <= hi
 
 
 def meets(ind: Indicator, value: float, milestone: int, target: float) -> bool:
@@ -18,12 +25,15 @@ def meets(ind: Indicator, value: float, milestone: int, target: float) -> bool:
 
 
 def status(ind: Indicator, value: float | None, year: int) -> str | None:
-    """achieved / not_achieved / no_data; None when the indicator has no target at all (5.4)."""
+    """achieved / not_achieved / no_data; to_check for an implausible value (it is not compared with the
+    target: "Đạt" for a sex ratio of 1,12 would mislead); None when the indicator has no target at all (5.4)."""
     in_force = ind.target_for(year)
     if in_force is None:
         return None
     if value is None:
         return NO_DATA
+    if not plausible(ind, value):
+        return TO_CHECK
     return ACHIEVED if meets(ind, value, *in_force) else NOT_ACHIEVED
 
 

@@ -16,11 +16,12 @@ from tonghop.current import (FigureRecord, ProblemInfo, SubmissionInfo, current_
 from tonghop.merge import Cell, Consolidated, merge_all
 from tonghop.numbers import format_vi
 from tonghop.outlook import Outlook, build_outlook
-from tonghop.targets import gap, status
+from tonghop.targets import gap, plausible, status
 
 # Colours shared by the workbook and the HTML page (fill, text): green / red / grey / none.
 STATUS_COLOURS = {"achieved": ("C6EFCE", "006100"), "not_achieved": ("FFC7CE", "9C0006"),
-                  "no_data": ("E7E6E6", "3A3A3A"), None: ("FFFFFF", "3A3A3A")}
+                  "no_data": ("E7E6E6", "3A3A3A"),
+                  "to_check": ("FFEB9C", "9C5700"), None: ("FFFFFF", "3A3A3A")}
 VERDICT_COLOURS = {"on_track": ("C6EFCE", "006100"), "at_risk": ("FFEB9C", "9C5700"),
                    "off_track": ("FFC7CE", "9C0006"), "insufficient": ("F2F2F2", "595959"), None: ("FFFFFF", "3A3A3A")}
 MERGE_VI = (
@@ -82,11 +83,11 @@ class RoundData:
 
 
 def _plausibility_note(ind: Indicator, value: float | None) -> list[str]:
-    lo, hi = ind.unit.plausible
-    if value is None or ind.is_boolean or lo <= value <= hi:
+    if plausible(ind, value):
         return []
-    return [f"Giá trị {format_vi(value)} ngoài khoảng thường gặp ({format_vi(lo)}–{format_vi(hi)} {ind.unit.vi}); "
-            f"đề nghị đơn vị báo cáo kiểm tra lại"]
+    lo, hi = ind.unit.plausible
+    return [f"Giá trị {format_vi(value)} ngoài khoảng thường gặp ({format_vi(lo)}–{format_vi(hi)} {ind.unit.vi}): "
+            f"chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại"]
 
 
 def indicator_results(merged: dict[str, Consolidated], period: Period,
@@ -99,7 +100,8 @@ def indicator_results(merged: dict[str, Consolidated], period: Period,
         out[code] = IndicatorResult(
             ind=ind, merged=m, status=status(ind, value, period.year), target=ind.target_for(period.year),
             gap=gap(ind, value, period.year),
-            outlook=build_outlook(ind, period, value, history.get(code, {})),
+            # an implausible value is not projected either: the verdict says the data are insufficient
+            outlook=build_outlook(ind, period, value if plausible(ind, value) else None, history.get(code, {})),
             sex_status={s: status(ind, c.value, period.year) for s, c in m.cells.items()},
             notes=m.notes + _plausibility_note(ind, value))
     return out

@@ -15,7 +15,7 @@ from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS
 from tonghop.reports.submission import jinja_env
 from tonghop.targets import STATUS_VI, target_text
 
-BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", None: "#1565C0"}
+BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", "to_check": "#EF6C00", None: "#1565C0"}
 
 
 def show(ind: Indicator, value: float | None) -> str:
@@ -124,7 +124,7 @@ def render_round_html(data: RoundData) -> str:
         "status": u.submission.status if u.submission else "",
     } for u in comp.units]
     counts = {s: sum(1 for r in data.results.values() if r.status == s)
-              for s in ("achieved", "not_achieved", "no_data")}
+              for s in ("achieved", "not_achieved", "no_data", "to_check")}
     return jinja_env().get_template("round.html").render(
         d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
         completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
