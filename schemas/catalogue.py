@@ -122,4 +122,4 @@ def parse_catalogue(data: dict) -> Catalogue:
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """The catalogue shipped in schemas/catalogue.yaml (cached)."""
     with open(path, encoding="utf-8") as fh:
-        return parse_catalogue(yaml.safe_load(fh))
+        return parse_catalogue(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -337,3 +337,11 @@ def test_a_header_set_once_still_refuses_a_line_break():
         put_header(EmailMessage(policy=SMTP), "Subject", "Báo cáo\r\nBcc: x@evil.com")
     with pytest.raises(ValueError):
         put_header(EmailMessage(policy=SMTP), "From", Address("Sở Y tế\nBcc: x@evil.com", addr_spec="a@b.vn"))
+
+
+def test_an_attachment_name_cannot_pose_as_another_file_type():
+    from tonghop.mail.message import safe_filename
+
+    # U+202E turns "bao-cao-xslx.exe" into what a reader sees as "bao-cao-exe.xlsx"
+    assert safe_filename("bao-cao-\u202exslx.exe") == "bao-cao-xslx.exe"
+    assert safe_filename("C:\\Users\\a\\Báo cáo\u200b năm.xlsx") == "Báo cáo năm.xlsx"

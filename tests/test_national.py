@@ -205,3 +205,17 @@ def test_the_national_flow(prefect_harness, tmp_path):
     summary = consolidate_national_flow(inputs=str(inputs), out=str(tmp_path / "out"))
     assert summary["period"] == "2025-Y" and summary["provinces_reporting"] == ["14"]
     assert Path(summary["outputs"]["sdmx"]).name == "VN-2025.csv"
+
+
+def test_a_file_name_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    write(inputs / "=1+1-14.csv", province_rows("14"))
+    write(inputs / "+cmd-99.csv", province_rows("99"))             # unknown province: listed as not used
+
+    result = national.run_national(inputs, tmp_path / "out", period="2025-Y")
+
+    wb = openpyxl.load_workbook(result.outputs["xlsx"])
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    names = {c.value: c.data_type for c in cells if c.value in ("=1+1-14.csv", "+cmd-99.csv")}
+    assert names == {"=1+1-14.csv": "s", "+cmd-99.csv": "s"}

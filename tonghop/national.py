@@ -27,6 +27,7 @@ from schemas.indicators import ABS_TOLERANCE, REL_TOLERANCE
 from tonghop import sdmx
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
+from tonghop.safety import set_cell
 from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
 ERROR, WARNING = "error", "warning"
@@ -440,7 +441,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
                "% số tỉnh" if ind.is_boolean else ind.unit.vi, v.value, v.numerator, v.denominator, v.target,
                STATUS_VI.get(v.status, ""), len(v.provinces), v.units, "; ".join(notes) or None]
         for c, x in enumerate(row, start=1):
-            cell = ws.cell(r, c, x)
+            cell = set_cell(ws, r, c, x)
             cell.alignment = Alignment(wrap_text=c in (2, 12), vertical="top")
             if c == 5:
                 cell.number_format = "0.00"
@@ -466,7 +467,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
                  sum(p.severity == ERROR for p in f.problems) if f else None,
                  sum(p.severity == WARNING for p in f.problems) if f else None] + [values.get(k) for k in columns]
         for c, x in enumerate(cells, start=1):
-            ws.cell(r, c, x)
+            set_cell(ws, r, c, x)   # file names and notes come from the provinces' files
         r += 1
     for f in result.files:   # files not used, or of no known province
         if f.used and f.province in PROVINCES:
@@ -476,7 +477,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
                  else FILE_STATUS_VI["rejected"],
                  sum(p.severity == ERROR for p in f.problems), sum(p.severity == WARNING for p in f.problems)]
         for c, x in enumerate(cells, start=1):
-            ws.cell(r, c, x)
+            set_cell(ws, r, c, x)   # file names and notes come from the provinces' files
         r += 1
 
     ws = wb.create_sheet("Vấn đề")
@@ -487,7 +488,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
         cells = [p.file, p.code, "Lỗi" if p.severity == ERROR else "Cảnh báo", p.row, p.column, p.value, p.indicator,
                  p.message]
         for c, x in enumerate(cells, start=1):
-            ws.cell(r, c, x).alignment = Alignment(wrap_text=c == 8, vertical="top")
+            set_cell(ws, r, c, x).alignment = Alignment(wrap_text=c == 8, vertical="top")
         r += 1
     if r == 2:
         ws.cell(2, 1, "Không có vấn đề nào trong các tệp của các tỉnh.")

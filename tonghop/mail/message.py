@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 from datetime import date, datetime
 from email.header import Header
 from email.headerregistry import Address
@@ -18,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from tonghop.config import Period, ProvinceConfig
 from tonghop.mail.recipients import valid_address
 from tonghop.mail.settings import sender
+from tonghop.safety import plain_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 SUBJECT_LIMIT = 200
@@ -26,17 +26,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def clean_text(value: object, limit: int | None = None) -> str:
-    """One line of text from anything a file may contain: control characters (CR, LF, tab…) become spaces.
+    """One line of text from anything a file may contain: control characters (CR, LF, tab…) become spaces,
+    format characters (bidi overrides, zero-width marks) go.
 
-    Used on every value that reaches a header or a one-line field, so a unit name such as
-    "Sở Y tế\\r\\nBcc: x@evil" can neither add a header nor break the layout.
+    Used on every value that reaches a header, a one-line field or an attachment's name, so a unit name such
+    as "Sở Y tế\\r\\nBcc: x@evil" can neither add a header nor break the layout, and "bao-cao\\u202excod.exe"
+    cannot pose as another file type.
     """
-    text = "" if value is None else unicodedata.normalize("NFC", str(value))
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    return plain_text(value, limit)
 
 
 def date_vi(value: date | datetime | None) -> str:
