@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows.reminders import deliver
@@ -128,7 +129,9 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
                           "consolidated": {k: str(v) for k, v in files.items()}})
 
 
-@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True)
+# One thread unless the caller picks a runner (the CLI does, from the environment): see flows/runners.py
+@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=1))
 def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
                       config_path: str | None = None, trigger: str = "manual",
                       lock_wait_seconds: float = 0) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def test_batches_run_on_two_dask_worker_processes_and_store_each_submission_once
 def test_runner_selection(monkeypatch):
     for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_DASK_WORKERS", "TONGHOP_THREADS"):
         monkeypatch.delenv(name, raising=False)
-    assert isinstance(task_runner(), ThreadPoolTaskRunner)
+    assert describe(task_runner()) == "ThreadPoolTaskRunner (1 thread)"
     monkeypatch.setenv("TONGHOP_THREADS", "3")
     assert describe(task_runner()) == "ThreadPoolTaskRunner (3 threads)"
     monkeypatch.setenv("TONGHOP_DASK_ADDRESS", "tcp://10.0.0.5:8786")
