@@ -1,6 +1,6 @@
 """Every hostile case of tests/hostile with its answer, and the time and peak memory of reading it.
 
-    .venv/bin/python bench/hostile_table.py            # about a minute; prints a Markdown table
+    .venv/bin/python bench/hostile_table.py            # about two minutes; prints a Markdown table
 
 Each file is read and validated in its own fresh Python process (as test_hostile's memory test does), so the
 peak resident memory (VmHWM, reset after the imports) is that file's alone. The worst cases are listed last.
