@@ -82,6 +82,7 @@ def test_indicator_sheet_equals_the_merged_figures(reports, period):
         assert rows[("4.1", "Tổng")]["Ghi chú"] == ("Giá trị 1,12 ngoài khoảng thường gặp (80–150 trên 100): "
                                                      "chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại")
         assert rows[("4.1", "Tổng")]["Đánh giá"] == "Cần kiểm tra số liệu"
+        assert rows[("4.1", "Tổng")]["Chênh lệch (giá trị − chỉ tiêu)"] is None     # not compared with ≤ 111
 
 
 def test_formats_panes_colours_widths_and_no_formulas(reports):

@@ -38,9 +38,9 @@ def status(ind: Indicator, value: float | None, year: int) -> str | None:
 
 
 def gap(ind: Indicator, value: float | None, year: int) -> float | None:
-    """Value minus the target in force (positive: above the target)."""
+    """Value minus the target in force (positive: above the target); none for an implausible value."""
     in_force = ind.target_for(year)
-    return None if in_force is None or value is None else value - in_force[1]
+    return None if in_force is None or value is None or not plausible(ind, value) else value - in_force[1]
 
 
 def target_text(ind: Indicator, year: int) -> str:
