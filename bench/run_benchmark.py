@@ -306,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             return [{"inbox": str(p.inbox), "config": str(p.config), "out": str(work / f"out-{tag}" / p.inbox.parent.name)}
                     for p in corpora[n]]
 
-        with prefect_server(work / "prefect-server") as api_url:
-            env["PREFECT_API_URL"] = api_url
+        with prefect_server(work / "prefect-server") as server:
+            api_url = env["PREFECT_API_URL"] = server.url
             print(f"Prefect server running at {api_url}")
             fixed = run_worker("tonghop", {"runs": runs(1, "one"), "warm": runs(1, "one-warm")}, env, work)
             cold = {n: run_worker("tonghop", {"runs": runs(n, str(n))}, env, work) for n in (small, large)}

@@ -1,15 +1,10 @@
 """Test helpers: a real Prefect server in a subprocess, stand-in flows with the real names, and a serve entry point."""
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +12,10 @@ from prefect import flow
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
-PREFECT = Path(sys.executable).with_name("prefect")
+if str(ROOT) not in sys.path:      # also run as a script (serve), from the repository root
+    sys.path.insert(0, str(ROOT))
+
+from bench.prefect_server import Server, prefect_server as start_server, stop  # noqa: E402
 
 
 @flow(name="tong-hop", flow_run_name="{period}-{trigger}")
@@ -49,67 +47,11 @@ def stand_in_reminders(period: str, db_url: str, out: str, config_path: str | No
 STAND_INS = {"tong-hop": stand_in_round, "nhac-nop-bao-cao": stand_in_reminders}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-            return resp.status == 200 and json.loads(resp.read() or b"null") is True
-    except (OSError, ValueError):
-        return False
-
-
-def _stop(proc: subprocess.Popen, grace: float = 20) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=grace)
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str        # the API URL, for PREFECT_API_URL
-    log: Path       # the server's output, for failure messages
-
-    def errors(self, limit: int = 3000) -> str:
-        """The end of the server's output from its first traceback on, or '' if it logged none."""
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        at = text.find("Traceback")
-        return text[at:at + limit] if at >= 0 else ""
-
-
 @contextmanager
 def prefect_server(home: Path, timeout: float = 120) -> Iterator[Server]:
-    """Start `prefect server start` on a free port with its own PREFECT_HOME; yields it; always stops it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false",
-           # Schedule runs within seconds of a deployment's creation, not after a minute.
-           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "server.log").open("w")
-    proc = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Prefect server did not start:\n{(home / 'server.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield Server(url, home / "server.log")
-    finally:
-        _stop(proc)
-        log.close()
+    """The benchmark's server, scheduling runs within seconds of a deployment's creation, not after a minute."""
+    with start_server(home, timeout, env={"PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}) as srv:
+        yield srv
 
 
 @contextmanager
@@ -123,7 +65,7 @@ def serving(api_url: str, args: list[str], log_path: Path) -> Iterator[subproces
     try:
         yield proc
     finally:
-        _stop(proc)
+        stop(proc)
         log.close()
 
 
