@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import functools
 import socket
 from datetime import datetime, timezone
 
@@ -34,16 +33,17 @@ from tonghop.store.repo import known_hashes, list_submissions
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
 
 
-@functools.cache
-def _engine(db_url: str):
-    """One engine per process: a task on a Dask worker gets the URL, not the flow's Engine."""
-    return open_db(db_url)
-
-
 @task(name="doc-va-kiem-tra-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_validate_store(batch, db_url: str, config, period):
-    """Read, validate and store one batch of new files (retried once: the database may be briefly busy)."""
-    return process_batch(batch, _engine(db_url), config, period)
+    """Read, validate and store one batch of new files (retried once: the database may be briefly busy).
+    The task gets the URL, not the flow's Engine (a Dask worker is another process), and opens its own
+    engine per batch: an engine kept for the process would keep writing to a SQLite file that was deleted
+    and made anew since (a second run in the same process after the output folder was removed)."""
+    engine = open_db(db_url, migrated=True)   # the flow migrated it before submitting any batch
+    try:
+        return process_batch(batch, engine, config, period)
+    finally:
+        engine.dispose()
 
 
 def submit_batches(db_url: str, config, period):

@@ -55,6 +55,24 @@ def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path)
     assert counts(db_url) == before
 
 
+
+def test_a_run_after_the_output_folder_was_removed_stores_everything_again(prefect_harness, tmp_path):
+    """The default database lives in the output folder; an officer who deletes the folder and reruns in the
+    same process (a served deployment, a notebook) gets a whole new round, not figures written to the old file."""
+    from flows.round import consolidate_round
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    first = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), trigger="test")
+    db_url = f"sqlite:///{out / 'tonghop.db'}"
+    before = counts(db_url)
+    shutil.rmtree(out)
+
+    second = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), trigger="test")
+    assert second["files_read_this_run"] == first["files_read_this_run"] == len(EXPECTED["files"])
+    assert second["submissions"] == first["submissions"]
+    assert counts(db_url) == before
+
 def test_round_mails_each_submission_exactly_once_even_when_the_server_was_down(
         prefect_harness, server, tmp_path, monkeypatch):
     from flows.round import consolidate_round

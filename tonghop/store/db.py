@@ -38,15 +38,17 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_db(url: str) -> Engine:
-    """Create an engine for `url` and migrate it; raises StorageError with a plain reason."""
+def open_db(url: str, *, migrated: bool = False) -> Engine:
+    """Create an engine for `url` and migrate it (unless the caller knows it already is); raises
+    StorageError with a plain reason."""
     try:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        migrate(engine)
+        if not migrated:
+            migrate(engine)
         return engine
     except (SQLAlchemyError, OSError) as exc:
         raise StorageError(f"Không mở được cơ sở dữ liệu {url}: {exc}") from exc
