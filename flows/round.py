@@ -22,7 +22,7 @@ from tonghop.ingest import ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
-from tonghop.mail.queue import queue_report
+from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.mail.reminders import queue_digest
 from tonghop.round import RoundPaths, mailed_hashes, needs_recheck, recheck, write_file_outputs
 from tonghop.store import default_db_url, open_db
@@ -88,13 +88,10 @@ def consolidate(engine, config, period, out_dir: Path):
 @task(name="xep-thu-vao-hop-thu-di", cache_policy=NO_CACHE)
 def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
     """One message per submission not yet in the outbox (the key makes a rerun a no-op), and the digest."""
-    queued = 0
-    for item in checked:
-        if item.parsed.sha256 in mailed:
-            continue
-        queued += queue_report(engine, item.report, submission_id=ids.get(item.parsed.sha256), config=config,
-                               period=period, annotated_copy=annotated.get(item.parsed.sha256),
-                               typed_email=str(item.parsed.header.get("email") or "") or None)
+    queued = queue_reports(engine, (
+        ReportToQueue(item.report, ids.get(item.parsed.sha256), annotated.get(item.parsed.sha256),
+                      str(item.parsed.header.get("email") or "") or None)
+        for item in checked if item.parsed.sha256 not in mailed), config=config, period=period)
     queue_digest(engine, config, period, today_in(config))
     return queued
 

@@ -101,6 +101,20 @@ def test_claim_is_exclusive_until_the_lease_expires(engine, config):
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
 
 
+
+def test_claim_many_takes_only_what_no_one_holds(engine, config):
+    for code in ("SYT", "STC", "CAT", "STP"):
+        assert put(engine, config, code)
+    ids = {r.unit_code: r.id for r in all_rows(engine)}
+    assert outbox.claim(engine, ids["STC"]) is True          # another run is sending this one
+    outbox.mark_sent(engine, ids["STP"])                     # and this one is done
+    taken = outbox.claim_many(engine, [ids[c] for c in ("SYT", "STC", "CAT", "STP")])
+    assert sorted(taken) == sorted([ids["SYT"], ids["CAT"]])
+    assert outbox.claim_many(engine, list(ids.values())) == []   # a second deliverer gets nothing
+    assert outbox.claim_many(engine, []) == []
+    assert {r.unit_code: (r.status, r.attempts) for r in all_rows(engine)} == {
+        "SYT": ("sending", 1), "STC": ("sending", 1), "CAT": ("sending", 1), "STP": ("sent", 0)}
+
 def test_mark_failed_keeps_the_reason_and_mark_sent_clears_it(engine, config):
     assert put(engine, config)
     [row] = all_rows(engine)

@@ -2,7 +2,7 @@
 
 Usage: python tests/hostile/kill_run.py STAGE N PERIOD INBOX OUT DB_URL
 STAGE: store (before the N-th submission is built: N-1 are committed), outputs (after the N-th file's reports),
-queue (after the N-th message is queued), send-before / send-after (around the N-th SMTP DATA: claimed and
+queue (after the N-th message is built and recorded, its transaction still open), send-before / send-after (around the N-th SMTP DATA: claimed and
 not sent / accepted by the server and not yet marked sent), summary (before summary.json). Exits 3 if the
 point was never reached.
 """
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import flows.round as round_flow  # noqa: E402
+import tonghop.mail.queue as mail_queue  # noqa: E402
 import tonghop.store.repo as repo  # noqa: E402
 
 
@@ -45,7 +46,7 @@ def main() -> None:
     elif stage == "outputs":
         round_flow.write_file_outputs = killing(round_flow.write_file_outputs, nth, after=True)
     elif stage == "queue":
-        round_flow.queue_report = killing(round_flow.queue_report, nth, after=True)
+        mail_queue.queue_report = killing(mail_queue.queue_report, nth, after=True)
     elif stage in ("send-before", "send-after"):
         smtplib.SMTP.sendmail = killing(smtplib.SMTP.sendmail, nth, after=stage == "send-after")
     elif stage == "summary":

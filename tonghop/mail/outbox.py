@@ -132,6 +132,24 @@ def claim(bind: Engine | Session, message_id: int) -> bool:
         return result.rowcount == 1
 
 
+def claim_many(bind: Engine | Session, message_ids: list[int]) -> list[int]:
+    """claim() for many messages in one statement; returns the ids this run took."""
+    if not message_ids:
+        return []
+    with _session(bind) as session:
+        if session.get_bind().dialect.name not in ("postgresql", "sqlite"):
+            return [i for i in message_ids if claim(session, i)]
+        stale = _now() - CLAIM_LEASE
+        taken = session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids),
+                   or_(OutboxMessage.status.in_((PENDING, FAILED)),
+                       (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+            .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sent_at=_now())
+            .returning(OutboxMessage.id))
+        return list(taken)
+
+
 def mark_sent(bind: Engine | Session, message_id: int, note: str | None = None) -> None:
     """The server accepted the message (`note`: recipients it refused, if any)."""
     _set(bind, message_id, status=SENT, sent_at=_now(), last_error=note)

@@ -1,6 +1,8 @@
 """One call for the round flow: the validation report of a new submission, queued to its unit or to the officer."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +37,35 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
     return outbox.enqueue(bind, key=outbox.notice_key(period.code, report.sha256), kind="notice",
                           period=period.code, unit_code=report.unit if report.unit in config.units else None,
                           submission_id=submission_id, message=message)
+
+
+@dataclass(frozen=True)
+class ReportToQueue:
+    """One submission's report with what its message needs besides the report itself."""
+
+    report: ValidationReport
+    submission_id: int | None = None
+    annotated_copy: Path | None = None
+    typed_email: str | None = None
+
+
+QUEUE_CHUNK = 100   # messages recorded per transaction
+
+
+def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: ProvinceConfig,
+                  period: Period | str) -> int:
+    """queue_report for many submissions, a hundred per transaction (one commit per message cost more
+    than building it); returns how many were newly queued. A run that dies mid-way loses at most the
+    open chunk, which the next run queues again (the keys make that safe)."""
+    items = list(items)
+    queued = 0
+    for start in range(0, len(items), QUEUE_CHUNK):
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            for item in items[start:start + QUEUE_CHUNK]:
+                queued += queue_report(session, item.report, submission_id=item.submission_id, config=config,
+                                       period=period, annotated_copy=item.annotated_copy,
+                                       typed_email=item.typed_email)
+    return queued
 
 
 def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period | str,
