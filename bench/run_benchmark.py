@@ -265,11 +265,14 @@ def verdict(ok: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[200, 1000], metavar=("SMALL", "LARGE"))
-    parser.add_argument("--communes-per-province", type=int, default=100)
-    parser.add_argument("--mistakes", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=2025)
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()),
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[200, 1000], metavar=("SMALL", "LARGE"),
+                        help="the two round sizes, in workbooks (the issue's national scale: 400 4000)")
+    parser.add_argument("--communes-per-province", type=int, default=100,
+                        help="communes of each generated province (each also has 15 departments)")
+    parser.add_argument("--mistakes", type=float, default=0.1, help="share of files with one planted mistake")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the generator (same seed, same files)")
     parser.add_argument("--workdir", type=Path, help="keep corpora and outputs here (default: a temp folder, removed)")
     parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto",
                         help="profile a run when a target is missed (auto), always, or never")
