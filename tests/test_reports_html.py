@@ -80,6 +80,13 @@ def test_key_table_shows_values_targets_status_and_units(out):
     assert "Giá trị 1,12 ngoài khoảng thường gặp" in page.key_rows[("4.1", "Tổng")][1]
 
 
+
+def test_status_cards_count_every_indicator(out):
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    cards = {k: int(v) for k, v in re.findall(r'<div class="card (\w+)"><b>(\d+)</b>chỉ tiêu', html)}
+    # 5.4 has no target in the catalogue: its own card, so the cards add up to the 20 indicators
+    assert cards == {"achieved": 7, "not_achieved": 7, "no_data": 4, "to_check": 1, "no_target": 1}
+
 def test_completeness_table_and_charts(out):
     page = parse(out["2025-Y"][1]["html"])
     assert {u: r[3] for u, r in page.unit_rows.items() if r[3] != "Đúng hạn"} == {

@@ -123,8 +123,8 @@ def render_round_html(data: RoundData) -> str:
         "status_vi": SUBMISSION_STATUS_VI.get(u.submission.status, "") if u.submission else "",
         "status": u.submission.status if u.submission else "",
     } for u in comp.units]
-    counts = {s: sum(1 for r in data.results.values() if r.status == s)
-              for s in ("achieved", "not_achieved", "no_data", "to_check")}
+    counts = {s or "no_target": sum(1 for r in data.results.values() if r.status == s)
+              for s in ("achieved", "not_achieved", "no_data", "to_check", None)}
     return jinja_env().get_template("round.html").render(
         d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
         completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
