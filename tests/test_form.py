@@ -160,6 +160,16 @@ def test_long_area_list_uses_guide_range(tmp_path, config):
     assert listed == list(cfg.areas)
 
 
+
+def test_every_font_of_a_template_names_its_typeface(tmp_path, config):
+    """An unnamed font (bold, a size) made LibreOffice draw labels in a serif face beside Calibri values."""
+    [path] = write_templates(config, "2025-Y", tmp_path, ["SYT"])
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    fonts = re.findall(r"<font>.*?</font>|<font/>", re.search(r"<fonts[^>]*>(.*)</fonts>", styles, re.S).group(1), re.S)
+    assert fonts and [f for f in fonts if "<name " not in f] == []
+    assert set(re.findall(r'<name val="([^"]+)"', styles)) == {"Calibri"}
+
 def test_write_templates_rejects_unknown_unit(tmp_path, config):
     with pytest.raises(KeyError, match="XYZ"):
         write_templates(config, "2025-Y", tmp_path, ["SYT", "XYZ"])

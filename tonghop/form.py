@@ -15,7 +15,7 @@ from schemas.labels import (ACTIVITY_COLUMNS, FIRST_DATA_ROW, HEADER_FIELDS, IND
                             SHEET_ACTIVITIES, SHEET_INDICATORS, TABLE_HEADER_ROW, TITLE_ACTIVITIES,
                             TITLE_INDICATORS, TITLE_ROW)
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.guide import GuideRanges, fit_height, write_guide
+from tonghop.guide import FORM_FONT, GuideRanges, fit_height, write_guide
 
 Row = dict[str, Any] | None   # None = a blank line inside the table, as people leave them
 
@@ -38,7 +38,7 @@ def _col(columns: dict[str, tuple[str, str]], field: str) -> str:
 
 def _style_cell(cell: Any, *, bold: bool = False, box: bool = True, wrap: bool = True,
                 center: bool = False, fill: PatternFill | None = None) -> None:
-    cell.font = Font(bold=bold)
+    cell.font = Font(name=FORM_FONT, bold=bold)
     if box:
         cell.border = _BOX
     cell.alignment = Alignment(wrap_text=wrap, vertical="center", horizontal="center" if center else None)
@@ -54,7 +54,7 @@ def _header_block(ws: Worksheet, unit: Unit, period_text: str, reporter: str | N
     for row, (field, label) in enumerate(HEADER_FIELDS.items(), start=1):
         ws.merge_cells(f"A{row}:B{row}")
         ws[f"A{row}"] = label
-        ws[f"A{row}"].font = Font(bold=True)
+        ws[f"A{row}"].font = Font(name=FORM_FONT, bold=True)
         cell = ws[f"C{row}"]
         cell.value = values[field]
         cell.number_format = "@"    # a unit code like 14001 must stay text
@@ -66,7 +66,7 @@ def _header_block(ws: Worksheet, unit: Unit, period_text: str, reporter: str | N
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     title = ws[f"A{TITLE_ROW}"]
     title.value = TITLE_INDICATORS if last_col == "J" else TITLE_ACTIVITIES
-    title.font = Font(bold=True, size=13)
+    title.font = Font(name=FORM_FONT, bold=True, size=13)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[TITLE_ROW].height = 22
 
@@ -80,7 +80,7 @@ def _footer(ws: Worksheet, row: int, last_col: str, place_date: str | None,
     if place_date:
         ws.merge_cells(right.format(r=row))
         ws[f"{right_col}{row}"] = place_date
-        ws[f"{right_col}{row}"].font = Font(italic=True)
+        ws[f"{right_col}{row}"].font = Font(name=FORM_FONT, italic=True)
         ws[f"{right_col}{row}"].alignment = Alignment(horizontal="center")
         row += 1
     for text, sub, col in (("Người lập biểu", "(Ký, ghi rõ họ tên)", "C"),
@@ -89,17 +89,17 @@ def _footer(ws: Worksheet, row: int, last_col: str, place_date: str | None,
             ws.merge_cells(right.format(r=row))
             ws.merge_cells(right.format(r=row + 1))
         ws[f"{col}{row}"] = text
-        ws[f"{col}{row}"].font = Font(bold=True)
+        ws[f"{col}{row}"].font = Font(name=FORM_FONT, bold=True)
         ws[f"{col}{row}"].alignment = Alignment(horizontal="center")
         ws[f"{col}{row + 1}"] = sub
-        ws[f"{col}{row + 1}"].font = Font(italic=True)
+        ws[f"{col}{row + 1}"].font = Font(name=FORM_FONT, italic=True)
         ws[f"{col}{row + 1}"].alignment = Alignment(horizontal="center")
     if signers:
         for name, col in zip(signers, ("C", right_col)):
             if col == right_col:
                 ws.merge_cells(right.format(r=row + 5))
             ws[f"{col}{row + 5}"] = name
-            ws[f"{col}{row + 5}"].font = Font(bold=True)
+            ws[f"{col}{row + 5}"].font = Font(name=FORM_FONT, bold=True)
             ws[f"{col}{row + 5}"].alignment = Alignment(horizontal="center")
 
 

@@ -10,6 +10,10 @@ from schemas.catalogue import Catalogue, Indicator
 from schemas.labels import SHEET_ACTIVITIES, SHEET_INDICATORS, SHEET_GUIDE
 from tonghop.config import Period, ProvinceConfig, Unit
 
+# Every font of the form names its typeface: an unnamed one (bold, a size) makes LibreOffice fall back to a serif
+# face beside the default Calibri cells, so labels and values looked mixed. Calibri is the workbook's default.
+FORM_FONT = "Calibri"
+
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -79,7 +83,7 @@ def _put(ws: Worksheet, row: int, values: list[object], *, bold: bool = False, b
         cell = ws.cell(row=row, column=col, value=value)
         cell.alignment = _WRAP
         if bold:
-            cell.font = Font(bold=True)
+            cell.font = Font(name=FORM_FONT, bold=True)
         if box:
             cell.border = _BOX
         if fill is not None:
@@ -87,7 +91,7 @@ def _put(ws: Worksheet, row: int, values: list[object], *, bold: bool = False, b
 
 
 def _section(ws: Worksheet, row: int, title: str) -> int:
-    ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=12, color="1F4E79")
+    ws.cell(row=row, column=1, value=title).font = Font(name=FORM_FONT, bold=True, size=12, color="1F4E79")
     return row + 1
 
 
@@ -99,7 +103,7 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
         ws.column_dimensions[letter].width = width
     ws.merge_cells("A1:H1")
     ws["A1"] = "HƯỚNG DẪN ĐIỀN BIỂU MẪU BÁO CÁO CÔNG TÁC BÌNH ĐẲNG GIỚI"
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=FORM_FONT, bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     deadline = config.deadline(period).strftime("%d/%m/%Y")
     facts = [
@@ -111,12 +115,12 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
     row = 3
     for label, value in facts:
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
-        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=value).font = Font(bold=label == "Hạn gửi báo cáo")
+        ws.cell(row=row, column=1, value=label).font = Font(name=FORM_FONT, bold=True)
+        ws.cell(row=row, column=2, value=value).font = Font(name=FORM_FONT, bold=label == "Hạn gửi báo cáo")
         row += 1
     if unit.note:
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
-        ws.cell(row=row, column=1, value="Lưu ý").font = Font(bold=True)
+        ws.cell(row=row, column=1, value="Lưu ý").font = Font(name=FORM_FONT, bold=True)
         ws.cell(row=row, column=2, value=unit.note)
         row += 1
 
@@ -124,7 +128,8 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
         f"Điền họ tên người lập biểu và email liên hệ vào các ô ở dòng 4, 5 của trang {SHEET_INDICATORS} "
         f"và {SHEET_ACTIVITIES}. Kết quả kiểm tra được gửi về email đã đăng ký của đơn vị.",
         f"{SHEET_INDICATORS}: mỗi dòng là một chỉ tiêu, một địa bàn, một phân tổ (Tổng, Nam, Nữ). "
-        "Nhập Tử số và Mẫu số, cột Giá trị tự tính; nếu chỉ có Giá trị thì nhập thẳng vào cột Giá trị.",
+        "Nhập Tử số và Mẫu số, cột Giá trị tự tính (ở dòng tự thêm có thể để trống Giá trị: hệ thống tính từ "
+        "Tử số và Mẫu số); nếu chỉ có Giá trị thì nhập thẳng vào cột Giá trị.",
         "Chỉ nhập số, không kèm chữ hay đơn vị tính (ví dụ 1234 hoặc 45,5). Không ghi 'khoảng', 'trên'...",
         f"Số liệu của cả tỉnh dùng mã địa bàn {config.province_code}; số liệu của xã, phường: "
         "thêm dòng ở các dòng trống bên dưới và chọn mã địa bàn của xã, phường.",

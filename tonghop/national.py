@@ -27,6 +27,7 @@ from schemas.indicators import ABS_TOLERANCE, REL_TOLERANCE
 from tonghop import sdmx
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
+from tonghop.guide import FORM_FONT
 from tonghop.safety import set_cell
 from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
@@ -399,7 +400,7 @@ def national_sdmx_rows(values: list[NationalValue], time_period: str) -> list[di
 
 # --- the national report (.xlsx) ----------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
+_BOLD = Font(name=FORM_FONT, bold=True)
 _HEAD = PatternFill("solid", fgColor="D9E1F2")
 _STATUS_FILL = {ACHIEVED: "C6EFCE", NOT_ACHIEVED: "FFC7CE", NO_DATA: "EDEDED", TO_CHECK: "FFEB9C"}
 FILE_STATUS_VI = {"accepted": "Dùng toàn bộ", "partially_accepted": "Dùng một phần", "rejected": "Không dùng",
@@ -422,10 +423,10 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
     ws.title = "Theo chỉ tiêu"
     label = result.period or "không rõ kỳ"
     ws["A1"] = f"TỔNG HỢP TOÀN QUỐC CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI — KỲ {label}"
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name=FORM_FONT, bold=True, size=13)
     ws["A2"] = ("Giá trị toàn quốc = tổng Tử số / tổng Mẫu số của các tỉnh (không lấy trung bình các tỷ lệ); chỉ tiêu "
                 "có/không = tỷ lệ % số tỉnh trả lời có.")
-    ws["A2"].font = Font(italic=True)
+    ws["A2"].font = Font(name=FORM_FONT, italic=True)
     _table(ws, 4, ["Mã", "Chỉ tiêu", "Phân tổ", "Đơn vị tính", "Giá trị toàn quốc", "Tử số", "Mẫu số", "Chỉ tiêu",
                    "Đánh giá", "Số tỉnh", "Số đơn vị báo cáo", "Ghi chú"],
            [7, 60, 9, 14, 14, 16, 16, 16, 16, 9, 12, 50])
