@@ -17,7 +17,7 @@ from flows.reminders import deliver
 from tonghop import progress
 from tonghop.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
-from tonghop.errors import OutputError
+from tonghop.errors import OutputError, os_reason
 from tonghop.ingest import ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
@@ -64,7 +64,7 @@ def keep_originals(files, archive: Path, logger) -> None:
         except ValueError:   # replaced in the inbox since it was hashed: the next run reads the new one
             logger.warning("Tệp %s đã thay đổi trong lúc chạy; lần chạy sau sẽ đọc lại.", f.path.name)
         except OSError as exc:
-            raise OutputError(f"Không lưu được tệp gốc vào {archive}: {exc.strerror}") from exc
+            raise OutputError(f"Không lưu được tệp gốc vào {archive}: {os_reason(exc)}") from exc
 
 
 @task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
@@ -109,7 +109,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     try:
         annotated = write_outputs(quote(checked), paths, config, p)
     except OSError as exc:
-        raise OutputError(f"Không ghi được báo cáo vào {paths.submissions}: {exc.strerror}") from exc
+        raise OutputError(f"Không ghi được báo cáo vào {paths.submissions}: {os_reason(exc)}") from exc
     queued = queue_mail(quote(checked), annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.

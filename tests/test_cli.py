@@ -27,3 +27,30 @@ def test_indicator_line_accounts_for_every_indicator():
     lines = [line for line in printed(summary).splitlines() if line.startswith("Chỉ tiêu:")]
     assert lines == ["Chỉ tiêu: 3 đạt · 2 chưa đạt · 1 chưa có số liệu hợp lệ · 1 cần kiểm tra số liệu · "
                      "1 chưa có mục tiêu để so sánh (trên 8 chỉ tiêu)"]
+
+
+def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path, config):
+    """The flow ends with RunInProgress: the officer reads the Vietnamese reason, not Prefect's traceback."""
+    import os
+    import subprocess
+
+    from prefect.settings import PREFECT_API_URL
+
+    from tonghop.runs import acquire_lock, lock_scope, start_run
+    from tonghop.store import open_db
+
+    out = tmp_path / "out"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    engine = open_db(f"sqlite:///{(out / 'tonghop.db')}")
+    holder = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
+    acquire_lock(engine, lock_scope(config.province_code, "2025-Y"), holder)   # this process: alive, not stale
+    engine.dispose()
+    done = subprocess.run([str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "tonghop"), "run",
+                           "--period", "2025-Y", "--inbox", str(inbox), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())})
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip() and "━" not in line]
+    assert "Traceback" not in done.stderr
+    assert lines[-1].startswith(f"Lỗi: Kỳ 2025-Y (tỉnh mã {config.province_code}) đang được xử lý bởi lần chạy số 1")

@@ -258,7 +258,9 @@ def test_output_folder_not_writable_exits_2_with_a_reason(prefect_harness, tmp_p
                            "--out", str(blocker / "ket-qua")], capture_output=True, text=True, timeout=300,
                           env=cli_env(), cwd=tmp_path)
     assert done.returncode == 2
-    assert "Không ghi được vào thư mục kết quả" in done.stderr
+    # one line in Vietnamese before anything starts: no traceback, no English system text
+    assert done.stderr.strip() == (f"Lỗi: Không ghi được vào thư mục kết quả {blocker / 'ket-qua' / Y.code}: "
+                                   "một phần của đường dẫn là tệp, không phải thư mục")
 
 
 def test_output_subfolder_not_writable_exits_2(prefect_harness, tmp_path):
@@ -270,7 +272,33 @@ def test_output_subfolder_not_writable_exits_2(prefect_harness, tmp_path):
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "tonghop"), "run", "--period", Y.code, "--inbox", str(inbox),
                            "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
                           env=cli_env(), cwd=tmp_path)
-    assert done.returncode == 2 and "Không ghi được" in done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 2
+    assert done.stderr.strip() == (f"Lỗi: Không ghi được vào thư mục kết quả {tmp_path / 'out' / Y.code / 'submissions'}: "
+                                   "đã có một tệp trùng tên ở chỗ cần tạo thư mục")
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p, "Không tìm thấy thư mục hộp thư đến {inbox}"),
+    (lambda p: (p.write_text("x"), p)[1], "{inbox} là một tệp, không phải thư mục; --inbox cần thư mục chứa các tệp đơn vị gửi"),
+], ids=["missing", "a-file"])
+def test_inbox_that_is_not_a_folder_exits_2_in_vietnamese(tmp_path, make, reason):
+    inbox = make(tmp_path / "hop-thu")
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "tonghop"), "run", "--period", Y.code, "--inbox", str(inbox),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert (done.returncode, done.stderr.strip()) == (2, "Lỗi: " + reason.format(inbox=inbox))
+
+
+def test_database_that_cannot_be_opened_exits_2_without_showing_its_password(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    url = "postgresql+psycopg://tonghop:mat-khau-bi-mat@127.0.0.1:1/tonghop"     # port 1: nothing listens
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "tonghop"), "run", "--period", Y.code, "--inbox", str(inbox),
+                           "--out", str(tmp_path / "out"), "--db", url], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 2 and "mat-khau-bi-mat" not in done.stdout + done.stderr
+    assert done.stderr.strip().startswith(
+        "Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://tonghop:***@127.0.0.1:1/tonghop: connection failed")
+    assert "Traceback" not in done.stderr
 
 
 def _pg_ctl() -> list[str] | None:

@@ -1,6 +1,7 @@
 """Command line `tonghop`: run a round, and the officer's other everyday commands."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,25 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+def _known_error(record: logging.LogRecord) -> bool:
+    """False for a log record carrying a TonghopError: the CLI prints it itself, in one line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not isinstance(exc, TonghopError)
+
+
+def _hide_known_errors(verbose: bool) -> None:
+    """Prefect prints the traceback of an exception that ends a flow run; for the errors tonghop explains
+    (a folder it cannot write, a database it cannot open, a run already in progress) the officer gets the
+    one-line Vietnamese message instead. Only the terminal loses it: the Prefect server still records it."""
+    if verbose:
+        return
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler) and _known_error not in handler.filters:
+            handler.addFilter(_known_error)
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]Lỗi:[/] {message}", soft_wrap=True)   # a path cut by wrapping is hard to copy
     raise typer.Exit(code)
@@ -56,8 +76,7 @@ def fail(message: str, code: int = 2) -> None:
 @app.command()
 def run(
     period: str = typer.Option(..., "--period", "-p", help="Kỳ báo cáo: 2025-H1 (6 tháng) hoặc 2025-Y (năm)."),
-    inbox: Path = typer.Option(..., "--inbox", "-i", help="Thư mục chứa các tệp đơn vị gửi cho kỳ này.",
-                               exists=True, file_okay=False, dir_okay=True),
+    inbox: Path = typer.Option(..., "--inbox", "-i", help="Thư mục chứa các tệp đơn vị gửi cho kỳ này."),
     out: Path = OutOpt,
     db: Optional[str] = DbOpt,
     config: Path = ConfigOpt,
@@ -76,13 +95,24 @@ def run(
     from tonghop import progress
     from tonghop.config import Period, load_config
 
+    from tonghop.round import RoundPaths
+    from tonghop.store import default_db_url, open_db
+
+    if not inbox.is_dir():
+        fail(f"Không tìm thấy thư mục hộp thư đến {inbox}" if not inbox.exists() else
+             f"{inbox} là một tệp, không phải thư mục; --inbox cần thư mục chứa các tệp đơn vị gửi")
     try:
         load_config(config)
-        Period.parse(period)
+        p = Period.parse(period)
+        # before the flow starts: a folder or database that cannot be used is said in one line, not a traceback
+        RoundPaths.for_period(out, p)
+        open_db(db or default_db_url(out)).dispose()
     except TonghopError as exc:
         fail(str(exc))
     from flows.round import consolidate_round
     from flows.runners import task_runner
+
+    _hide_known_errors(verbose)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from schemas.catalogue import Catalogue, load_catalogue
-from tonghop.errors import ConfigError
+from tonghop.errors import ConfigError, os_reason
 
 PERIOD_RE = re.compile(r"^(\d{4})-(H1|Y)$")
 PERIOD_NAMES = {"H1": "6 tháng đầu năm", "Y": "Năm"}
@@ -177,7 +177,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc.strerror}") from exc
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {os_reason(exc)}") from exc
     try:
         data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:

@@ -1,9 +1,29 @@
 """The few exceptions that mean "this run cannot continue" (problems in files are data, not exceptions)."""
 from __future__ import annotations
 
+import errno
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
+
+
+_OS_REASONS_VI = {
+    errno.ENOENT: "thư mục hoặc tệp không tồn tại",
+    errno.EACCES: "không có quyền ghi hoặc đọc",
+    errno.EPERM: "không được phép",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EISDIR: "đường dẫn là thư mục, không phải tệp",
+    errno.EDQUOT: "đã hết hạn mức dung lượng",
+    errno.EBUSY: "tệp đang được chương trình khác dùng",
+    errno.EEXIST: "đã có một tệp trùng tên ở chỗ cần tạo thư mục",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OS call failed, in Vietnamese where the reason is a common one (the system's text otherwise)."""
+    return _OS_REASONS_VI.get(exc.errno or -1) or exc.strerror or str(exc)
 
 
 class TonghopError(Exception):

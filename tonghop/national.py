@@ -30,6 +30,7 @@ from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
 from tonghop.guide import FORM_FONT
 from tonghop.safety import set_cell
 from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
+from tonghop.errors import os_reason
 
 ERROR, WARNING = "error", "warning"
 INPUT_SUFFIXES = {".csv"}
@@ -156,7 +157,7 @@ def read_province_file(path: Path) -> ProvinceFile:
     try:
         header, rows = sdmx.read_sdmx(path)
     except (sdmx.SdmxReadError, OSError) as exc:
-        pf.add("file-unreadable", detail=str(exc) if isinstance(exc, sdmx.SdmxReadError) else exc.strerror)
+        pf.add("file-unreadable", detail=str(exc) if isinstance(exc, sdmx.SdmxReadError) else os_reason(exc))
         return pf
     missing = [c for c in sdmx.COLUMNS if c not in header]
     if missing:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
-from tonghop.errors import OutputError
+from tonghop.errors import OutputError, os_reason
 from tonghop.ingest import InboxFile, IngestResult
 from tonghop.read import parse_file
 from tonghop.reports.annotate import annotate_workbook
@@ -47,7 +47,7 @@ class RoundPaths:
                 probe.write_text("ok")
                 probe.unlink()
             except OSError as exc:
-                raise OutputError(f"Không ghi được vào thư mục kết quả {folder}: {exc.strerror}") from exc
+                raise OutputError(f"Không ghi được vào thư mục kết quả {folder}: {os_reason(exc)}") from exc
         return paths
 
 

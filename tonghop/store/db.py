@@ -6,9 +6,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from tonghop.errors import StorageError
+from tonghop.errors import StorageError, os_reason
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -51,4 +52,20 @@ def open_db(url: str, *, migrated: bool = False) -> Engine:
             migrate(engine)
         return engine
     except (SQLAlchemyError, OSError) as exc:
-        raise StorageError(f"Không mở được cơ sở dữ liệu {url}: {exc}") from exc
+        raise StorageError(f"Không mở được cơ sở dữ liệu {shown_url(url)}: {_reason(exc)}") from exc
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed or logged: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(URL không hợp lệ)"
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own first line (SQLAlchemy adds its class name and a link to its docs)."""
+    if isinstance(exc, OSError) and not isinstance(exc, SQLAlchemyError):
+        return os_reason(exc)
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
