@@ -103,12 +103,17 @@ def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_co
         return True
 
 
+def _claimable():
+    """Pending, failed, or claimed by a run that died (its lease is over)."""
+    stale = _now() - CLAIM_LEASE
+    return or_(OutboxMessage.status.in_((PENDING, FAILED)),
+               (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale))
+
+
 def pending(bind: Engine | Session, limit: int | None = None) -> list[OutboxMessage]:
     """Messages still to send, oldest first: pending, failed, and claims abandoned by a dead run."""
-    stale = _now() - CLAIM_LEASE
     query = (select(OutboxMessage)
-             .where(or_(OutboxMessage.status.in_((PENDING, FAILED)),
-                        (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+             .where(_claimable())
              .order_by(OutboxMessage.created_at, OutboxMessage.id))
     if limit is not None:
         query = query.limit(limit)
@@ -121,13 +126,10 @@ def claim(bind: Engine | Session, message_id: int) -> bool:
 
     While a message is claimed, `sent_at` holds the claim time (the lease); mark_sent overwrites it.
     """
-    stale = _now() - CLAIM_LEASE
     with _session(bind) as session:
         result = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id,
-                   or_(OutboxMessage.status.in_((PENDING, FAILED)),
-                       (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+            .where(OutboxMessage.id == message_id, _claimable())
             .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sent_at=_now()))
         return result.rowcount == 1
 
@@ -139,12 +141,9 @@ def claim_many(bind: Engine | Session, message_ids: list[int]) -> list[int]:
     with _session(bind) as session:
         if session.get_bind().dialect.name not in ("postgresql", "sqlite"):
             return [i for i in message_ids if claim(session, i)]
-        stale = _now() - CLAIM_LEASE
         taken = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(message_ids),
-                   or_(OutboxMessage.status.in_((PENDING, FAILED)),
-                       (OutboxMessage.status == SENDING) & (OutboxMessage.sent_at < stale)))
+            .where(OutboxMessage.id.in_(message_ids), _claimable())
             .values(status=SENDING, attempts=OutboxMessage.attempts + 1, sent_at=_now())
             .returning(OutboxMessage.id))
         return list(taken)
