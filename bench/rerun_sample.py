@@ -1,7 +1,13 @@
-"""Cold run vs rerun on the Sơn La sample round, in one process with a temporary Prefect server:
-prints the time of a cold run, a rerun with nothing new, and a rerun after one agency resent its file."""
+"""Cold run vs rerun of one province's round, in one process with a temporary Prefect server: prints the time
+of a cold run, a rerun with nothing new, and a rerun after one agency resent its file.
+
+    .venv/bin/python bench/rerun_sample.py                                   # the Sơn La sample (20 files)
+    .venv/bin/python bench/generate_round.py --provinces 1 --communes-per-province 985 --out /tmp/p1000
+    .venv/bin/python bench/rerun_sample.py --province /tmp/p1000/01-ha-noi   # a province of 1,000 files
+"""
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -27,25 +33,43 @@ def resend_one(inbox: Path) -> str:
     return path.name
 
 
-def main() -> None:
+def resend_generated(config: Path):
+    """A unit of a generated province resends its report with one cell changed (bench/run_benchmark.py)."""
+    from bench.run_benchmark import Province, change_one_file
+
+    return lambda inbox: change_one_file(Province(config, inbox)).name
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--province", type=Path,
+                        help="a province made by bench/generate_round.py (config.yaml and inbox/); default: the sample")
+    args = parser.parse_args(argv)
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.round import consolidate_round
 
     work = Path(tempfile.mkdtemp(prefix="tonghop-rerun-"))
     inbox = work / "inbox"
-    shutil.copytree(ROOT / "sample_inputs" / "2025-Y", inbox)
-    run = dict(period="2025-Y", inbox=str(inbox), out=str(work / "out"), db_url=f"sqlite:///{work / 'db.sqlite'}")
+    if args.province:
+        shutil.copytree(args.province / "inbox", inbox)
+        config, resend = str(args.province / "config.yaml"), resend_generated(args.province / "config.yaml")
+    else:
+        shutil.copytree(ROOT / "sample_inputs" / "2025-Y", inbox)
+        config, resend = None, resend_one
+    files = sum(1 for p in inbox.iterdir() if p.is_file() and p.name not in ("received.csv", "README.md", "EXPECTED.yaml"))
+    run = dict(period="2025-Y", inbox=str(inbox), out=str(work / "out"), db_url=f"sqlite:///{work / 'db.sqlite'}",
+               config_path=config)
     with prefect_test_harness(server_startup_timeout=120):
         timings = []
-        for label, before in [("cold run (20 files)", None), ("rerun, nothing new", None),
-                              ("rerun after one file resent", resend_one)]:
+        for label, before in [(f"cold run ({files} files)", None), ("rerun, nothing new", None),
+                              ("rerun after one file resent", resend)]:
             note = before(inbox) if before else ""
             t0 = time.perf_counter()
             summary = consolidate_round(**run, trigger="test")
             timings.append((label, time.perf_counter() - t0, summary["files_read_this_run"], note))
     for label, seconds, read, note in timings:
-        print(f"{label:32s} {seconds:6.2f} s   files read: {read:2d}  {note}")
+        print(f"{label:32s} {seconds:6.2f} s   files read: {read:4d}  {note}")
     cold = timings[0][1]
     print(f"rerun after one resent file = {timings[2][1] / cold:.0%} of the cold run")
     shutil.rmtree(work, ignore_errors=True)
