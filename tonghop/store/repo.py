@@ -104,10 +104,11 @@ def refresh_current(engine: Engine, period: str) -> None:
             if cur is None or (_utc(sub.received_at), sub.id) > (_utc(cur.received_at), cur.id):
                 latest[sub.unit_code] = sub
         current_ids = {sub.id for sub in latest.values()}
-        for sub in subs:
-            want = sub.id in current_ids
-            if sub.is_current != want:
-                s.execute(update(Submission).where(Submission.id == sub.id).values(is_current=want))
+        for want in (True, False):
+            # one UPDATE per state and chunk, not one per submission (a first run flips every row)
+            ids = [sub.id for sub in subs if sub.is_current != want and (sub.id in current_ids) == want]
+            for i in range(0, len(ids), 500):
+                s.execute(update(Submission).where(Submission.id.in_(ids[i:i + 500])).values(is_current=want))
 
 
 def _rejected_whole(sub: Submission) -> bool:
