@@ -54,3 +54,29 @@ def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path
     lines = [line for line in done.stderr.splitlines() if line.strip() and "━" not in line]
     assert "Traceback" not in done.stderr
     assert lines[-1].startswith(f"Lỗi: Kỳ 2025-Y (tỉnh mã {config.province_code}) đang được xử lý bởi lần chạy số 1")
+
+
+def invoke(*args: str):
+    from typer.testing import CliRunner
+
+    return CliRunner().invoke(cli.app, list(args))
+
+
+def test_national_without_its_input_folder_or_files_says_so(tmp_path):
+    missing = invoke("national", "--inputs", str(tmp_path / "khong-co"), "--out", str(tmp_path / "out"))
+    assert (missing.exit_code, missing.stderr.strip()) == (2, f"Lỗi: Không tìm thấy thư mục {tmp_path / 'khong-co'}")
+    (tmp_path / "trong").mkdir()
+    (tmp_path / "trong" / "ghi-chu.txt").write_text("không phải CSV")
+    empty = invoke("national", "--inputs", str(tmp_path / "trong"), "--out", str(tmp_path / "out"))
+    assert (empty.exit_code, empty.stderr.strip()) == (
+        2, f"Lỗi: Thư mục {tmp_path / 'trong'} không có tệp .csv nào: hãy chép vào đó tệp sdmx-<mã tỉnh>-<kỳ>.csv "
+           "của các tỉnh")
+    assert not (tmp_path / "out").exists()
+
+
+def test_runs_does_not_create_a_database_where_there_is_none(tmp_path):
+    done = invoke("runs", "--out", str(tmp_path / "out"))
+    assert done.exit_code == 2
+    assert done.stderr.strip() == (f"Lỗi: Chưa có cơ sở dữ liệu {tmp_path / 'out' / 'tonghop.db'}: chưa có đợt nào "
+                                   f"chạy với --out {tmp_path / 'out'} (hoặc chỉ ra cơ sở dữ liệu bằng --db)")
+    assert not (tmp_path / "out").exists()

@@ -232,9 +232,13 @@ def runs(
     from tonghop.runs import format_runs, list_runs
     from tonghop.store import default_db_url, open_db
 
+    url = db or default_db_url(out)
+    if not db and not (out / "tonghop.db").exists():   # a listing must not create an empty database
+        fail(f"Chưa có cơ sở dữ liệu {out / 'tonghop.db'}: chưa có đợt nào chạy với --out {out} "
+             "(hoặc chỉ ra cơ sở dữ liệu bằng --db)")
     try:
         cfg = load_config(config)
-        engine = open_db(db or default_db_url(out))
+        engine = open_db(url)
     except TonghopError as exc:
         fail(str(exc))
     typer.echo(format_runs(list_runs(engine, limit=limit, period=period), cfg.timezone))
@@ -243,7 +247,7 @@ def runs(
 
 @app.command()
 def national(
-    inputs: Path = typer.Option(..., "--inputs", "-i", exists=True, file_okay=False,
+    inputs: Path = typer.Option(..., "--inputs", "-i",
                                 help="Thư mục chứa tệp SDMX-CSV của các tỉnh (sdmx-<mã tỉnh>-<kỳ>.csv)."),
     out: Path = typer.Option(Path("outputs/quoc-gia"), "--out", "-o", help="Thư mục ghi báo cáo toàn quốc."),
     period: Optional[str] = typer.Option(None, "--period", "-p", help="Kỳ báo cáo (mặc định: kỳ của các tệp)."),
@@ -252,6 +256,13 @@ def national(
     """Tổng hợp toàn quốc (Bộ Nội vụ): đọc, kiểm tra tệp SDMX-CSV của các tỉnh, tính giá trị toàn quốc và
     ghi báo cáo (xlsx, SDMX-CSV toàn quốc). Tệp có lỗi được báo theo từng dòng, không làm dừng đợt chạy."""
     _quiet_prefect(verbose)
+    from tonghop.national import find_inputs
+
+    if not inputs.is_dir():
+        fail(f"Không tìm thấy thư mục {inputs}" if not inputs.exists() else
+             f"{inputs} là một tệp, không phải thư mục; --inputs cần thư mục chứa tệp SDMX-CSV của các tỉnh")
+    if not find_inputs(inputs):
+        fail(f"Thư mục {inputs} không có tệp .csv nào: hãy chép vào đó tệp sdmx-<mã tỉnh>-<kỳ>.csv của các tỉnh")
     from flows.national import consolidate_national_flow
 
     try:
@@ -259,7 +270,7 @@ def national(
     except TonghopError as exc:
         fail(str(exc))
     used = sum(1 for f in result["files"] if f["used"])
-    console.print(f"Kỳ {result['period']}: {len(result['files'])} tệp, {used} tệp được dùng, "
+    console.print(f"Kỳ {result['period'] or 'chưa xác định (không tệp nào đọc được)'}: {len(result['files'])} tệp, {used} tệp được dùng, "
                   f"{len(result['provinces_reporting'])} tỉnh có số liệu, {len(result['problems'])} vấn đề.")
     if result["provinces_missing"]:
         console.print(f"Tỉnh chưa có tệp hợp lệ: {', '.join(result['provinces_missing'])}")
