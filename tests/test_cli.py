@@ -1,8 +1,9 @@
-"""The officer's end-of-run summary printed by `tonghop run`."""
+"""The command line: the end-of-run summary, pre-flight checks and usage errors in Vietnamese."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from tonghop import cli
@@ -80,3 +81,28 @@ def test_runs_does_not_create_a_database_where_there_is_none(tmp_path):
     assert done.stderr.strip() == (f"Lỗi: Chưa có cơ sở dữ liệu {tmp_path / 'out' / 'tonghop.db'}: chưa có đợt nào "
                                    f"chạy với --out {tmp_path / 'out'} (hoặc chỉ ra cơ sở dữ liệu bằng --db)")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--period", "2025-Y"], "Lỗi: Thiếu tùy chọn bắt buộc --inbox / -i. Xem hướng dẫn: tonghop run --help"),
+    (["run", "--perod", "2025-Y"],
+     "Lỗi: Không có tùy chọn --perod (có phải --period, --verbose?). Xem hướng dẫn: tonghop run --help"),
+    (["runs", "--limit", "mười"],
+     "Lỗi: Giá trị không hợp lệ cho --limit / -n: cần một số nguyên. Xem hướng dẫn: tonghop runs --help"),
+    (["chay"], "Lỗi: Không có lệnh 'chay'. Xem hướng dẫn: tonghop --help"),
+], ids=["missing", "typo", "not-a-number", "no-command"])
+def test_usage_errors_are_one_vietnamese_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as ended:
+        cli.main(argv)
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == message
+
+
+def test_help_exits_0_and_no_arguments_show_the_help(capsys):
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["run", "--help"])
+    assert ended.value.code == 0 and "Chạy một đợt tổng hợp" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as ended:
+        cli.main([])
+    shown = capsys.readouterr()
+    assert ended.value.code == 2 and "Lỗi" not in shown.err and "tổng hợp báo cáo bình đẳng giới" in shown.out

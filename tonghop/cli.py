@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -324,12 +325,60 @@ def print_summary(summary: dict, out: Path) -> None:
     console.print(f"Kết quả: {Path(out) / summary['period']}  (summary.json, submissions/, mail/)")
 
 
-def main() -> None:  # pragma: no cover - console entry point
+_VALUE_REASONS_VI = [("valid integer", "cần một số nguyên"), ("valid number", "cần một số"),
+                     ("valid boolean", "cần có hoặc không (true/false)")]
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """Typer vendors Click and does not export its exception classes; a usage error is recognised by its
+    shape (Click's UsageError: exit code 2, a context, a formatted message)."""
+    return getattr(exc, "exit_code", None) == 2 and hasattr(exc, "ctx") and hasattr(exc, "format_message")
+
+
+def usage_error_vi(exc: Exception) -> str:
+    """Click's usage errors in Vietnamese (the officer typed the command; Click's own text is English)."""
+    ctx = getattr(exc, "ctx", None)
+    param = getattr(exc, "param", None)
+    kind = type(exc).__name__
+    hint = f" Xem hướng dẫn: {ctx.command_path} --help" if ctx is not None else " Xem: tonghop --help"
+
+    def name() -> str:
+        opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
+        return " / ".join(opts)
+
+    if kind == "MissingParameter" and param is not None:
+        return f"Thiếu tùy chọn bắt buộc {name()}.{hint}"
+    if kind == "NoSuchOption":
+        maybe = getattr(exc, "possibilities", None)
+        suggestion = f" (có phải {', '.join(maybe)}?)" if maybe else ""
+        return f"Không có tùy chọn {getattr(exc, 'option_name', '')}{suggestion}.{hint}"
+    if kind == "BadParameter" and param is not None:
+        detail = str(getattr(exc, "message", "") or "")
+        detail = next((vi for en, vi in _VALUE_REASONS_VI if en in detail), detail)
+        return f"Giá trị không hợp lệ cho {name()}: {detail}.{hint}"
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        return f"Không có lệnh {message.removeprefix('No such command').strip(' .')}.{hint}"
+    return f"Lệnh không hợp lệ: {message}.{hint}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `tonghop` command: the app, with usage errors in Vietnamese (exit status 2)."""
     try:
-        app()
+        code = app(args=argv, prog_name="tonghop", standalone_mode=False)
+    except typer.Abort:
+        err.print("Đã dừng.")
+        sys.exit(130)
     except TonghopError as exc:
-        err.print(f"[bold red]Lỗi:[/] {exc}")
+        err.print(f"[bold red]Lỗi:[/] {exc}", soft_wrap=True)
         sys.exit(2)
+    except Exception as exc:
+        if not _is_usage_error(exc):
+            raise
+        if type(exc).__name__ != "NoArgsIsHelpError":      # `tonghop` alone: Typer has printed the help
+            err.print(f"[bold red]Lỗi:[/] {escape(usage_error_vi(exc))}", soft_wrap=True, highlight=False)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
