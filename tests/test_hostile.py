@@ -188,7 +188,7 @@ def test_html_report_escapes_what_the_file_says(corpus, config, tmp_path):
     from tonghop.reports.submission import write_submission_reports
 
     item = checked(corpus["injection"], config)
-    out = write_submission_reports(item.report, tmp_path, period_vi=Y.vi, deadline="25/11/2025", province="Sơn La")
+    out = write_submission_reports(item.report, tmp_path, period_vi=Y.vi, resend_by="chậm nhất ngày 25/11/2025", province="Sơn La")
     html = out["html"].read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 

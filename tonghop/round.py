@@ -12,6 +12,7 @@ from tonghop.config import Period, ProvinceConfig
 from tonghop.errors import OutputError, os_reason
 from tonghop.ingest import InboxFile, IngestResult
 from tonghop.read import parse_file
+from tonghop.mail.message import resend_by, today_in
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.submission import output_stem, write_submission_reports
 from tonghop.store.models import OutboxMessage
@@ -93,7 +94,7 @@ def write_file_outputs(checked: CheckedFile, paths: RoundPaths, config: Province
     """JSON + HTML report and the annotated copy of one submission."""
     report = checked.report
     out = write_submission_reports(report, paths.submissions, period_vi=period.vi,
-                                   deadline=config.deadline(period).strftime("%d/%m/%Y"),
+                                   resend_by=resend_by(config.deadline(period), today_in(config)),
                                    province=config.province_name)
     if not report.rejected_whole or any(p.cell for p in report.problems):
         try:

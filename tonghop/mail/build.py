@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from tonghop.config import Period, ProvinceConfig, Unit
 from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
 from tonghop.mail.message import (
-    as_period, attach, clean_text, date_vi, new_message, paragraphs, render, safe_filename, today_in,
+    as_period, attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
 )
 from tonghop.mail.recipients import valid_address
 from tonghop.mail.settings import consolidator_full
@@ -64,7 +64,7 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
         "file_name": clean_text(report.file, 200),
         "sha256": report.sha256,
         "deadline": deadline,
-        "overdue": today > deadline,
+        "by": resend_by(deadline, today),
         "kinds": kind_counts(report.problems),
         "listing": shown,
         "n_errors": n_err,

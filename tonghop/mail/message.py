@@ -71,6 +71,14 @@ def as_period(period: Period | str) -> Period:
     return period if isinstance(period, Period) else Period.parse(str(period))
 
 
+def resend_by(deadline: date, today: date) -> str:
+    """When a corrected file should come: by the deadline (the whole day counts), or as soon as possible once
+    it has passed. One wording for the e-mail and the submission's web page."""
+    if today > deadline:
+        return f"sớm nhất có thể (hạn nộp {date_vi(deadline)} đã qua)"
+    return f"chậm nhất ngày {date_vi(deadline)}"
+
+
 def today_in(config: ProvinceConfig) -> date:
     return datetime.now(ZoneInfo(config.timezone)).date()
 

@@ -29,11 +29,12 @@ def render_json(report: ValidationReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
-def render_html(report: ValidationReport, *, period_vi: str, deadline: str, province: str) -> str:
+def render_html(report: ValidationReport, *, period_vi: str, resend_by: str, province: str) -> str:
+    """The submission's page; `resend_by` says when a corrected file should come (mail.message.resend_by)."""
     lines = listing(report.problems, limit=10_000)   # the page shows everything, grouped
     return jinja_env().get_template("submission.html").render(
         r=report, status_vi=STATUS_VI[report.status], lines=lines, counts=kind_counts(report.problems),
-        period_vi=period_vi, deadline=deadline, province=province,
+        period_vi=period_vi, resend_by=resend_by, province=province,
         accepted=[indicator_label(c) for c in report.accepted_indicators],
         blocked=[indicator_label(c) for c in report.blocked_indicators])
 
