@@ -137,7 +137,7 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
         "Kinh phí tính bằng triệu đồng.",
         "Không đổi tên trang tính, không xóa hoặc chèn cột, giữ nguyên dòng tiêu đề bảng (dòng 8).",
         f"Gửi tệp Excel (.xlsx) về {config.consolidator_name} qua email {config.consolidator_email} "
-        f"trước ngày {deadline}. Nếu có lỗi, đơn vị sửa trên chính tệp này và gửi lại.",
+        f"chậm nhất ngày {deadline} (hết ngày). Nếu có lỗi, đơn vị sửa trên chính tệp này và gửi lại.",
     ]
     row = _section(ws, row + 1, "CÁCH ĐIỀN")
     for n, step in enumerate(steps, start=1):
