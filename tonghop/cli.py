@@ -74,6 +74,14 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def require_folder(path: Path, option: str, name: str, holds: str) -> None:
+    """Exit 2 with one Vietnamese line when `path` is missing or is a file (Click's own check is English)."""
+    if not path.exists():
+        fail(f"Không tìm thấy {name} {path}")
+    if not path.is_dir():
+        fail(f"{path} là một tệp, không phải thư mục; {option} cần thư mục chứa {holds}")
+
+
 @app.command()
 def run(
     period: str = typer.Option(..., "--period", "-p", help="Kỳ báo cáo: 2025-H1 (6 tháng) hoặc 2025-Y (năm)."),
@@ -99,9 +107,7 @@ def run(
     from tonghop.round import RoundPaths
     from tonghop.store import default_db_url, open_db
 
-    if not inbox.is_dir():
-        fail(f"Không tìm thấy thư mục hộp thư đến {inbox}" if not inbox.exists() else
-             f"{inbox} là một tệp, không phải thư mục; --inbox cần thư mục chứa các tệp đơn vị gửi")
+    require_folder(inbox, "--inbox", "thư mục hộp thư đến", "các tệp đơn vị gửi")
     try:
         load_config(config)
         p = Period.parse(period)
@@ -259,9 +265,7 @@ def national(
     _quiet_prefect(verbose)
     from tonghop.national import find_inputs
 
-    if not inputs.is_dir():
-        fail(f"Không tìm thấy thư mục {inputs}" if not inputs.exists() else
-             f"{inputs} là một tệp, không phải thư mục; --inputs cần thư mục chứa tệp SDMX-CSV của các tỉnh")
+    require_folder(inputs, "--inputs", "thư mục", "tệp SDMX-CSV của các tỉnh")
     if not find_inputs(inputs):
         fail(f"Thư mục {inputs} không có tệp .csv nào: hãy chép vào đó tệp sdmx-<mã tỉnh>-<kỳ>.csv của các tỉnh")
     from flows.national import consolidate_national_flow

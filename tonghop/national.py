@@ -25,12 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from schemas.catalogue import Catalogue, Indicator, load_catalogue
 from schemas.indicators import ABS_TOLERANCE, REL_TOLERANCE
 from tonghop import sdmx
+from tonghop.errors import os_reason
+from tonghop.guide import FORM_FONT
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
-from tonghop.guide import FORM_FONT
 from tonghop.safety import set_cell
 from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
-from tonghop.errors import os_reason
 
 ERROR, WARNING = "error", "warning"
 INPUT_SUFFIXES = {".csv"}

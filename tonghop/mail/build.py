@@ -208,6 +208,9 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
     units = [r for r in rows if r.unit_code is not None]
     strangers = [r for r in rows if r.unit_code is None]
     reported = [r for r in units if r.status in (ACCEPTED, PARTIAL)]
+    # the round's page counts a unit as reported whatever its file's verdict (completeness.py): the digest
+    # gives that number too, so the officer sees the same 'sent' figure in both places
+    n_sent = sum(1 for r in units if r.status is not None)
     entries = []
     for r in units:
         local = _local(r.received_at, tz) if r.received_at else None
@@ -227,10 +230,8 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
         "deadline": deadline,
         "when": _when((deadline - today).days),
         "expected": len(units),
-        # the round's page counts a unit as reported whatever its file's verdict (completeness.py): the digest
-        # gives that number too, so the officer sees the same 'sent' figure in both places
-        "n_sent": sum(1 for r in units if r.status is not None),
-        "rate_sent": _percent(sum(1 for r in units if r.status is not None), len(units)),
+        "n_sent": n_sent,
+        "rate_sent": _percent(n_sent, len(units)),
         "n_reported": len(reported),
         "n_on_time": len(on_time),
         "rate": _percent(len(reported), len(units)),
