@@ -29,6 +29,11 @@ def test_format_vi(value, text):
     assert format_vi(value) == text
 
 
+@pytest.mark.parametrize("value, text", [(2.105263, "+2,11"), (-1.4, "-1,4"), (0.001, "0"), (1500.0, "+1.500")])
+def test_format_vi_signed_for_a_change(value, text):
+    assert format_vi(value, signed=True) == text
+
+
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
 def test_format_then_parse_round_trips(d):
     value = float(d)

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from consolidated_fixture import sample_reports
+from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.reports.ministry import sdmx_number, sdmx_period
 from tonghop.targets import STATUS_VI
 
@@ -113,6 +113,14 @@ def test_ministry_workbook_layout_and_figures(out):
         ("Phải báo cáo", 18), ("Đã báo cáo", 18), ("Báo cáo đúng hạn", 16)]
     assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
                                     "UBND xã Mộc Châu")
+
+
+def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):
+    ws = openpyxl.load_workbook(next_year_reports(tmp_path)[1]["ministry_xlsx"], data_only=True)[
+        "Biểu tổng hợp chỉ tiêu"]
+    rows = {ws.cell(r, 1).value: r for r in range(11, ws.max_row + 1)}
+    assert [ws.cell(rows["4.1"], c).value for c in (6, 11, 13)] == [
+        110.67, "Chưa đạt", "Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
 
 
 class _Table(HTMLParser):

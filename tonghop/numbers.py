@@ -57,12 +57,14 @@ def parse_number(raw: object) -> float | None:
     return value
 
 
-def format_vi(value: float | int | None, decimals: int = 2) -> str:
-    """A number as Vietnamese readers write it: 8.400 / 45,5 / 1.234,56 (no trailing zeros)."""
+def format_vi(value: float | int | None, decimals: int = 2, *, signed: bool = False) -> str:
+    """A number as Vietnamese readers write it: 8.400 / 45,5 / 1.234,56 (no trailing zeros); signed: a change,
+    +2,11 / -1,4 / 0."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     rounded = round(float(value), decimals)
+    sign = "+" if signed and rounded > 0 else ""
     if rounded == int(rounded):
-        return f"{int(rounded):,}".replace(",", ".")
+        return sign + f"{int(rounded):,}".replace(",", ".")
     whole, frac = f"{rounded:,.{decimals}f}".split(".")
-    return whole.replace(",", ".") + "," + frac.rstrip("0")
+    return sign + whole.replace(",", ".") + "," + frac.rstrip("0")
