@@ -13,7 +13,8 @@ from tonghop.reports.ministry import sdmx_number, sdmx_period
 from tonghop.targets import STATUS_VI
 
 HEAD = "dataflow,VN_MOHA:DF_GENDER_EQUALITY(1.0),I,14,2025"
-# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals.
+# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals. 4.1 = 1,12 is "Cần kiểm tra số
+# liệu" (a ratio typed for 112): OBS_STATUS U (low reliability), not A.
 SDMX_2025_Y = f"""\
 STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,NUMERATOR,DENOMINATOR,UNIT_COUNT
 {HEAD},1.1,_T,50.526316,percent,A,48,95,1
@@ -25,7 +26,7 @@ STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_
 {HEAD},3.2b,_T,58.638743,percent,A,112,191,2
 {HEAD},3.3,_T,,percent,M,,,0
 {HEAD},3.4,_T,66.666667,percent,A,2,3,1
-{HEAD},4.1,_T,1.12,per_100,A,,,1
+{HEAD},4.1,_T,1.12,per_100,U,,,1
 {HEAD},4.2,_T,44.798407,per_100k,A,9,20090,1
 {HEAD},4.3,_T,40.740741,per_1000,A,1980,48600,1
 {HEAD},4.4,_T,1,boolean,A,,,1
