@@ -38,6 +38,7 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     numerator_le_denominator: bool = True
+    counts: bool = True            # Tử số and Mẫu số are counts (whole numbers); 3.1's are average hours
     by_sex: bool = False
     merge: str = "ratio_of_sums"
     confirmed: bool = True
@@ -108,6 +109,7 @@ def parse_catalogue(data: dict) -> Catalogue:
             numerator=raw.get("numerator"),
             denominator=raw.get("denominator"),
             numerator_le_denominator=raw.get("numerator_le_denominator", unit.code == "percent"),
+            counts=bool(raw.get("counts", True)),
             by_sex=bool(raw.get("by_sex", False)),
             merge=raw.get("merge", "boolean_any" if unit.code == "boolean" else "ratio_of_sums"),
             confirmed=bool(raw.get("confirmed", True)),

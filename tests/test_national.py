@@ -90,6 +90,25 @@ def test_national_values_are_ratios_of_summed_parts_and_shares_of_provinces(tmp_
     assert by_province["14"][3] == "Dùng toàn bộ" and by_province["96"][3] == "Chưa gửi"
 
 
+def test_a_value_to_check_is_taken_but_not_summed_and_the_note_says_why(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    write(inputs / "14.csv", province_rows("14"))
+    rows = province_rows("01")
+    rows[1] = obs("01", "4.1", value=1.12, status="U")     # the province's "Cần kiểm tra số liệu"
+    write(inputs / "01.csv", rows)
+
+    result = national.run_national(inputs, tmp_path / "out")
+
+    assert result.problems == []
+    births = value(result, "4.1")
+    assert (births.provinces, births.to_check, len(births.missing), births.value) == (
+        ["14"], ["01"], 32, pytest.approx(110.0))
+    ws = openpyxl.load_workbook(tmp_path / "out" / "2025-Y" / "bao-cao-quoc-gia-2025-Y.xlsx")["Theo chỉ tiêu"]
+    notes = {r[0]: r[11] for r in ws.iter_rows(min_row=5, values_only=True)}
+    assert notes["4.1"] == "Cần kiểm tra số liệu, không cộng: 01; Chưa có số liệu của 32 tỉnh"
+
+
 def test_row_problems_are_reported_per_file_and_block_only_that_indicator(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from tonghop.numbers import NotANumber, format_vi, parse_number
+from tonghop.numbers import NotANumber, comma_readings, format_vi, parse_number
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -27,6 +27,20 @@ def test_parse_number_refuses_what_is_not_a_number(raw):
                                          (0, "0"), (None, ""), (-1200.5, "-1.200,5"), (111.58, "111,58")])
 def test_format_vi(value, text):
     assert format_vi(value) == text
+
+
+@pytest.mark.parametrize("raw, readings", [
+    ("1,250", (1250.0, 1.25)), (" 4,800 ", (4800.0, 4.8)), ("999,000", (999000.0, 999.0)),
+    # not ambiguous: two groups, a dot too, other digit counts, a leading zero, a number cell, a sign
+    ("1,250,000", None), ("1.250,5", None), ("1,25", None), ("1,2500", None), ("1234,567", None),
+    ("0,500", None), (1.25, None), (1250, None), ("-1,250", None)])
+def test_comma_readings_of_text_with_three_digits_after_one_comma(raw, readings):
+    assert comma_readings(raw) == readings
+
+
+@pytest.mark.parametrize("value, text", [(2.105263, "+2,11"), (-1.4, "-1,4"), (0.001, "0"), (1500.0, "+1.500")])
+def test_format_vi_signed_for_a_change(value, text):
+    assert format_vi(value, signed=True) == text
 
 
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))

@@ -99,10 +99,34 @@ def test_history_comes_from_every_period_in_the_database(tmp_path, db_url, confi
                                                               "2025-H1": 50.526316}
     assert [(y, round(v, 6)) for y, v in o.points] == [(2023, 42.105263), (2024, 46.315789), (2025, 50.526316)]
     assert (round(o.slope, 6), round(o.projected, 6), o.verdict) == (4.210526, 71.578947, "at_risk")
-    assert (o.previous_period, o.change) == ("2025-H1", 0.0)
-    # 2.2 only from the sample: H1 71,30 % (249 900/350 500) → Y 70,60 %; one annual value, no projection
+    # compared with the year before (44/95), not with the half-year just before (48/95 too)
+    assert (o.previous_period, round(o.change, 6)) == ("2024-Y", 4.210526)
+    # 2.2 only from the sample: H1 71,30 % (249 900/350 500) → Y 70,60 %; one annual value, no projection, and
+    # no value in 2024-Y to compare with (the half-year is not a year)
     o22 = data.results["2.2"].outlook
-    assert (o22.history, o22.previous_period, round(o22.change, 6), o22.verdict) == (
-        {"2023-Y": None, "2024-Y": None, "2025-H1": pytest.approx(249_900 / 350_500 * 100)}, "2025-H1",
-        round(248_500 / 352_000 * 100 - 249_900 / 350_500 * 100, 6), "insufficient")
+    assert (o22.history, o22.previous_period, o22.change, o22.verdict) == (
+        {"2023-Y": None, "2024-Y": None, "2025-H1": pytest.approx(249_900 / 350_500 * 100)}, "2024-Y",
+        None, "insufficient")
     engine.dispose()
+
+
+def test_a_value_to_check_is_never_a_base_for_change_or_projection(catalogue):
+    # 4.1 of 2025-Y was 1,12 ("Cần kiểm tra số liệu": a ratio typed for 112); 2026-Y is 110,67.
+    # Today: change +109,55 and a line through 1,12 and 110,67 projecting 548,87 in 2030.
+    o = build_outlook(catalogue.indicators["4.1"], Period.parse("2026-Y"), 110.67, {"2025-Y": 1.12})
+    assert (o.previous_period, o.previous_value, o.change, o.points, o.projected, o.verdict) == (
+        "2025-Y", None, None, ((2026, 110.67),), None, "insufficient")
+    assert o.unchecked == {"2025-Y": 1.12}
+    assert o.notes == ["Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
+
+
+def test_change_is_with_the_same_kind_of_period_a_year_earlier(catalogue):
+    ind = catalogue.indicators["2.2"]
+    history = {"2024-H1": 73.0, "2024-Y": 72.0, "2025-H1": 71.3}
+    o = build_outlook(ind, Y, 70.6, history)           # year with year, not with the half-year just before
+    assert (o.previous_period, o.previous_value, round(o.change, 9)) == ("2024-Y", 72.0, -1.4)
+    o = build_outlook(ind, Period.parse("2025-H1"), 71.3, {"2024-H1": 73.0, "2024-Y": 72.0})
+    assert (o.previous_period, o.previous_value, round(o.change, 9)) == ("2024-H1", 73.0, -1.7)
+    # no record of the same period a year earlier: nothing to compare with, even with other periods on record
+    o = build_outlook(ind, Y, 70.6, {"2025-H1": 71.3})
+    assert (o.previous_period, o.previous_value, o.change, o.unchecked) == (None, None, None, {})

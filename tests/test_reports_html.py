@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from consolidated_fixture import sample_reports
+from consolidated_fixture import next_year_reports, sample_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -79,6 +79,15 @@ def test_key_table_shows_values_targets_status_and_units(out):
     assert len(page.key_rows) == 22
     assert "Giá trị 1,12 ngoài khoảng thường gặp" in page.key_rows[("4.1", "Tổng")][1]
 
+
+
+def test_next_year_page_compares_with_last_year_and_never_builds_on_a_value_to_check(tmp_path):
+    page = parse(next_year_reports(tmp_path)[1]["html"])
+    # verdict cell: verdict, projection, change since the same period a year earlier (lines run together here)
+    assert page.key_rows[("1.1", "Tổng")][8] == "Có nguy cơdự báo 61,05so với Năm 2025: +2,11"
+    assert page.key_rows[("4.1", "Tổng")][8] == "Chưa đủ số liệu"
+    assert page.key_rows[("4.1", "Tổng")][1] == (
+        "Tỷ số giới tính khi sinhGiá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo")
 
 
 def test_status_cards_count_every_indicator(out):

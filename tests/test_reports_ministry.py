@@ -8,12 +8,13 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from consolidated_fixture import sample_reports
+from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.reports.ministry import sdmx_number, sdmx_period
 from tonghop.targets import STATUS_VI
 
 HEAD = "dataflow,VN_MOHA:DF_GENDER_EQUALITY(1.0),I,14,2025"
-# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals.
+# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals. 4.1 = 1,12 is "Cần kiểm tra số
+# liệu" (a ratio typed for 112): OBS_STATUS U (low reliability), not A.
 SDMX_2025_Y = f"""\
 STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,NUMERATOR,DENOMINATOR,UNIT_COUNT
 {HEAD},1.1,_T,50.526316,percent,A,48,95,1
@@ -25,7 +26,7 @@ STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_
 {HEAD},3.2b,_T,58.638743,percent,A,112,191,2
 {HEAD},3.3,_T,,percent,M,,,0
 {HEAD},3.4,_T,66.666667,percent,A,2,3,1
-{HEAD},4.1,_T,1.12,per_100,A,,,1
+{HEAD},4.1,_T,1.12,per_100,U,,,1
 {HEAD},4.2,_T,44.798407,per_100k,A,9,20090,1
 {HEAD},4.3,_T,40.740741,per_1000,A,1980,48600,1
 {HEAD},4.4,_T,1,boolean,A,,,1
@@ -113,6 +114,14 @@ def test_ministry_workbook_layout_and_figures(out):
         ("Phải báo cáo", 18), ("Đã báo cáo", 18), ("Báo cáo đúng hạn", 16)]
     assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
                                     "UBND xã Mộc Châu")
+
+
+def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):
+    ws = openpyxl.load_workbook(next_year_reports(tmp_path)[1]["ministry_xlsx"], data_only=True)[
+        "Biểu tổng hợp chỉ tiêu"]
+    rows = {ws.cell(r, 1).value: r for r in range(11, ws.max_row + 1)}
+    assert [ws.cell(rows["4.1"], c).value for c in (6, 11, 13)] == [
+        110.67, "Chưa đạt", "Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
 
 
 class _Table(HTMLParser):

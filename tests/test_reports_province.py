@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from consolidated_fixture import sample_reports
+from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.store.models import ActivityRow, Submission
 from tonghop.targets import STATUS_VI
 
@@ -77,8 +77,9 @@ def test_indicator_sheet_equals_the_merged_figures(reports, period):
     assert got == want
     y = rows[("3.2a", "Tổng")]
     if period == "2025-Y":
-        assert (y["Đơn vị cung cấp số liệu"], y["Đơn vị chưa có số liệu"], y["Kỳ trước"]) == (
-            "SNV", "SVHTTDL", "2025-H1")
+        # compared with 2024-Y (not on record), never with the half-year 2025-H1
+        assert (y["Đơn vị cung cấp số liệu"], y["Đơn vị chưa có số liệu"], y["Cùng kỳ năm trước"]) == (
+            "SNV", "SVHTTDL", None)
         assert rows[("4.1", "Tổng")]["Ghi chú"] == ("Giá trị 1,12 ngoài khoảng thường gặp (80–150 trên 100): "
                                                      "chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại")
         assert rows[("4.1", "Tổng")]["Đánh giá"] == "Cần kiểm tra số liệu"
@@ -208,12 +209,39 @@ def test_traceability_sheet_and_json_name_the_same_cells(reports, book):
 def test_history_sheet_lists_every_earlier_period(book):
     ws = book["Diễn biến"]
     rows = {r["Mã"]: r for r in table(ws, 4)}
-    assert [c.value for c in ws[4]] == ["Mã", "Tên chỉ tiêu", "Đơn vị tính", "2025-H1", "2025-Y",
-                                        "Thay đổi so với kỳ trước", "Cần đạt 2030", "Dự báo 2030", "Xu hướng"]
-    assert (rows["2.2"]["2025-H1"], rows["2.2"]["2025-Y"], rows["2.2"]["Xu hướng"]) == (
+    assert [c.value for c in ws[4]] == ["Mã", "Tên chỉ tiêu", "Đơn vị tính", "6 tháng đầu năm 2025", "Năm 2025",
+                                        "Thay đổi so với cùng kỳ năm trước", "Cần đạt 2030", "Dự báo 2030",
+                                        "Xu hướng"]
+    assert (rows["2.2"]["6 tháng đầu năm 2025"], rows["2.2"]["Năm 2025"], rows["2.2"]["Xu hướng"]) == (
         pytest.approx(249_900 / 350_500 * 100), pytest.approx(248_500 / 352_000 * 100), "Chưa đủ số liệu")
-    assert (rows["4.4"]["2025-H1"], rows["4.4"]["2025-Y"], rows["4.4"]["Xu hướng"]) == (0, 1, "Đúng hướng")
+    assert (rows["4.4"]["6 tháng đầu năm 2025"], rows["4.4"]["Năm 2025"], rows["4.4"]["Xu hướng"]) == (
+        0, 1, "Đúng hướng")
     assert rows["5.4"]["Xu hướng"] is None
+
+
+def test_next_year_compares_with_last_year_and_never_builds_on_a_value_to_check(tmp_path):
+    _summary, paths = next_year_reports(tmp_path)
+    book = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)
+    rows = indicator_rows(book["Chỉ tiêu"])
+    cols = ["Giá trị", "Cùng kỳ năm trước", "Giá trị cùng kỳ năm trước", "Thay đổi so với cùng kỳ năm trước",
+            "Dự báo 2030", "Xu hướng đến 2030", "Ghi chú"]
+    # 4.1 of 2025-Y was 1,12 (to check): no change (was +109,55) and no projection (was 548,87)
+    assert [rows[("4.1", "Tổng")][c] for c in cols] == [
+        110.67, "Năm 2025", None, None, None, "Chưa đủ số liệu",
+        "Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
+    # 1.1: 48/95 in 2025-Y, 50/95 in 2026-Y: +2,11 points a year → 61,05 in 2030, short of ≥ 75 but improving
+    assert [rows[("1.1", "Tổng")][c] for c in cols] == [
+        near(50 / 95 * 100), "Năm 2025", near(48 / 95 * 100), near(50 / 95 * 100 - 48 / 95 * 100),
+        near(50 / 95 * 100 + 4 * 2 / 95 * 100), "Có nguy cơ", None]
+    ws = book["Diễn biến"]
+    assert [c.value for c in ws[4]] == ["Mã", "Tên chỉ tiêu", "Đơn vị tính", "6 tháng đầu năm 2025", "Năm 2025",
+                                        "Năm 2026", "Thay đổi so với cùng kỳ năm trước", "Cần đạt 2030",
+                                        "Dự báo 2030", "Xu hướng"]
+    history = {r["Mã"]: r for r in table(ws, 4)}
+    assert [history["4.1"][c] for c in ("Năm 2025", "Năm 2026", "Thay đổi so với cùng kỳ năm trước",
+                                          "Dự báo 2030")] == [1.12, 110.67, None, None]
+    row_41 = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "4.1")
+    assert ws.cell(row_41, 5).fill.fgColor.rgb == "00FFEB9C"     # the value to check keeps its colour
 
 
 def test_a_round_with_nothing_received_still_writes_every_report(tmp_path, config):

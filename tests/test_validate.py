@@ -169,6 +169,36 @@ def test_vietnamese_numbers_and_derived_values(tmp_path):
         (None, None, 1.0, False)]
 
 
+def test_a_comma_and_three_digits_typed_as_text_in_a_count_cell_is_a_warning_with_both_readings(tmp_path):
+    rows = [["4.1", "", "14", "", "Tổng", "10,612", "9,478", None, None],
+            ["4.2", "", "14", "", "", "8", "20 100", "39,8", None],
+            ["4.3", "", "14", "", "", "1.200", "48.000", "25", None],
+            ["4.4", "", "14", "", "", None, None, "có", None]]
+    item = check(tmp_path, rows, activities=[["TT", "Truyền thông", 5, "1,250", 500, 750, "4,800", None]])
+    assert issues(item) == [("ambiguous-thousands", "warning", "Biểu 01!G9", "10,612"),
+                            ("ambiguous-thousands", "warning", "Biểu 01!H9", "9,478"),
+                            ("ambiguous-thousands", "warning", "Biểu 02!E9", "1,250")]
+    assert [p.message for p in item.report.problems if p.code == "ambiguous-thousands"] == [
+        "Ô Tử số ghi '10,612' (dạng chữ): nếu dấu phẩy ngăn cách hàng nghìn thì là 10.612, nếu là dấu thập phân "
+        "thì là 10,612. Ô này phải là số nguyên nên đã đọc là 10.612.",
+        "Ô Mẫu số ghi '9,478' (dạng chữ): nếu dấu phẩy ngăn cách hàng nghìn thì là 9.478, nếu là dấu thập phân "
+        "thì là 9,478. Ô này phải là số nguyên nên đã đọc là 9.478.",
+        "Ô Số người tham gia ghi '1,250' (dạng chữ): nếu dấu phẩy ngăn cách hàng nghìn thì là 1.250, nếu là dấu "
+        "thập phân thì là 1,25. Ô này phải là số nguyên nên đã đọc là 1.250."]
+    assert item.report.status == "accepted"
+    assert (item.figures[0]["numerator"], item.figures[0]["denominator"]) == (10612.0, 9478.0)
+    # Kinh phí (triệu đồng) may have decimals: 4,800 is 4,8 as Vietnamese write it, no warning
+    assert [(a["participants"], a["budget"]) for a in item.activities] == [(1250.0, 4.8)]
+
+
+def test_hours_of_3_1_are_not_counts_so_a_decimal_comma_is_read_as_typed(tmp_path):
+    rows = [["3.1", "", "14", "", "Tổng", "4,250", "2,500", None, None]]
+    item = check(tmp_path, rows, unit="CCTK", activities=[], unit_name="Chi cục Thống kê tỉnh",
+                 email="cctk@sonla.gov.vn")
+    assert issues(item) == []
+    assert [(f["numerator"], f["denominator"], f["value"]) for f in item.figures] == [(4.25, 2.5, 1.7)]
+
+
 def test_one_bad_indicator_does_not_block_the_others(tmp_path):
     item = check(tmp_path, replace(CLEAN_SYT, 0, 7, 120))
     assert item.report.status == "partially_accepted"

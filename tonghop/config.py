@@ -38,6 +38,12 @@ class Period:
     def vi(self) -> str:
         return f"{PERIOD_NAMES[self.kind]} {self.year}"
 
+    @property
+    def year_earlier(self) -> "Period":
+        """The same kind of period a year earlier (2026-Y → 2025-Y, 2026-H1 → 2025-H1): what a change compares
+        with, since a half-year's counts are not comparable with a whole year's."""
+        return Period(self.year - 1, self.kind)
+
     def __str__(self) -> str:
         return self.code
 

@@ -56,7 +56,8 @@ PROBLEMS: dict[str, tuple[str, bool, str]] = {
     "not-whole-number": (ERROR, False, "UNIT_COUNT phải là số nguyên không âm (gặp '{value}')."),
     "unit-mismatch": (ERROR, False, "Đơn vị tính '{value}' không khớp danh mục: chỉ tiêu {indicator} tính bằng "
                                     "'{expected}'."),
-    "invalid-status": (ERROR, False, "OBS_STATUS '{value}' không hợp lệ: A (có số liệu) hoặc M (thiếu số liệu)."),
+    "invalid-status": (ERROR, False, "OBS_STATUS '{value}' không hợp lệ: A (có số liệu), U (độ tin cậy "
+                                      "thấp, cần kiểm tra số liệu) hoặc M (thiếu số liệu)."),
     "missing-value": (ERROR, False, "OBS_STATUS là A nhưng OBS_VALUE để trống."),
     "value-mismatch": (ERROR, False, "OBS_VALUE {value} không khớp NUMERATOR/DENOMINATOR (tính được {expected})."),
     "zero-denominator": (ERROR, False, "DENOMINATOR bằng 0 nên không tính được giá trị."),
@@ -134,6 +135,7 @@ class NationalValue:
     missing: list[str]               # provinces with no usable figure
     target: str
     status: str | None               # achieved | not_achieved | no_data | None (no target)
+    to_check: list[str] = field(default_factory=list)   # provinces whose figure is U (to check): not summed
 
 
 @dataclass
@@ -358,6 +360,7 @@ def national_values(files: list[ProvinceFile], catalogue: Catalogue, time_period
         sexes = [s for s in ("_T", "M", "F") if (code, s) in parts] or ["_T"]
         for sex in sexes:
             given = [(p, r) for p, r in parts.get((code, sex), []) if r["OBS_STATUS"] == "A"]
+            to_check = sorted(p for p, r in parts.get((code, sex), []) if r["OBS_STATUS"] == "U")
             got: list[str] = []
             value_only: list[str] = []
             units = 0
@@ -386,7 +389,8 @@ def national_values(files: list[ProvinceFile], catalogue: Catalogue, time_period
                 unit = ind.unit.code
             target, state = _target(ind, year, value, ind.is_boolean)
             out.append(NationalValue(code, sex, unit, value, num, den, sorted(got), units, sorted(value_only),
-                                     [p for p in PROVINCES if p not in got and p not in value_only], target, state))
+                                     [p for p in PROVINCES if p not in got + value_only + to_check], target, state,
+                                     to_check))
     return out
 
 
@@ -435,6 +439,8 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
     for v in result.values:
         ind = catalogue.indicators[v.indicator]
         notes = []
+        if v.to_check:
+            notes.append("Cần kiểm tra số liệu, không cộng: " + ", ".join(v.to_check))
         if v.value_only:
             notes.append("Chỉ có giá trị, không cộng được: " + ", ".join(v.value_only))
         if v.missing:

@@ -9,6 +9,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3}){2,}$")
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_COMMA_THREE = re.compile(r"^[1-9]\d{0,2},\d{3}$")
 
 
 class NotANumber(ValueError):
@@ -57,12 +58,26 @@ def parse_number(raw: object) -> float | None:
     return value
 
 
-def format_vi(value: float | int | None, decimals: int = 2) -> str:
-    """A number as Vietnamese readers write it: 8.400 / 45,5 / 1.234,56 (no trailing zeros)."""
+def comma_readings(raw: object) -> tuple[float, float] | None:
+    """Both readings of a text like '1,250' (one comma, exactly three digits after it): (1250, 1.25), the comma
+    read as a thousands separator and as the decimal comma; None for anything else (numbers included: a cell
+    Excel holds as a number has no such doubt)."""
+    if not isinstance(raw, str):
+        return None
+    text = _SPACES.sub("", raw.strip())
+    if not _COMMA_THREE.match(text):
+        return None
+    return float(text.replace(",", "")), float(text.replace(",", "."))
+
+
+def format_vi(value: float | int | None, decimals: int = 2, *, signed: bool = False) -> str:
+    """A number as Vietnamese readers write it: 8.400 / 45,5 / 1.234,56 (no trailing zeros); signed: a change,
+    +2,11 / -1,4 / 0."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     rounded = round(float(value), decimals)
+    sign = "+" if signed and rounded > 0 else ""
     if rounded == int(rounded):
-        return f"{int(rounded):,}".replace(",", ".")
+        return sign + f"{int(rounded):,}".replace(",", ".")
     whole, frac = f"{rounded:,.{decimals}f}".split(".")
-    return whole.replace(",", ".") + "," + frac.rstrip("0")
+    return sign + whole.replace(",", ".") + "," + frac.rstrip("0")

@@ -115,6 +115,11 @@ _TYPES = [
     ProblemType("participants-mismatch", ERROR, "Số người tham gia khác Nam + Nữ",
                 "Số người tham gia ({total}) khác Nam + Nữ ({men} + {women} = {sum}).",
                 "Sửa Số người tham gia hoặc số Nam/Nữ cho khớp."),
+    ProblemType("ambiguous-thousands", WARNING, "Dấu phẩy có thể là dấu ngăn cách hàng nghìn",
+                "Ô {column} ghi '{value}' (dạng chữ): nếu dấu phẩy ngăn cách hàng nghìn thì là {thousands}, nếu là dấu "
+                "thập phân thì là {decimal}. Ô này phải là số nguyên nên đã đọc là {thousands}.",
+                "Nếu số đúng như đã đọc, không cần làm gì; nếu không, nhập lại số đúng mà không dùng dấu phẩy để "
+                "ngăn cách hàng nghìn (ví dụ 1250 hoặc 1.250) rồi gửi lại."),
     ProblemType("not-whole-number", WARNING, "Số lượng không nguyên",
                 "Ô {column} có {value}, không phải số nguyên.",
                 "Số lượng và số người phải là số nguyên."),

@@ -11,7 +11,7 @@ from typing import Any
 from schemas.catalogue import Catalogue
 from schemas.labels import SEX_VALUES, normalize_label
 from tonghop.config import ProvinceConfig, Unit
-from tonghop.numbers import NotANumber, parse_number
+from tonghop.numbers import NotANumber, comma_readings, format_vi, parse_number
 from tonghop.problems import Problem
 from tonghop.read import CellError, ParsedFile, RawRow
 
@@ -59,9 +59,18 @@ def tidy_sex(raw: Any) -> str:
 
 
 def _number(row: RawRow, fld: str, sheet: str, problems: list[Problem], code: str | None,
-            boolean: bool = False) -> float | None:
+            boolean: bool = False, whole: bool = False) -> float | None:
+    """The cell's number; whole: the cell must hold a whole number (a count), so '1,250' typed as text is read
+    as 1250, the only whole reading, with a warning that quotes what was typed and both readings."""
     raw = row.values.get(fld)
     column = COLUMN_VI.get(fld, fld)
+    readings = comma_readings(raw) if whole else None
+    if readings:
+        thousands, decimal = readings
+        problems.append(Problem("ambiguous-thousands", sheet, row.cells[fld], raw, code,
+                                {"column": column, "thousands": format_vi(thousands),
+                                 "decimal": format_vi(decimal, 3)}))
+        return thousands
     if isinstance(raw, CellError):     # calamine reads an error as ""; read.py put the error back
         problems.append(Problem("error-cell", sheet, row.cells[fld], str(raw), code,
                                 {"column": column, "meaning": ERROR_MEANING.get(str(raw), "")}))
@@ -103,8 +112,10 @@ def indicator_records(file_idx: int, parsed: ParsedFile, unit: Unit | None, conf
             problems.append(Problem("unknown-indicator", sheet, code_cell, row.values.get("indicator")))
             continue
         row_problems: list[Problem] = []
-        num = _number(row, "numerator", sheet, row_problems, code) if "numerator" in row.cells else None
-        den = _number(row, "denominator", sheet, row_problems, code) if "denominator" in row.cells else None
+        counts = ind.counts and not ind.is_boolean
+        num = _number(row, "numerator", sheet, row_problems, code, whole=counts) if "numerator" in row.cells else None
+        den = _number(row, "denominator", sheet, row_problems, code, whole=counts) \
+            if "denominator" in row.cells else None
         val = _number(row, "value", sheet, row_problems, code, ind.is_boolean) if "value" in row.cells else None
         problems.extend(row_problems)
         value_cell = row.cells.get("value", "")
@@ -144,7 +155,7 @@ def activity_records(file_idx: int, parsed: ParsedFile) -> tuple[list[dict[str, 
             problems.append(Problem("unknown-activity", sheet, row.cells.get("activity", ""), ""))
             continue
         row_problems: list[Problem] = []
-        nums = {f: (_number(row, f, sheet, row_problems, code) if f in row.cells else None)
+        nums = {f: (_number(row, f, sheet, row_problems, code, whole=f != "budget") if f in row.cells else None)
                 for f in ("count", "participants", "men", "women", "budget")}
         problems.extend(row_problems)
         if nums["participants"] is None and nums["men"] is not None and nums["women"] is not None:

@@ -13,7 +13,7 @@ STRUCTURE_ID = "VN_MOHA:DF_GENDER_EQUALITY(1.0)"
 ACTION = "I"
 SEX_CODES = {"Tổng": "_T", "Nam": "M", "Nữ": "F"}
 SEX_VI = {code: vi for vi, code in SEX_CODES.items()}
-OBS_STATUSES = {"A": "có số liệu", "M": "thiếu số liệu"}
+OBS_STATUSES = {"A": "có số liệu", "U": "độ tin cậy thấp, cần kiểm tra số liệu", "M": "thiếu số liệu"}
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")      # dot decimal, no thousands separator
 PERIOD_RE = re.compile(r"^(\d{4})(-S1)?$")
 
@@ -34,6 +34,15 @@ def period_code(time_period: str) -> str | None:
     if not m:
         return None
     return f"{m.group(1)}-{'H1' if m.group(2) else 'Y'}"
+
+
+def obs_status(value: float | None, plausible: bool) -> str:
+    """CL_OBS_STATUS of a value: A normal, M missing, U for a value outside its indicator's usual range ("Cần kiểm
+    tra số liệu", e.g. a sex ratio of 1,12 typed for 112). U is SDMX's "low reliability": the unit's own figure,
+    sent as reported but not to be trusted. Not E ("estimated"): nobody estimated it."""
+    if value is None:
+        return "M"
+    return "A" if plausible else "U"
 
 
 def sdmx_number(x: float | None) -> str:

@@ -11,8 +11,9 @@ from tonghop.reports.round_data import RoundData
 from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, fit_rows, font, header, number_format,
                                         paint_status, put, set_widths, target_format, value_format)
 from tonghop.merge import FEMALE, MALE, TOTAL
-from tonghop.sdmx import ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, sdmx_number, sdmx_period, write_sdmx
-from tonghop.targets import STATUS_VI
+from tonghop.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
+                          write_sdmx)
+from tonghop.targets import STATUS_VI, plausible
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
@@ -26,7 +27,7 @@ def sdmx_rows(data: RoundData) -> list[dict[str, str]]:
                 "STRUCTURE": STRUCTURE, "STRUCTURE_ID": STRUCTURE_ID, "ACTION": ACTION,
                 "REF_AREA": data.config.province_code, "TIME_PERIOD": sdmx_period(data.period.code),
                 "INDICATOR": code, "SEX": SEX_CODES.get(sex, sex), "OBS_VALUE": sdmx_number(cell.value),
-                "UNIT_MEASURE": r.ind.unit.code, "OBS_STATUS": "A" if cell.value is not None else "M",
+                "UNIT_MEASURE": r.ind.unit.code, "OBS_STATUS": obs_status(cell.value, plausible(r.ind, cell.value)),
                 "NUMERATOR": sdmx_number(cell.numerator), "DENOMINATOR": sdmx_number(cell.denominator),
                 "UNIT_COUNT": str(len(cell.units)),
             })

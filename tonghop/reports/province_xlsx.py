@@ -9,6 +9,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tonghop.config import Period
 from tonghop.merge import TOTAL
 from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
@@ -17,7 +18,7 @@ from tonghop.reports.trace import trace_rows
 from tonghop.reports.xlsx_style import (FMT_DATETIME, FMT_GAP, FMT_RATE, FMT_VALUE, GOAL_FILL, WRAP, fit_rows,
                                         font, header, number_format, paint, paint_status, paint_verdict, put,
                                         set_widths, target_format, title, value_format)
-from tonghop.targets import STATUS_VI
+from tonghop.targets import STATUS_VI, TO_CHECK, plausible
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_VI = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
@@ -36,10 +37,10 @@ def _goal_row(ws: Worksheet, row: int, text: str, width: int) -> None:
 
 
 INDICATOR_HEADERS = ["Mã", "Tên chỉ tiêu", "Phân tổ", "Đơn vị tính", "Giá trị", "Tử số", "Mẫu số", "Chỉ tiêu cần đạt",
-                     "Năm mốc", "Chênh lệch (giá trị − chỉ tiêu)", "Đánh giá", "Kỳ trước", "Giá trị kỳ trước",
-                     "Thay đổi", f"Dự báo {HORIZON}", f"Xu hướng đến {HORIZON}", "Đơn vị cung cấp số liệu",
-                     "Đơn vị chưa có số liệu", "Ghi chú"]
-INDICATOR_WIDTHS = [7, 52, 8, 12, 11, 13, 13, 10, 8, 13, 17, 10, 11, 10, 10, 15, 20, 20, 48]
+                     "Năm mốc", "Chênh lệch (giá trị − chỉ tiêu)", "Đánh giá", "Cùng kỳ năm trước",
+                     "Giá trị cùng kỳ năm trước", "Thay đổi so với cùng kỳ năm trước", f"Dự báo {HORIZON}",
+                     f"Xu hướng đến {HORIZON}", "Đơn vị cung cấp số liệu", "Đơn vị chưa có số liệu", "Ghi chú"]
+INDICATOR_WIDTHS = [7, 52, 8, 12, 11, 13, 13, 10, 8, 13, 17, 13, 12, 13, 10, 15, 20, 20, 48]
 
 
 def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
@@ -66,7 +67,7 @@ def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
             put(ws, row, 9, r.target[0] if r.target else None, center=True)
             put(ws, row, 10, None if ind.is_boolean else r.gap, FMT_GAP)
             paint_status(put(ws, row, 11, STATUS_VI[r.status], center=True), r.status)
-            put(ws, row, 12, o.previous_period, center=True)
+            put(ws, row, 12, Period.parse(o.previous_period).vi if o.previous_period else None, center=True, wrap=True)
             put(ws, row, 13, o.previous_value, cell_fmt)
             put(ws, row, 14, None if ind.is_boolean else o.change, FMT_GAP)
             put(ws, row, 15, o.projected, FMT_VALUE)
@@ -292,9 +293,9 @@ def sheet_trace(ws: Worksheet, data: RoundData) -> None:
 
 
 def sheet_history(ws: Worksheet, data: RoundData) -> None:
-    periods = data.history_periods + [data.period.code]
-    headers = ["Mã", "Tên chỉ tiêu", "Đơn vị tính"] + periods + ["Thay đổi so với kỳ trước", f"Cần đạt {HORIZON}",
-                                                             f"Dự báo {HORIZON}", "Xu hướng"]
+    periods = [Period.parse(p).vi for p in data.history_periods] + [data.period.vi]
+    headers = ["Mã", "Tên chỉ tiêu", "Đơn vị tính"] + periods + ["Thay đổi so với cùng kỳ năm trước",
+                                                             f"Cần đạt {HORIZON}", f"Dự báo {HORIZON}", "Xu hướng"]
     title(ws, "DIỄN BIẾN QUA CÁC KỲ VÀ TRIỂN VỌNG ĐẾN NĂM 2030", _subtitle(data, "các kỳ đã lưu trong cơ sở dữ liệu"),
           len(headers))
     header(ws, 4, headers, [7, 52, 12] + [11] * len(periods) + [12, 10, 10, 15])
@@ -307,9 +308,13 @@ def sheet_history(ws: Worksheet, data: RoundData) -> None:
         put(ws, row, 3, ind.unit.vi, center=True)
         col = 4
         for p in data.history_periods:
-            put(ws, row, col, o.history.get(p), fmt)
+            cell = put(ws, row, col, o.history.get(p), fmt)
+            if not plausible(ind, o.history.get(p)):      # shown, in the "Cần kiểm tra số liệu" colour
+                paint_status(cell, TO_CHECK)
             col += 1
-        put(ws, row, col, r.value, fmt, bold=True)
+        cell = put(ws, row, col, r.value, fmt, bold=True)
+        if r.status == TO_CHECK:
+            paint_status(cell, TO_CHECK)
         put(ws, row, col + 1, None if ind.is_boolean else o.change, FMT_GAP)
         put(ws, row, col + 2, o.target, target_format(ind, HORIZON) if o.target is not None else None)
         put(ws, row, col + 3, o.projected, FMT_VALUE)

@@ -97,13 +97,12 @@ def indicator_results(merged: dict[str, Consolidated], period: Period,
     for code, m in merged.items():
         ind = m.indicator
         value = m.total.value
+        outlook = build_outlook(ind, period, value, history.get(code, {}))
         out[code] = IndicatorResult(
             ind=ind, merged=m, status=status(ind, value, period.year), target=ind.target_for(period.year),
-            gap=gap(ind, value, period.year),
-            # an implausible value is not projected either: the verdict says the data are insufficient
-            outlook=build_outlook(ind, period, value if plausible(ind, value) else None, history.get(code, {})),
+            gap=gap(ind, value, period.year), outlook=outlook,
             sex_status={s: status(ind, c.value, period.year) for s, c in m.cells.items()},
-            notes=m.notes + _plausibility_note(ind, value))
+            notes=m.notes + _plausibility_note(ind, value) + outlook.notes)
     return out
 
 

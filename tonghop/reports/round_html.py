@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from schemas.catalogue import Indicator
 from tonghop.completeness import Completeness
+from tonghop.config import Period
 from tonghop.numbers import format_vi
 from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
@@ -90,6 +91,14 @@ def completeness_chart(comp: Completeness) -> Markup:
     return Markup("".join(parts))
 
 
+def _change_text(r: IndicatorResult) -> str:
+    """'so với Năm 2025: +2,11' when the same period a year earlier has a value to compare with."""
+    o = r.outlook
+    if o.change is None or r.ind.is_boolean:
+        return ""
+    return f"so với {Period.parse(o.previous_period).vi}: {format_vi(o.change, signed=True)}"
+
+
 def render_round_html(data: RoundData) -> str:
     year = data.period.year
     goals = []
@@ -109,6 +118,7 @@ def render_round_html(data: RoundData) -> str:
                     "verdict_vi": VERDICT_VI[r.outlook.verdict] if sex == "Tổng" else "",
                     "verdict_colours": VERDICT_COLOURS[r.outlook.verdict if sex == "Tổng" else None],
                     "projected": show(r.ind, r.outlook.projected) if sex == "Tổng" else "",
+                    "change": _change_text(r) if sex == "Tổng" else "",
                     "units": ", ".join(cell.units), "missing": ", ".join(r.merged.units_missing) if sex == "Tổng"
                     else "", "notes": r.notes if sex == "Tổng" else [], "total": sex == "Tổng",
                 })
