@@ -77,7 +77,7 @@ def _line(members: list[Problem]) -> Line:
     if label and (label in message or len({p.indicator for p in members}) > 1):
         label = None  # named already, or the group spans rows of several indicators
     if len(members) == 1:
-        return Line(first.severity, first.type.title, first.place, 1, message, None, label, first.type.fix)
+        return Line(first.severity, first.type.title, first.place, 1, message, None, label, first.fix)
     column = _CELL_RE.match(first.cell).group(1)
     rows = sorted({int(_CELL_RE.match(p.cell).group(2)) for p in members})
     runs = _runs(rows)
@@ -85,7 +85,7 @@ def _line(members: list[Problem]) -> Line:
     if len(runs) > MAX_RUNS:
         text += ", …"
     return Line(first.severity, first.type.title, f"{first.sheet}!{text}", len(members), message,
-                first.place, label, first.type.fix)
+                first.place, label, first.fix)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -130,6 +130,6 @@ def problems_csv(problems: list[Problem]) -> bytes:
     writer.writerow(["Mức độ", "Trang tính", "Ô", "Mã vấn đề", "Vấn đề", "Chỉ tiêu", "Giá trị", "Nội dung", "Cách sửa"])
     for p in sorted(problems, key=sort_key):
         row = [SEVERITY_VI[p.severity], p.sheet, p.cell, p.code, p.type.title,
-               indicator_label(p.indicator) or "", "" if p.value is None else str(p.value), p.message, p.type.fix]
+               indicator_label(p.indicator) or "", "" if p.value is None else str(p.value), p.message, p.fix]
         writer.writerow([neutralise(str(c)) for c in row])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
