@@ -170,6 +170,14 @@ def test_csv_neutralises_formulas():
     assert [r[7] for r in table[1:]][0] == "Mã chỉ tiêu '=HYPERLINK(\"http://x\")' không có trong danh mục chỉ tiêu Chiến lược."
 
 
+def test_csv_uses_the_projects_one_formula_guard():
+    # full-width signs (＝ ＋ － ＠) and a leading line break start a formula too: the guard of tonghop.safety
+    typed = ["\uff1d1+1", "\uff0bA1", "\uff0d1", "\uff20SUM(A1)", "\n=1+1"]
+    problems = [Problem("unknown-indicator", "Biểu 01", "B9", v) for v in typed]
+    table = list(csv.reader(io.StringIO(problems_csv(problems).decode("utf-8-sig"))))
+    assert [r[6] for r in table[1:]] == ["'\uff1d1+1", "'\uff0bA1", "'\uff0d1", "'\uff20SUM(A1)", "'\n=1+1"]
+
+
 def test_header_injection_from_a_submission_is_neutralised(config, tmp_path):
     evil = "Sở Y tế\r\nBcc: x@evil.com"
     annotated = tmp_path / "bao cao\r\nBcc: y@evil.com.xlsx"

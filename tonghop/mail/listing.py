@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from schemas.catalogue import load_catalogue
 from tonghop.problems import ERROR, Problem, sort_key
+from tonghop.safety import csv_text
 
 MAX_LINES = 20          # problem lines in the body; the rest go to the attached CSV
 MAX_RUNS = 4            # cell ranges named in one grouped line before "…"
 SEVERITY_VI = {ERROR: "Lỗi (phải sửa)", "warning": "Cảnh báo (cần kiểm tra)"}
 CSV_NAME = "danh-sach-van-de.csv"
 _CELL_RE = re.compile(r"^([A-Z]+)(\d+)$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,6 @@ def kind_counts(problems: list[Problem]) -> list[tuple[str, str, int]]:
     return sorted(rows, key=lambda r: (r[0] != ERROR, -r[2], r[1]))
 
 
-def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection): prefix an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def problems_csv(problems: list[Problem]) -> bytes:
     """Every problem, one per row, as CSV that Excel opens with the right diacritics (UTF-8 with BOM)."""
     buf = io.StringIO()
@@ -131,5 +126,5 @@ def problems_csv(problems: list[Problem]) -> bytes:
     for p in sorted(problems, key=sort_key):
         row = [SEVERITY_VI[p.severity], p.sheet, p.cell, p.code, p.type.title,
                indicator_label(p.indicator) or "", "" if p.value is None else str(p.value), p.message, p.fix]
-        writer.writerow([neutralise(str(c)) for c in row])
+        writer.writerow([csv_text(c) for c in row])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
