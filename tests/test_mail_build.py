@@ -10,6 +10,7 @@ from email.policy import default as default_policy
 
 import pytest
 
+from tonghop.current import SubmissionInfo
 from tonghop.errors import ConfigError
 from tonghop.mail.build import (
     DigestRow, build_digest, build_reminder, build_report_message, build_unknown_sender_notice,
@@ -56,6 +57,8 @@ def test_accepted_without_problems_says_nothing_to_do(config):
                            "Báo cáo Năm 2025 của đơn vị đã được tiếp nhận đầy đủ; số liệu sẽ được đưa vào tổng hợp.\n\n"
                            "Đơn vị không cần làm gì thêm.\n")
     assert "PHẢI SỬA" not in text and "CẦN KIỂM TRA" not in text
+    # nothing to do, so no word on how to resend
+    assert "gửi lại" not in text and "gửi lại" not in body(msg, "html")
     assert list(msg.iter_attachments()) == []
 
 
@@ -77,7 +80,7 @@ def test_accepted_with_problems_says_what_to_check(config, problems, expected):
 
 def test_rejected_after_the_deadline_asks_for_the_file_as_soon_as_possible(config):
     rep = report([Problem("period-mismatch", "Biểu 01", "C3", "Năm 2024",
-                          params={"found": "2024-Y", "expected": "2025-Y"})])
+                          params={"read_as": "", "expected": "Năm 2025"})])
     msg = parse(build(rep, config, today=date(2025, 11, 27)))
     assert msg["Subject"] == "[Sơn La] Sở Y tế – Năm 2025: Bị từ chối (1 lỗi)"
     text = body(msg)
@@ -85,7 +88,7 @@ def test_rejected_after_the_deadline_asks_for_the_file_as_soon_as_possible(confi
             "Đề nghị sửa 1 lỗi ở mục \"Phải sửa\" và gửi lại cả tệp sớm nhất có thể (hạn nộp 25/11/2025 đã qua).") in text
     assert ("PHẢI SỬA (1 lỗi)\n"
             "1. Biểu 01!C3: Sai kỳ báo cáo\n"
-            "   Tệp ghi kỳ báo cáo 'Năm 2024' (2024-Y), trong khi đợt này tổng hợp kỳ 2025-Y.\n"
+            "   Tệp ghi kỳ báo cáo 'Năm 2024', trong khi đợt này tổng hợp kỳ Năm 2025.\n"
             "   Cách sửa: Kiểm tra lại có gửi nhầm tệp của kỳ khác không; sửa ô Kỳ báo cáo hoặc gửi đúng tệp.\n") in text
 
 
@@ -112,10 +115,35 @@ def test_partial_report_orders_verdict_counts_errors_then_warnings(config):
             "2. Biểu 01!G30: Nam + Nữ khác Tổng\n"
             "   Tử số dòng Tổng (8.400) khác tổng Nam + Nữ (4.000 + 4.350 = 8.350).\n"
             "   Chỉ tiêu: 4.2. Tỷ số tử vong bà mẹ liên quan đến thai sản\n"
-            "   Cách sửa: Sửa {column} dòng Tổng hoặc các dòng Nam/Nữ cho khớp.\n"
+            "   Cách sửa: Sửa Tử số dòng Tổng hoặc các dòng Nam/Nữ cho khớp.\n"
             "\n"
             "CẦN KIỂM TRA (1 cảnh báo)\n"
-            "1. Biểu 01!I40: Giá trị bất thường\n") in text.replace("Sửa Tử số dòng", "Sửa {column} dòng")
+            "1. Biểu 01!I40: Giá trị bất thường\n") in text
+
+
+def test_partial_report_counts_indicators_and_activity_kinds_each_as_what_it_is(config):
+    problems = [Problem("not-a-number", "Biểu 01", "G10", "n/a", "4.2", {"column": "Tử số"}),
+                Problem("not-a-number", "Biểu 02", "D12", "x", "KT", {"column": "Số lượng"})]
+    text = text_of(build(report(problems, accepted=["4.1", "MH", "TH", "TT"], blocked=["4.2", "KT"]), config))
+    assert ("Số liệu của 1 chỉ tiêu và 3 loại hoạt động đã được tiếp nhận; 1 chỉ tiêu và 1 loại hoạt động chưa "
+            "được đưa vào tổng hợp vì có lỗi: 4.2. Tỷ số tử vong bà mẹ liên quan đến thai sản; "
+            "KT. Thanh tra, kiểm tra.\n") in text
+
+
+def test_a_rejected_file_already_replaced_by_an_accepted_one_says_so(config):
+    newer = SubmissionInfo(7, PERIOD, "SYT", "syt-sua.xlsx", "c" * 64, datetime(2025, 11, 20, 9, 45, tzinfo=timezone.utc),
+                           "accepted", 0, 0)
+    rep = report([Problem("not-a-number", "Biểu 01", "G10", "n/a", "4.2", {"column": "Tử số"})], blocked=["4.2"])
+    msg = parse(build(rep, config, newer=newer))
+    assert msg["Subject"] == ("[Sơn La] Sở Y tế – Năm 2025: Bị từ chối (1 lỗi); "
+                              "tệp gửi sau đã được chấp nhận")
+    text = body(msg)
+    assert text.startswith(
+        "Kính gửi: Sở Y tế\n\nKẾT QUẢ KIỂM TRA BÁO CÁO NĂM 2025: BỊ TỪ CHỐI\n\n"
+        "Tệp này chưa được tiếp nhận: chưa có số liệu nào của tệp này được đưa vào tổng hợp.\n\n"
+        "Đơn vị đã gửi tệp mới hơn \u201csyt-sua.xlsx\u201d (nhận lúc 20/11/2025 16:45), tệp đó đã được chấp nhận "
+        "và được dùng để tổng hợp. Đơn vị không cần làm gì thêm.\n\n")
+    assert "Đề nghị sửa" not in text and "gửi lại" not in text
 
 
 def test_grouping_folds_one_code_in_one_column_into_ranges():
@@ -217,6 +245,19 @@ def test_notice_goes_to_the_officer_only_and_escapes_what_the_file_says(config):
 def test_notice_says_why(config, problems, unit, expected):
     text = text_of(build_unknown_sender_notice(report(problems, unit=unit), config=config, period=PERIOD))
     assert text.startswith(expected)
+
+
+def test_notice_for_an_unreadable_file_says_the_header_could_not_be_read(config):
+    rep = report([Problem("file-unreadable", params={"detail": "tệp hỏng"})], unit=None)
+    rep.unit_name = None
+    msg = parse(build_unknown_sender_notice(rep, config=config, period=PERIOD))
+    assert ("THÔNG TIN GHI TRONG TỆP\n"
+            "  - Tệp: syt.xlsx\n"
+            "  - Mã đơn vị: (không đọc được)\n"
+            "  - Tên đơn vị: (không đọc được)\n"
+            "  - Email: (không đọc được)\n") in body(msg)
+    assert "<tr><td>Mã đơn vị</td><td>(không đọc được)</td></tr>" in body(msg, "html")
+    assert "để trống" not in body(msg) + body(msg, "html")
 
 
 def test_reminder(config):
