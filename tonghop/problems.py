@@ -153,6 +153,7 @@ class Problem:
     value: Any = None
     indicator: str | None = None      # indicator or activity code the problem blocks
     params: dict[str, Any] = field(default_factory=dict)
+    stt: str | None = None            # the STT column of the problem's row, to name the row in words
 
     @property
     def type(self) -> ProblemType:
