@@ -10,6 +10,8 @@ from email.policy import default as default_policy
 
 import pytest
 
+from tonghop.config import Period
+from tonghop.current import SubmissionInfo
 from tonghop.errors import ConfigError
 from tonghop.mail.build import (
     DigestRow, build_digest, build_reminder, build_report_message, build_unknown_sender_notice,
@@ -56,6 +58,8 @@ def test_accepted_without_problems_says_nothing_to_do(config):
                            "Báo cáo Năm 2025 của đơn vị đã được tiếp nhận đầy đủ; số liệu sẽ được đưa vào tổng hợp.\n\n"
                            "Đơn vị không cần làm gì thêm.\n")
     assert "PHẢI SỬA" not in text and "CẦN KIỂM TRA" not in text
+    # nothing to do, so no word on how to resend
+    assert "gửi lại" not in text and "gửi lại" not in body(msg, "html")
     assert list(msg.iter_attachments()) == []
 
 
@@ -77,15 +81,15 @@ def test_accepted_with_problems_says_what_to_check(config, problems, expected):
 
 def test_rejected_after_the_deadline_asks_for_the_file_as_soon_as_possible(config):
     rep = report([Problem("period-mismatch", "Biểu 01", "C3", "Năm 2024",
-                          params={"found": "2024-Y", "expected": "2025-Y"})])
+                          params={"read_as": "", "expected": "Năm 2025"})])
     msg = parse(build(rep, config, today=date(2025, 11, 27)))
     assert msg["Subject"] == "[Sơn La] Sở Y tế – Năm 2025: Bị từ chối (1 lỗi)"
     text = body(msg)
     assert ("Tệp chưa được tiếp nhận: chưa có số liệu nào của tệp này được đưa vào tổng hợp.\n\n"
             "Đề nghị sửa 1 lỗi ở mục \"Phải sửa\" và gửi lại cả tệp sớm nhất có thể (hạn nộp 25/11/2025 đã qua).") in text
     assert ("PHẢI SỬA (1 lỗi)\n"
-            "1. Biểu 01!C3: Sai kỳ báo cáo\n"
-            "   Tệp ghi kỳ báo cáo 'Năm 2024' (2024-Y), trong khi đợt này tổng hợp kỳ 2025-Y.\n"
+            "1. trang Biểu 01, dòng 3 [Biểu 01!C3]: Sai kỳ báo cáo\n"
+            "   Tệp ghi kỳ báo cáo 'Năm 2024', trong khi đợt này tổng hợp kỳ Năm 2025.\n"
             "   Cách sửa: Kiểm tra lại có gửi nhầm tệp của kỳ khác không; sửa ô Kỳ báo cáo hoặc gửi đúng tệp.\n") in text
 
 
@@ -105,17 +109,42 @@ def test_partial_report_orders_verdict_counts_errors_then_warnings(config):
             "  - Nam + Nữ khác Tổng: 1\n"
             "  - Giá trị bất thường (cảnh báo): 1\n") in text
     assert ("PHẢI SỬA (17 lỗi)\n"
-            "1. Biểu 01!G9:G24 — 16 ô: Không phải là số\n"
+            "1. trang Biểu 01, dòng 9 đến 24 [Biểu 01!G9:G24] — 16 ô: Không phải là số\n"
             "   Ví dụ Biểu 01!G9: Ô Tử số có 'n/a', không đọc được thành số.\n"
             "   Chỉ tiêu: 4.1. Tỷ số giới tính khi sinh\n"
             "   Cách sửa: Chỉ nhập số, ví dụ 1.234 hoặc 45,5; không kèm chữ hay đơn vị.\n"
-            "2. Biểu 01!G30: Nam + Nữ khác Tổng\n"
+            "2. trang Biểu 01, dòng 30 [Biểu 01!G30]: Nam + Nữ khác Tổng\n"
             "   Tử số dòng Tổng (8.400) khác tổng Nam + Nữ (4.000 + 4.350 = 8.350).\n"
             "   Chỉ tiêu: 4.2. Tỷ số tử vong bà mẹ liên quan đến thai sản\n"
-            "   Cách sửa: Sửa {column} dòng Tổng hoặc các dòng Nam/Nữ cho khớp.\n"
+            "   Cách sửa: Sửa Tử số dòng Tổng hoặc các dòng Nam/Nữ cho khớp.\n"
             "\n"
             "CẦN KIỂM TRA (1 cảnh báo)\n"
-            "1. Biểu 01!I40: Giá trị bất thường\n") in text.replace("Sửa Tử số dòng", "Sửa {column} dòng")
+            "1. trang Biểu 01, dòng 40 [Biểu 01!I40]: Giá trị bất thường\n") in text
+
+
+def test_partial_report_counts_indicators_and_activity_kinds_each_as_what_it_is(config):
+    problems = [Problem("not-a-number", "Biểu 01", "G10", "n/a", "4.2", {"column": "Tử số"}),
+                Problem("not-a-number", "Biểu 02", "D12", "x", "KT", {"column": "Số lượng"})]
+    text = text_of(build(report(problems, accepted=["4.1", "MH", "TH", "TT"], blocked=["4.2", "KT"]), config))
+    assert ("Số liệu của 1 chỉ tiêu và 3 loại hoạt động đã được tiếp nhận; 1 chỉ tiêu và 1 loại hoạt động chưa "
+            "được đưa vào tổng hợp vì có lỗi: 4.2. Tỷ số tử vong bà mẹ liên quan đến thai sản; "
+            "KT. Thanh tra, kiểm tra.\n") in text
+
+
+def test_a_rejected_file_already_replaced_by_an_accepted_one_says_so(config):
+    newer = SubmissionInfo(7, PERIOD, "SYT", "syt-sua.xlsx", "c" * 64, datetime(2025, 11, 20, 9, 45, tzinfo=timezone.utc),
+                           "accepted", 0, 0)
+    rep = report([Problem("not-a-number", "Biểu 01", "G10", "n/a", "4.2", {"column": "Tử số"})], blocked=["4.2"])
+    msg = parse(build(rep, config, newer=newer))
+    assert msg["Subject"] == ("[Sơn La] Sở Y tế – Năm 2025: Bị từ chối (1 lỗi); "
+                              "tệp gửi sau đã được chấp nhận")
+    text = body(msg)
+    assert text.startswith(
+        "Kính gửi: Sở Y tế\n\nKẾT QUẢ KIỂM TRA BÁO CÁO NĂM 2025: BỊ TỪ CHỐI\n\n"
+        "Tệp này chưa được tiếp nhận: chưa có số liệu nào của tệp này được đưa vào tổng hợp.\n\n"
+        "Đơn vị đã gửi tệp mới hơn \u201csyt-sua.xlsx\u201d (nhận lúc 20/11/2025 16:45), tệp đó đã được chấp nhận "
+        "và được dùng để tổng hợp. Đơn vị không cần làm gì thêm.\n\n")
+    assert "Đề nghị sửa" not in text and "gửi lại" not in text
 
 
 def test_grouping_folds_one_code_in_one_column_into_ranges():
@@ -125,11 +154,11 @@ def test_grouping_folds_one_code_in_one_column_into_ranges():
                             {"indicator_label": "4.4", "unit_name": "Sở Y tế"}))
     fix = "Chỉ nhập số, ví dụ 1.234 hoặc 45,5; không kèm chữ hay đơn vị."
     assert group_lines(problems) == [
-        Line("error", "Không phải là số", "Biểu 01!H9:H12, H20", 5, "Ô Mẫu số có 'x', không đọc được thành số.",
+        Line("error", "Không phải là số", "Biểu 01!H9:H12, H20", "trang Biểu 01, dòng 9 đến 12 và 20", 5, "Ô Mẫu số có 'x', không đọc được thành số.",
              "Biểu 01!H9", "4.1. Tỷ số giới tính khi sinh", fix),
-        Line("error", "Không phải là số", "Biểu 02!D9", 1, "Ô Số lượng có 'x', không đọc được thành số.",
+        Line("error", "Không phải là số", "Biểu 02!D9", "trang Biểu 02, dòng 9", 1, "Ô Số lượng có 'x', không đọc được thành số.",
              None, "TT. Truyền thông", fix),
-        Line("warning", "Thiếu chỉ tiêu được giao", "Biểu 01", 1,
+        Line("warning", "Thiếu chỉ tiêu được giao", "Biểu 01", "trang Biểu 01", 1,
              "Chưa có số liệu chỉ tiêu 4.4, được giao cho Sở Y tế.", None,
              "4.4. Có ít nhất một cơ sở y tế cung cấp thí điểm dịch vụ chăm sóc sức khỏe cho người đồng tính, song tính và chuyển giới",
              "Bổ sung dòng số liệu của chỉ tiêu này trong Biểu 01 rồi gửi lại."),
@@ -145,18 +174,18 @@ def test_long_lists_are_capped_and_the_full_list_attached_as_csv(config):
     assert (len(shown.errors), len(shown.warnings), shown.hidden_lines, shown.hidden_problems) == (20, 0, 11, 11)
     msg = parse(build(report(problems, blocked=["TT"]), config))
     text = body(msg)
-    assert "20. Biểu 02!T9: Số âm" in text and "21. " not in text
+    assert "20. trang Biểu 02, dòng 9 [Biểu 02!T9]: Số âm" in text and "21. " not in text
     assert "+11 nữa: danh sách đầy đủ ở tệp đính kèm danh-sach-van-de.csv (mở bằng Excel)." in text
     [att] = list(msg.iter_attachments())
     data = att.get_payload(decode=True)
     assert (att.get_filename(), att.get_content_type(), att.get_content_charset()) == (CSV_NAME, "text/csv", "utf-8")
     assert data == problems_csv(problems) and data.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert table[0] == ["Mức độ", "Trang tính", "Ô", "Mã vấn đề", "Vấn đề", "Chỉ tiêu", "Giá trị", "Nội dung", "Cách sửa"]
+    assert table[0] == ["Mức độ", "Trang tính", "Ô", "Vị trí", "Mã vấn đề", "Vấn đề", "Chỉ tiêu", "Giá trị", "Nội dung", "Cách sửa"]
     assert len(table) == 32
-    assert table[1] == ["Lỗi (phải sửa)", "Biểu 02", "A9", "negative-value", "Số âm", "", "0",
+    assert table[1] == ["Lỗi (phải sửa)", "Biểu 02", "A9", "trang Biểu 02, dòng 9", "negative-value", "Số âm", "", "0",
                         "Ô Cột 0 có giá trị âm (0).", "Số liệu này không thể âm: kiểm tra lại và nhập số không âm."]
-    assert table[2][6:8] == ["'-1", "Ô Cột 1 có giá trị âm (-1)."]       # a leading minus would be a formula
+    assert table[2][7:9] == ["'-1", "Ô Cột 1 có giá trị âm (-1)."]       # a leading minus would be a formula
     # a caller's own CSV is attached as given
     own = "\ufeffmine\r\n".encode()
     [att] = list(parse(build(report(problems, blocked=["TT"]), config, full_list_csv=own)).iter_attachments())
@@ -166,8 +195,16 @@ def test_long_lists_are_capped_and_the_full_list_attached_as_csv(config):
 def test_csv_neutralises_formulas():
     problems = [Problem("unknown-indicator", "Biểu 01", "B9", v) for v in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "4.1")]
     table = list(csv.reader(io.StringIO(problems_csv(problems).decode("utf-8-sig"))))
-    assert [r[6] for r in table[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "4.1"]
-    assert [r[7] for r in table[1:]][0] == "Mã chỉ tiêu '=HYPERLINK(\"http://x\")' không có trong danh mục chỉ tiêu Chiến lược."
+    assert [r[7] for r in table[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "4.1"]
+    assert [r[8] for r in table[1:]][0] == "Mã chỉ tiêu '=HYPERLINK(\"http://x\")' không có trong danh mục chỉ tiêu Chiến lược."
+
+
+def test_csv_uses_the_projects_one_formula_guard():
+    # full-width signs (＝ ＋ － ＠) and a leading line break start a formula too: the guard of tonghop.safety
+    typed = ["\uff1d1+1", "\uff0bA1", "\uff0d1", "\uff20SUM(A1)", "\n=1+1"]
+    problems = [Problem("unknown-indicator", "Biểu 01", "B9", v) for v in typed]
+    table = list(csv.reader(io.StringIO(problems_csv(problems).decode("utf-8-sig"))))
+    assert [r[7] for r in table[1:]] == ["'\uff1d1+1", "'\uff0bA1", "'\uff0d1", "'\uff20SUM(A1)", "'\n=1+1"]
 
 
 def test_header_injection_from_a_submission_is_neutralised(config, tmp_path):
@@ -209,6 +246,19 @@ def test_notice_goes_to_the_officer_only_and_escapes_what_the_file_says(config):
 def test_notice_says_why(config, problems, unit, expected):
     text = text_of(build_unknown_sender_notice(report(problems, unit=unit), config=config, period=PERIOD))
     assert text.startswith(expected)
+
+
+def test_notice_for_an_unreadable_file_says_the_header_could_not_be_read(config):
+    rep = report([Problem("file-unreadable", params={"detail": "tệp hỏng"})], unit=None)
+    rep.unit_name = None
+    msg = parse(build_unknown_sender_notice(rep, config=config, period=PERIOD))
+    assert ("THÔNG TIN GHI TRONG TỆP\n"
+            "  - Tệp: syt.xlsx\n"
+            "  - Mã đơn vị: (không đọc được)\n"
+            "  - Tên đơn vị: (không đọc được)\n"
+            "  - Email: (không đọc được)\n") in body(msg)
+    assert "<tr><td>Mã đơn vị</td><td>(không đọc được)</td></tr>" in body(msg, "html")
+    assert "để trống" not in body(msg) + body(msg, "html")
 
 
 def test_reminder(config):
@@ -346,3 +396,25 @@ def test_an_attachment_name_cannot_pose_as_another_file_type():
     # U+202E turns "bao-cao-xslx.exe" into what a reader sees as "bao-cao-exe.xlsx"
     assert safe_filename("bao-cao-\u202exslx.exe") == "bao-cao-xslx.exe"
     assert safe_filename("C:\\Users\\a\\Báo cáo\u200b năm.xlsx") == "Báo cáo năm.xlsx"
+
+
+def test_cells_are_named_in_words_with_the_rows_stt_beside_the_excel_reference(config, tmp_path):
+    from builders import activity_grid, indicator_grid, write_xlsx
+    from tonghop.read import parse_file
+    from tonghop.reports.submission import render_html
+    from tonghop.validate import validate_files
+
+    rows = [["4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La", sex, "n/a", 9500, None, None]
+            for sex in ("Nam", "Nữ")]
+    path = write_xlsx(tmp_path / "syt.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", rows),
+                                               "Biểu 02": activity_grid("SYT", "Năm 2025", [])})
+    [item] = validate_files([parse_file(path)], config, Period.parse(PERIOD))
+    text = text_of(build(item.report, config))
+    assert ("1. trang Biểu 01, dòng 9 và 10 (STT 1, 2) [Biểu 01!G9:G10] — 2 ô: Không phải là số\n"
+            "   Ví dụ Biểu 01!G9: Ô Tử số có 'n/a', không đọc được thành số.\n") in text
+    page = render_html(item.report, period_vi="Năm 2025", resend_by="chậm nhất ngày 25/11/2025", province="Sơn La")
+    assert ('<td>trang Biểu 01, dòng 9 và 10 (STT 1, 2)<br><span class="place">Biểu 01!G9:G10</span>'
+            '<br><span class="muted">2 ô</span></td>') in page
+    table = list(csv.reader(io.StringIO(problems_csv(item.report.problems).decode("utf-8-sig"))))
+    assert [r[1:4] for r in table[1:] if r[2]] == [["Biểu 01", "G9", "trang Biểu 01, dòng 9 (STT 1)"],
+                                           ["Biểu 01", "G10", "trang Biểu 01, dòng 10 (STT 2)"]]

@@ -94,7 +94,7 @@ def test_report_arrives_intact_and_a_rerun_sends_nothing(engine, config, server,
     for expected in ("KẾT QUẢ KIỂM TRA BÁO CÁO NĂM 2025: ĐƯỢC CHẤP NHẬN MỘT PHẦN",
                      "4.1. Tỷ số giới tính khi sinh",
                      "gửi lại cả tệp chậm nhất ngày 25/11/2025",
-                     "1. Biểu 01!G9:G24 — 16 ô: Không phải là số",
+                     "1. trang Biểu 01, dòng 9 đến 24 [Biểu 01!G9:G24] — 16 ô: Không phải là số",
                      "+4 nữa: danh sách đầy đủ ở tệp đính kèm danh-sach-van-de.csv"):
         assert expected in text
     assert "Được chấp nhận một phần" in msg.get_body(("html",)).get_content()

@@ -180,6 +180,16 @@ def test_open_problems_are_those_of_current_submissions(book):
     ]
 
 
+def test_problem_sheet_names_each_problem_in_vietnamese_and_keeps_the_code_narrow_at_the_end(book):
+    ws = book["Vấn đề"]
+    assert [c.value for c in ws[4]] == ["STT", "Mã đơn vị", "Đơn vị", "Tệp", "Mức độ", "Vấn đề", "Chỉ tiêu/HĐ",
+                                        "Trang tính", "Ô", "Giá trị gặp", "Nội dung", "Mã vấn đề"]
+    assert (ws.column_dimensions["F"].width, ws.column_dimensions["L"].width) == (30, 10)
+    assert [r["Vấn đề"] for r in table(ws, 4)] == [
+        "Giá trị không khớp Tử số/Mẫu số", "Mã địa bàn không đúng", "Nam + Nữ khác Tổng", "Dòng trùng", "Dòng trùng",
+        "Tử số lớn hơn Mẫu số", "Số người tham gia khác Nam + Nữ", "Không phải là số", "Giá trị bất thường"]
+
+
 def test_traceability_sheet_and_json_name_the_same_cells(reports, book):
     _folder, out = reports
     trace = json.loads(out["2025-Y"][1]["trace_json"].read_text(encoding="utf-8"))

@@ -145,6 +145,16 @@ def test_wrong_unit_or_period_rejects_the_whole_file(tmp_path, header, expected)
     assert item.report.accepted_indicators == []
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("Năm 2026", "Tệp ghi kỳ báo cáo 'Năm 2026', trong khi đợt này tổng hợp kỳ Năm 2025."),
+    ("năm 2026", "Tệp ghi kỳ báo cáo 'năm 2026', trong khi đợt này tổng hợp kỳ Năm 2025."),
+    ("2025-H1", "Tệp ghi kỳ báo cáo '2025-H1' (tức 6 tháng đầu năm 2025), trong khi đợt này tổng hợp kỳ Năm 2025."),
+])
+def test_wrong_period_is_named_once_and_explained_only_when_typed_otherwise(tmp_path, typed, message):
+    [problem] = check(tmp_path, CLEAN_SYT, period_text=typed).report.problems
+    assert problem.message == message
+
+
 @pytest.mark.parametrize("text", ["Năm 2025", "2025-Y", "năm 2025", "NĂM 2025", "Báo cáo năm 2025"])
 def test_period_written_in_several_ways(tmp_path, text):
     assert check(tmp_path, CLEAN_SYT, period_text=text).report.status == "accepted"

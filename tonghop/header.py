@@ -60,8 +60,11 @@ def check_header(header: dict[str, Any], cells: dict[str, str], config: Province
     if found is None:
         problems.append(Problem("period-missing", sheet, cell, raw_period))
     elif found != period:
+        # "Năm 2026" needs no "(Năm 2026)" after it; "2026-Y" is told how it was read
+        typed = " ".join(str(raw_period).split()).casefold()
+        read_as = "" if typed == found.vi.casefold() else f" (tức {found.vi})"
         problems.append(Problem("period-mismatch", sheet, cell, raw_period,
-                                params={"found": found.vi, "expected": period.vi}))
+                                params={"read_as": read_as, "expected": period.vi}))
     email = str(header.get("email") or "").strip().lower()
     if unit is not None and email and email not in unit.emails:
         sheet, cell = _cell_parts(cells.get("email"))

@@ -49,7 +49,7 @@ _TYPES = [
                 "Không nhận ra kỳ báo cáo '{value}'.",
                 "Ghi kỳ báo cáo dạng 'Năm 2025' hoặc '6 tháng đầu năm 2025'.", True),
     ProblemType("period-mismatch", ERROR, "Sai kỳ báo cáo",
-                "Tệp ghi kỳ báo cáo '{value}' ({found}), trong khi đợt này tổng hợp kỳ {expected}.",
+                "Tệp ghi kỳ báo cáo '{value}'{read_as}, trong khi đợt này tổng hợp kỳ {expected}.",
                 "Kiểm tra lại có gửi nhầm tệp của kỳ khác không; sửa ô Kỳ báo cáo hoặc gửi đúng tệp.", True),
     # --- a row of Biểu 01: blocks that indicator of this submission ---
     ProblemType("missing-code", ERROR, "Thiếu mã chỉ tiêu",
@@ -158,6 +158,7 @@ class Problem:
     value: Any = None
     indicator: str | None = None      # indicator or activity code the problem blocks
     params: dict[str, Any] = field(default_factory=dict)
+    stt: str | None = None            # the STT column of the problem's row, to name the row in words
 
     @property
     def type(self) -> ProblemType:

@@ -7,6 +7,7 @@ has an error. Warnings never block.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from tonghop.numbers import format_vi
 from tonghop.problems import ERROR, Problem, ValidationReport
 from tonghop.read import ParsedFile
 from tonghop.rows import activity_records, indicator_records
+from tonghop.safety import plain_text
 
 # For a frame-level check, the cell the person must look at.
 FRAME_CHECK_CELL = {
@@ -222,7 +224,24 @@ def validate_files(parsed_files: list[ParsedFile], config: ProvinceConfig, perio
         checked[rec["file_idx"]].activities.append(rec)
     for item in checked:
         _decide(item, catalogue)
+        _name_rows(item)
     return checked
+
+
+def _name_rows(item: CheckedFile) -> None:
+    """Give each problem on a table row that row's STT, so messages can name the row as the clerk numbered it."""
+    parsed = item.parsed
+    stt: dict[tuple[str, int], str] = {}
+    for sheet, rows in ((parsed.indicator_sheet, parsed.indicator_rows), (parsed.activity_sheet, parsed.activity_rows)):
+        for row in rows:
+            raw = row.values.get("stt")
+            text = format_vi(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else plain_text(raw, 12)
+            if sheet and text:
+                stt[(sheet, row.row)] = text
+    for p in item.report.problems:
+        m = re.match(r"^[A-Z]+(\d+)$", p.cell or "")
+        if m:
+            p.stt = stt.get((p.sheet, int(m.group(1))))
 
 
 def _decide(item: CheckedFile, catalogue: Catalogue) -> None:

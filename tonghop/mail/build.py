@@ -7,7 +7,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from schemas.catalogue import load_catalogue
 from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.current import SubmissionInfo
 from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
 from tonghop.mail.message import (
     as_period, attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
@@ -35,13 +37,25 @@ def _counts_text(n_errors: int, n_warnings: int) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def parts_text(codes: list[str]) -> str:
+    """'1 chỉ tiêu và 3 loại hoạt động': Biểu 01 indicators and Biểu 02 activity kinds, each counted as what it is."""
+    activities = load_catalogue().activities
+    n_act = sum(1 for c in codes if c in activities)
+    n_ind = len(codes) - n_act
+    parts = [f"{n} chỉ tiêu" for n in [n_ind] if n] + [f"{n} loại hoạt động" for n in [n_act] if n]
+    return " và ".join(parts) or "0 chỉ tiêu"
+
+
 def build_report_message(report: ValidationReport, *, config: ProvinceConfig, period: Period | str,
                          recipients: list[str], deadline: date, annotated_copy: Path | None,
-                         full_list_csv: bytes | None = None, today: date | None = None) -> EmailMessage:
+                         full_list_csv: bytes | None = None, today: date | None = None,
+                         newer: SubmissionInfo | None = None) -> EmailMessage:
     """The validation report for the unit that sent the file: verdict, what to do and by when, the problems.
 
     At most MAX_LINES problem lines are shown; when some are left out the full list is attached as CSV
     (`full_list_csv` if the caller has one, else generated). The annotated copy is attached unchanged.
+    `newer`: the unit's later file that consolidation uses instead (accepted or partly): then nothing is
+    asked of this file.
     """
     period = as_period(period)
     today = today or today_in(config)
@@ -72,11 +86,19 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
         "attachments": [(name, kind) for name, kind, _ in attachments],
         "csv_name": CSV_NAME,
     }
+    if newer is not None:
+        context["newer"] = {"file": clean_text(newer.file_name, 120), "status_vi": STATUS_VI[newer.status].lower(),
+                            "status": newer.status,
+                            "received": _local(newer.received_at, ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M")}
+    context["to_do"] = newer is None and (status != ACCEPTED or n_err > 0 or n_warn > 0)
     context["verdict"] = paragraphs(
-        "verdict.txt.j2", **context, n_accepted=len(report.accepted_indicators),
+        "verdict.txt.j2", **context, accepted_parts=parts_text(report.accepted_indicators),
+        blocked_parts=parts_text(report.blocked_indicators),
         blocked=[indicator_label(c) for c in report.blocked_indicators])
     subject = (f"[{config.province_short}] {unit_name} – {period.vi}: "
                f"{STATUS_VI[status]}{_counts_text(n_err, n_warn)}")
+    if newer is not None:
+        subject += f"; tệp gửi sau đã {STATUS_VI[newer.status].lower()}"
     msg = new_message(config, to=recipients, subject=subject,
                       text=render("report.txt.j2", **context), html=render("report.html.j2", **context))
     for name, _kind, data in attachments:
@@ -118,6 +140,8 @@ def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceCon
         "typed_unit_name": clean_text(report.unit_name, 120),
         "typed_email": clean_text(typed_email, 120),
         "unit_name": clean_text(unit.name) if unit else "",
+        # an unreadable file's header was never read: its fields are unknown, not empty
+        "blank": "(không đọc được)" if reason == "unreadable" else "(để trống)",
         "status_vi": STATUS_VI[report.status],
         "listing": shown,
         "kinds": kind_counts(report.problems),

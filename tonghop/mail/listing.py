@@ -8,14 +8,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from schemas.catalogue import load_catalogue
+from tonghop.cells import place_in_words
 from tonghop.problems import ERROR, Problem, sort_key
+from tonghop.safety import csv_text
 
 MAX_LINES = 20          # problem lines in the body; the rest go to the attached CSV
 MAX_RUNS = 4            # cell ranges named in one grouped line before "…"
 SEVERITY_VI = {ERROR: "Lỗi (phải sửa)", "warning": "Cảnh báo (cần kiểm tra)"}
 CSV_NAME = "danh-sach-van-de.csv"
 _CELL_RE = re.compile(r"^([A-Z]+)(\d+)$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Line:
     severity: str
     title: str
     place: str              # Biểu 01!G12, or Biểu 01!G9:G24, G30 for a group
+    where: str              # the same place in words: trang Biểu 01, dòng 9 và 10 (STT 1, 2)
     count: int              # cells covered
     message: str            # the first occurrence's message
     example: str | None     # the cell the message comes from, when grouped
@@ -76,16 +78,17 @@ def _line(members: list[Problem]) -> Line:
     label = indicator_label(first.indicator)
     if label and (label in message or len({p.indicator for p in members}) > 1):
         label = None  # named already, or the group spans rows of several indicators
+    where = place_in_words(first.sheet, [p.cell for p in members], [p.stt for p in members], MAX_RUNS)
     if len(members) == 1:
-        return Line(first.severity, first.type.title, first.place, 1, message, None, label, first.type.fix)
+        return Line(first.severity, first.type.title, first.place, where, 1, message, None, label, first.fix)
     column = _CELL_RE.match(first.cell).group(1)
     rows = sorted({int(_CELL_RE.match(p.cell).group(2)) for p in members})
     runs = _runs(rows)
     text = ", ".join(f"{column}{a}" if a == b else f"{column}{a}:{column}{b}" for a, b in runs[:MAX_RUNS])
     if len(runs) > MAX_RUNS:
         text += ", …"
-    return Line(first.severity, first.type.title, f"{first.sheet}!{text}", len(members), message,
-                first.place, label, first.type.fix)
+    return Line(first.severity, first.type.title, f"{first.sheet}!{text}", where, len(members), message,
+                first.place, label, first.fix)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -118,18 +121,14 @@ def kind_counts(problems: list[Problem]) -> list[tuple[str, str, int]]:
     return sorted(rows, key=lambda r: (r[0] != ERROR, -r[2], r[1]))
 
 
-def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection): prefix an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def problems_csv(problems: list[Problem]) -> bytes:
     """Every problem, one per row, as CSV that Excel opens with the right diacritics (UTF-8 with BOM)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["Mức độ", "Trang tính", "Ô", "Mã vấn đề", "Vấn đề", "Chỉ tiêu", "Giá trị", "Nội dung", "Cách sửa"])
+    writer.writerow(["Mức độ", "Trang tính", "Ô", "Vị trí", "Mã vấn đề", "Vấn đề", "Chỉ tiêu", "Giá trị", "Nội dung",
+                     "Cách sửa"])
     for p in sorted(problems, key=sort_key):
-        row = [SEVERITY_VI[p.severity], p.sheet, p.cell, p.code, p.type.title,
-               indicator_label(p.indicator) or "", "" if p.value is None else str(p.value), p.message, p.type.fix]
-        writer.writerow([neutralise(str(c)) for c in row])
+        row = [SEVERITY_VI[p.severity], p.sheet, p.cell, place_in_words(p.sheet, [p.cell], [p.stt]), p.code, p.type.title,
+               indicator_label(p.indicator) or "", "" if p.value is None else str(p.value), p.message, p.fix]
+        writer.writerow([csv_text(c) for c in row])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")

@@ -6,21 +6,23 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
+from tonghop.current import SubmissionInfo, as_utc, current_submissions
 from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
 from tonghop.mail.message import as_period
 from tonghop.mail.recipients import recipients_for
-from tonghop.problems import ValidationReport
+from tonghop.problems import ACCEPTED, PARTIAL, ValidationReport
+from tonghop.store.models import Submission
 
 
 def queue_report(bind: Engine | Session, report: ValidationReport, *, submission_id: int | None,
                  config: ProvinceConfig, period: Period | str, annotated_copy: Path | None = None,
                  typed_email: str | None = None, full_list_csv: bytes | None = None,
-                 today: date | None = None) -> bool:
+                 today: date | None = None, newer: SubmissionInfo | None = None) -> bool:
     """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
     is unknown, unreadable or has no address. Idempotent by the file's hash; True when newly queued."""
     period = as_period(period)
@@ -28,7 +30,7 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
     if recipients:
         message = build_report_message(report, config=config, period=period, recipients=recipients,
                                        deadline=config.deadline(period), annotated_copy=annotated_copy,
-                                       full_list_csv=full_list_csv, today=today)
+                                       full_list_csv=full_list_csv, today=today, newer=newer)
         return outbox.enqueue(bind, key=outbox.report_key(period.code, report.sha256), kind="report",
                               period=period.code, unit_code=report.unit, submission_id=submission_id,
                               message=message)
@@ -58,14 +60,26 @@ def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: Pro
     than building it); returns how many were newly queued. A run that dies mid-way loses at most the
     open chunk, which the next run queues again (the keys make that safe)."""
     items = list(items)
+    later = newer_files(engine, as_period(period).code)
     queued = 0
     for start in range(0, len(items), QUEUE_CHUNK):
         with Session(engine, expire_on_commit=False) as session, session.begin():
             for item in items[start:start + QUEUE_CHUNK]:
                 queued += queue_report(session, item.report, submission_id=item.submission_id, config=config,
                                        period=period, annotated_copy=item.annotated_copy,
-                                       typed_email=item.typed_email)
+                                       typed_email=item.typed_email, newer=later.get(item.report.sha256))
     return queued
+
+
+def newer_files(engine: Engine, period: str) -> dict[str, SubmissionInfo]:
+    """File hash -> the unit's current file, for every file that a later accepted (or partly accepted) file of
+    the same unit replaced: its report must not ask for a file the unit has already sent."""
+    current = {s.unit_code: s for s in current_submissions(engine, period) if s.status in (ACCEPTED, PARTIAL)}
+    with Session(engine) as s:
+        rows = s.execute(select(Submission.sha256, Submission.unit_code, Submission.received_at)
+                         .where(Submission.period == period, Submission.unit_code.in_(list(current)))).all()
+    return {sha: current[unit] for sha, unit, received in rows
+            if sha != current[unit].sha256 and as_utc(received) < current[unit].received_at}
 
 
 def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period | str,

@@ -236,9 +236,10 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
 
 def sheet_problems(ws: Worksheet, data: RoundData) -> None:
     title(ws, "CÁC VẤN ĐỀ CÒN TỒN TẠI", _subtitle(data, "vấn đề của tệp hiện hành của mỗi đơn vị"), 12)
-    header(ws, 4, ["STT", "Mã đơn vị", "Đơn vị", "Tệp", "Mức độ", "Mã vấn đề", "Vấn đề", "Chỉ tiêu/HĐ",
-                   "Trang tính", "Ô", "Giá trị gặp", "Nội dung"],
-           [6, 11, 28, 34, 10, 24, 28, 10, 11, 7, 14, 70])
+    # the Vietnamese title is what the officer reads; the code stays, narrow and last, to look a problem up
+    header(ws, 4, ["STT", "Mã đơn vị", "Đơn vị", "Tệp", "Mức độ", "Vấn đề", "Chỉ tiêu/HĐ",
+                   "Trang tính", "Ô", "Giá trị gặp", "Nội dung", "Mã vấn đề"],
+           [6, 11, 28, 34, 10, 30, 10, 11, 7, 14, 70, 10])
     severity_order = {"error": 0, "warning": 1}
     problems = sorted(data.problems, key=lambda p: (severity_order.get(p.severity, 2),
                                                     list(data.config.units).index(p.unit_code)
@@ -251,13 +252,13 @@ def sheet_problems(ws: Worksheet, data: RoundData) -> None:
         put(ws, row, 4, p.file_name, wrap=True)
         sev = put(ws, row, 5, SEVERITY_VI.get(p.severity, p.severity), center=True)
         paint(sev, ("FFC7CE", "9C0006") if p.severity == "error" else ("FFEB9C", "9C5700"))
-        put(ws, row, 6, p.code)
-        put(ws, row, 7, PROBLEM_TYPES[p.code].title if p.code in PROBLEM_TYPES else p.code, wrap=True)
-        put(ws, row, 8, p.indicator, center=True)
-        put(ws, row, 9, p.sheet)
-        put(ws, row, 10, p.cell, center=True)
-        put(ws, row, 11, p.value, wrap=True)
-        put(ws, row, 12, p.message, wrap=True)
+        put(ws, row, 6, PROBLEM_TYPES[p.code].title if p.code in PROBLEM_TYPES else p.code, wrap=True)
+        put(ws, row, 7, p.indicator, center=True)
+        put(ws, row, 8, p.sheet)
+        put(ws, row, 9, p.cell, center=True)
+        put(ws, row, 10, p.value, wrap=True)
+        put(ws, row, 11, p.message, wrap=True)
+        put(ws, row, 12, p.code)
     if not problems:
         ws.cell(5, 1, "Không còn vấn đề nào.").font = font(italic=True)
     ws.freeze_panes = "C5"
