@@ -242,7 +242,6 @@ def test_digest_counts_completeness_and_timeliness(config):
     assert text.startswith(
         "TÌNH HÌNH NỘP BÁO CÁO BÌNH ĐẲNG GIỚI NĂM 2025, NGÀY 26/11/2025\n\n"
         "Hạn nộp: 25/11/2025 (đã quá hạn 1 ngày)\n"
-        "Đã gửi tệp (kể cả tệp bị từ chối): 3/4 đơn vị (75%)\n"
         "Đã nộp (được tiếp nhận toàn bộ hoặc một phần): 2/4 đơn vị (50%)\n"
         "Nộp đúng hạn (tính theo bản được tiếp nhận): 1/4 đơn vị (25%)\n\n"
         "CHƯA NỘP (1)\n  - Báo Sơn La (BSL): bsl@sonla.gov.vn\n\n"

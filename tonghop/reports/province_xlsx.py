@@ -195,7 +195,8 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
     summary = [("Số đơn vị phải báo cáo", comp.expected, None),
                ("Số đơn vị đã nộp", comp.actual, comp.rate(comp.actual)),
                ("Số đơn vị nộp đúng hạn", comp.on_time, comp.rate(comp.on_time)),
-               ("Số đơn vị có số liệu được chấp nhận", comp.usable, comp.rate(comp.usable))]
+               ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", len(comp.rejected),
+                comp.rate(len(comp.rejected)))]
     put(ws, 3, 3, "Chỉ số", bold=True)
     put(ws, 3, 4, "Số đơn vị", bold=True, center=True)
     put(ws, 3, 5, "Tỷ lệ", bold=True, center=True)
