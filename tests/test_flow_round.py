@@ -220,11 +220,12 @@ def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_th
                 for p in (out / "2025-Y" / "mail").glob("digest_*.eml")]
     text = digest.get_body(("plain",)).get_content().replace("\r\n", "\n")
     counts = dict((label, (int(a), int(b))) for label, a, b in
-                  re.findall(r"^(Đã nộp|Nộp đúng hạn) \([^)]*\): (\d+)/(\d+) đơn vị", text, re.M))
-    missing_block = text.split("CHƯA NỘP (")[1].split("\n\n")[0]
-    rejected_block = text.split("BỊ TỪ CHỐI, CHƯA CÓ BẢN ĐƯỢC TIẾP NHẬN (")[1].split("\n\n")[0]
-    got["digest"] = (counts["Đã nộp"], counts["Nộp đúng hạn"],
-                     re.findall(r"^  - .*? \((\w+)\)", missing_block + "\n" + rejected_block, re.M))
+                  re.findall(r"^(Đã nộp|Nộp đúng hạn|Chưa nộp)(?: \([^)]*\))?: (\d+)/(\d+) đơn vị", text, re.M))
+    missing_block = text.split("\nCHƯA GỬI TỆP NÀO (")[1].split("\n\n")[0]
+    rejected_block = text.split("\nCÓ TỆP BỊ TỪ CHỐI, CHƯA CÓ BẢN ĐƯỢC TIẾP NHẬN (")[1].split("\n\n")[0]
+    not_reported = re.findall(r"^  - .*? \((\w+)\)", missing_block + "\n" + rejected_block, re.M)
+    assert counts["Chưa nộp"] == (len(not_reported), n)
+    got["digest"] = (counts["Đã nộp"], counts["Nộp đúng hạn"], [u for u in config.units if u in not_reported])
     assert f": {reported}/{n} đơn vị đã nộp" in digest["Subject"]
 
     console = Console(record=True, width=200)

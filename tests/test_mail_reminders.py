@@ -1,4 +1,4 @@
-"""Missing units, reminders on the configured days (once per day and unit), the digest on each change; both back-ends."""
+"""Missing units, reminders on the configured days (once per day and unit), a digest per change; both back-ends."""
 from __future__ import annotations
 
 import email
