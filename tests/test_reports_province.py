@@ -155,6 +155,9 @@ def test_completeness_sheet(book):
         ("Số đơn vị phải báo cáo", 18, None), ("Số đơn vị đã nộp", 17, pytest.approx(17 / 18 * 100)),
         ("Số đơn vị nộp đúng hạn", 15, pytest.approx(15 / 18 * 100)),
         ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 1, pytest.approx(1 / 18 * 100))]
+    assert ws.cell(8, 3).value == (
+        "Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần (tệp bị từ "
+        "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
     rows = table(ws, 9)
     assert [(r["Mã"], r["Đã nộp"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
         ("STC", "Chưa", None), ("MTTQ", "Có", "Trễ 1 ngày"), ("X14004", "Có", "Trễ 2 ngày")]

@@ -16,6 +16,10 @@ from tonghop.config import Period, ProvinceConfig, Unit
 from tonghop.current import SubmissionInfo, as_utc, current_submissions
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED
 
+# the definition in the officer's words, printed under the counts of every consolidated report
+DEFINITION_VI = ("Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần "
+                 "(tệp bị từ chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
+
 
 def reporting(status: str | None, received_at: datetime | None, end: datetime) -> tuple[bool, bool | None]:
     """(has reported, on time) of a unit from its current submission's status and arrival time.

@@ -9,6 +9,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tonghop.completeness import DEFINITION_VI
 from tonghop.merge import TOTAL
 from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
@@ -204,6 +205,7 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
         put(ws, i, 3, label)
         put(ws, i, 4, n, "0")
         put(ws, i, 5, rate, FMT_RATE)
+    ws.cell(8, 3, DEFINITION_VI).font = font(italic=True, color="595959")
     hrow = 9
     header(ws, hrow, ["STT", "Mã", "Đơn vị", "Loại", "Đã nộp", "Thời điểm nhận", "Đúng hạn", "Tệp hiện hành",
                       "Kết quả kiểm tra", "Số lỗi", "Số cảnh báo"],
