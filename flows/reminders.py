@@ -41,7 +41,8 @@ def deliver(db_url: str, eml_dir: str, config_path: str | None = None) -> dict:
 @flow(name="nhac-nop-bao-cao")
 def send_reminders(period: str, db_url: str, out: str, config_path: str | None = None,
                    today: str | None = None) -> dict:
-    """Reminders to units that have not reported (on the configured days), today's digest, then delivery."""
+    """Reminders to units that have not reported (on the configured days), the digest if something changed, then
+    delivery."""
     config = _config(config_path)
     p = Period.parse(period)
     day = date.fromisoformat(today) if today else today_in(config)

@@ -22,7 +22,8 @@ def printed(summary: dict) -> str:
 def test_indicator_line_accounts_for_every_indicator():
     statuses = ["achieved"] * 3 + ["not_achieved"] * 2 + ["no_data", "to_check", None]
     summary = {"province": "Sơn La", "period": "2025-Y", "period_vi": "Năm 2025", "files_in_inbox": 0,
-               "files_read_this_run": 0, "units_expected": 18, "units_missing": [], "submissions": [], "files": [],
+               "files_read_this_run": 0, "units_expected": 18, "units_missing": [], "units_reported": [],
+               "units_on_time": [], "submissions": [], "files": [],
                "counts": {"accepted": 0, "partially_accepted": 0, "rejected": 0, "rejected_files": 0},
                "indicators": {f"1.{i}": {"status": s} for i, s in enumerate(statuses)}}
     lines = [line for line in printed(summary).splitlines() if line.startswith("Chỉ tiêu:")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -27,10 +28,10 @@ def test_sample_year_round(db_url, config):
     ingest_inbox(SAMPLES / "2025-Y", engine, config, period)
     comp = completeness(config, period, current_submissions(engine, period.code))
     # received.csv of the sample; deadline 25/11/2025; MTTQ and Mộc Châu late; STC's only file is rejected
-    # (its one indicator blocked) but it is the unit's current submission, so STC has reported
+    # (its one indicator blocked): it is the unit's current submission, but STC has not reported
     assert rows(comp) == [
         ("SNV", True, "20/11 16:45", True, None, "partially_accepted"),
-        ("STC", True, "20/11 10:01", True, None, "rejected"),
+        ("STC", False, "20/11 10:01", None, None, "rejected"),
         ("CCTK", True, "23/11 10:29", True, None, "accepted"),
         ("SGDDT", True, "24/11 08:07", True, None, "partially_accepted"),
         ("SYT", True, "15/11 11:51", True, None, "accepted"),
@@ -48,9 +49,9 @@ def test_sample_year_round(db_url, config):
         ("X14003", True, "24/11 13:39", True, None, "partially_accepted"),
         ("X14004", True, "27/11 15:43", False, 2, "accepted"),
     ]
-    assert (comp.expected, comp.actual, comp.on_time, comp.usable) == (18, 18, 16, 17)
-    assert (round(comp.rate(comp.actual), 1), round(comp.rate(comp.on_time), 1)) == (100.0, 88.9)
-    assert (comp.missing, comp.late) == ([], ["MTTQ", "X14004"])
+    assert (comp.expected, comp.actual, comp.on_time, comp.rejected) == (18, 17, 15, ["STC"])
+    assert (round(comp.rate(comp.actual), 1), round(comp.rate(comp.on_time), 1)) == (94.4, 83.3)
+    assert (comp.missing, comp.late) == (["STC"], ["MTTQ", "X14004"])
     engine.dispose()
 
 
@@ -88,3 +89,16 @@ def test_deadline_is_the_end_of_the_day_in_vietnam(config, when, on_time, days_l
     assert (syt.on_time, syt.days_late) == (on_time, days_late)
     assert (comp.expected, comp.actual, comp.on_time) == (18, 1, 1 if on_time else 0)
     assert comp.missing == [u for u in config.units if u != "SYT"]
+
+
+@pytest.mark.parametrize("status, reported, on_time", [
+    ("accepted", True, False), ("partially_accepted", True, False), ("rejected", False, None)])
+def test_a_unit_has_reported_only_when_its_current_file_was_accepted_wholly_or_in_part(config, status, reported,
+                                                                                      on_time):
+    period = Period.parse("2025-Y")
+    late = replace(sub("SYT", datetime(2025, 11, 27, 8, 0, tzinfo=VN)), status=status)
+    comp = completeness(config, period, [late])
+    assert rows(comp)[4] == ("SYT", reported, "27/11 08:00", on_time, 2 if reported else None, status)
+    assert (comp.actual, comp.on_time, comp.late, comp.rejected) == (
+        int(reported), 0, ["SYT"] if reported else [], [] if reported else ["SYT"])
+    assert "SYT" not in comp.missing if reported else "SYT" in comp.missing

@@ -35,7 +35,7 @@ def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path)
     assert {name: (f["unit"], f["status"]) for name, f in by_file.items()} == {
         s["file"]: (s["unit"], s["status"]) for s in EXPECTED["files"]}
     assert summary["files_read_this_run"] == len(EXPECTED["files"])
-    assert summary["units_missing"] == []        # every unit has a readable report in the sample round
+    assert summary["units_missing"] == ["STC"]   # its only file was rejected: it has not reported
     on_disk = json.loads((out / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
     assert on_disk["files"] == summary["files"]
     reports = sorted(p.name for p in (out / "2025-Y" / "submissions").glob("*.json"))
@@ -151,3 +151,101 @@ def test_round_flow_on_a_dask_cluster_of_two_workers(prefect_harness, tmp_path):
     assert {f["file"]: (f["unit"], f["status"]) for f in summary["files"]} == {
         s["file"]: (s["unit"], s["status"]) for s in EXPECTED["files"]}
     assert counts(db_url)["submissions"] == len(EXPECTED["files"])
+
+
+def _sample_answer(config) -> tuple[int, int, list[str]]:
+    """Units reported and on time, and units missing, worked out from the sample's answer key and received.csv:
+    a unit has reported when one of its files was accepted wholly or in part; on time when that file arrived
+    by the end of the deadline day (Sơn La time)."""
+    import csv
+    from datetime import date, datetime, timedelta
+
+    arrived = {r["file"]: datetime.fromisoformat(r["received_at"])
+               for r in csv.DictReader((SAMPLES / "2025-Y" / "received.csv").open(encoding="utf-8"))}
+    end = datetime.combine(date.fromisoformat(EXPECTED["deadline"]) + timedelta(days=1), datetime.min.time(),
+                           tzinfo=arrived[EXPECTED["files"][0]["file"]].tzinfo)
+    good = {f["unit"]: arrived[f["file"]] for f in EXPECTED["files"]
+            if f["status"] in ("accepted", "partially_accepted")}
+    return len(good), sum(1 for t in good.values() if t < end), [u for u in config.units if u not in good]
+
+
+def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_the_same_way(
+        prefect_harness, tmp_path, monkeypatch):
+    """Round page, both workbooks, summary.json, the digest, the console and the reminders: one definition."""
+    import email
+    import re
+    from datetime import timedelta
+    from email.policy import default as default_policy
+
+    import openpyxl
+    from rich.console import Console
+
+    from flows.round import consolidate_round
+    from tonghop import cli
+    from tonghop.config import Period, load_config
+    from tonghop.mail.reminders import queue_reminders
+    from tonghop.store.models import OutboxMessage
+
+    monkeypatch.delenv("TONGHOP_SMTP_HOST", raising=False)
+    config = load_config()
+    inbox, out, db_url = tmp_path / "inbox", tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    summary = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+    n = len(config.units)
+    reported, on_time, missing = _sample_answer(config)
+    assert missing                      # the sample has a unit whose only file was rejected: the case at stake
+    got = {}
+
+    html = (out / "2025-Y" / "tong-hop-2025-Y.html").read_text(encoding="utf-8")
+    cards = dict((label, (int(a), int(b))) for a, b, label in
+                 re.findall(r'<div class="card rate"><b>(\d+)/(\d+)</b>(đơn vị [^(]+?) \(', html))
+    rows = re.findall(r'<tr class="(\w+)" data-unit="(\w+)">', html)
+    got["html"] = (cards["đơn vị đã nộp"], cards["đơn vị nộp đúng hạn"], [u for s, u in rows if s == "missing"])
+
+    ws = openpyxl.load_workbook(out / "2025-Y" / "bao-cao-tong-hop-son-la-2025-Y.xlsx")["Tình hình nộp"]
+    table = [[c.value for c in r] for r in ws.iter_rows(min_row=10, max_col=5)]
+    got["province_xlsx"] = ((ws["D5"].value, ws["D4"].value), (ws["D6"].value, ws["D4"].value),
+                            [r[1] for r in table if r[4] == "Chưa"])
+
+    ws = openpyxl.load_workbook(out / "2025-Y" / "bao-cao-bo-noi-vu-2025-Y.xlsx")["Tình hình báo cáo"]
+    got["ministry_xlsx"] = ((ws["B6"].value, ws["B5"].value), (ws["B7"].value, ws["B5"].value),
+                            [u for u in config.units if config.units[u].name in
+                             ws["A9"].value.removeprefix("Đơn vị chưa báo cáo: ").split(", ")])
+
+    on_disk = json.loads((out / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
+    got["summary_json"] = ((len(on_disk["units_reported"]), on_disk["units_expected"]),
+                           (len(on_disk["units_on_time"]), on_disk["units_expected"]), on_disk["units_missing"])
+
+    [digest] = [email.message_from_bytes(p.read_bytes(), policy=default_policy)
+                for p in (out / "2025-Y" / "mail").glob("digest_*.eml")]
+    text = digest.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    counts = dict((label, (int(a), int(b))) for label, a, b in
+                  re.findall(r"^(Đã nộp|Nộp đúng hạn|Chưa nộp)(?: \([^)]*\))?: (\d+)/(\d+) đơn vị", text, re.M))
+    missing_block = text.split("\nCHƯA GỬI TỆP NÀO (")[1].split("\n\n")[0]
+    rejected_block = text.split("\nCÓ TỆP BỊ TỪ CHỐI, CHƯA CÓ BẢN ĐƯỢC TIẾP NHẬN (")[1].split("\n\n")[0]
+    not_reported = re.findall(r"^  - .*? \((\w+)\)", missing_block + "\n" + rejected_block, re.M)
+    assert counts["Chưa nộp"] == (len(not_reported), n)
+    got["digest"] = (counts["Đã nộp"], counts["Nộp đúng hạn"], [u for u in config.units if u in not_reported])
+    assert f": {reported}/{n} đơn vị đã nộp" in digest["Subject"]
+
+    console = Console(record=True, width=200)
+    saved, cli.console = cli.console, console
+    try:
+        cli.print_summary(summary, out)
+    finally:
+        cli.console = saved
+    [line] = [x for x in console.export_text().splitlines() if x.startswith("Đơn vị đã nộp:")]
+    a, b, c, d, m = map(int, re.fullmatch(r"Đơn vị đã nộp: (\d+)/(\d+) · nộp đúng hạn: (\d+)/(\d+) · chưa nộp: (\d+)",
+                                          line).groups())
+    got["console"] = ((a, b), (c, d), summary["units_missing"] if m == len(summary["units_missing"]) else None)
+
+    engine = open_db(db_url)
+    deadline = config.deadline(Period.parse("2025-Y"))
+    queue_reminders(engine, config, "2025-Y", deadline - timedelta(days=2))
+    with Session(engine) as s:
+        reminded = s.scalars(select(OutboxMessage.unit_code).where(OutboxMessage.kind == "reminder")).all()
+    engine.dispose()
+
+    want = ((reported, n), (on_time, n), missing)
+    assert got == {doc: want for doc in got}
+    assert [u for u in config.units if u in reminded] == missing      # who gets reminded: the same units

@@ -219,7 +219,7 @@ def test_cli_summary_prints_hostile_names_as_text(corpus, config):
     names = [corpus["unit-markup"].name, corpus["name-control"].name, corpus["name-markup"].name]
     summary = {"province": "Sơn La", "period": Y.code, "period_vi": Y.vi, "files_in_inbox": 3, "files_read_this_run": 3,
                "counts": {"accepted": 0, "partially_accepted": 0, "rejected": 3, "rejected_files": 3},
-               "units_missing": [], "submissions": [], "units_expected": 1,
+               "units_missing": [], "units_reported": [], "units_on_time": [], "submissions": [], "units_expected": 1,
                "files": [{"file": n, "unit": "[/]SYT", "status": "rejected", "state": "new", "submission_id": None,
                           "duplicate_of": None} for n in names]}
     console = Console(record=True, force_terminal=True, width=200)

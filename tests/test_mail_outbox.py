@@ -54,7 +54,7 @@ def test_keys_follow_the_agreed_shapes():
     assert outbox.report_key(PERIOD, "ab") == "report:2025-Y:ab"
     assert outbox.notice_key(PERIOD, "ab") == "notice:2025-Y:ab"
     assert outbox.reminder_key(PERIOD, "SYT", 2) == "reminder:2025-Y:SYT:2"
-    assert outbox.digest_key(PERIOD, "2025-11-18") == "digest:2025-Y:2025-11-18"
+    assert outbox.digest_key(PERIOD, "9f86d081") == "digest:2025-Y:9f86d081"
 
 
 def test_enqueue_in_the_callers_transaction_rolls_back_with_it(engine, config):

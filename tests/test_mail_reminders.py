@@ -1,4 +1,4 @@
-"""Missing units, reminders on the configured days (once per day and unit), the daily digest; both back-ends."""
+"""Missing units, reminders on the configured days (once per day and unit), a digest per change; both back-ends."""
 from __future__ import annotations
 
 import email
@@ -74,7 +74,7 @@ def test_reminders_go_once_per_configured_day_to_missing_units(engine, config):
     assert "tệp gần nhất đơn vị gửi bị từ chối" in msg.get_body(("plain",)).get_content()
 
 
-def test_digest_rows_and_one_digest_a_day(engine, config):
+def test_digest_rows(engine, config):
     submit(engine, "SYT", "rejected", current=False, hours=0, n_errors=5)
     submit(engine, "SYT", "partially_accepted", current=True, hours=2, n_errors=2)
     submit(engine, "STC", "rejected", current=False, hours=1, n_errors=3)
@@ -87,12 +87,29 @@ def test_digest_rows_and_one_digest_a_day(engine, config):
     assert rows["CAT"] == DigestRow("CAT", "Công an tỉnh", None, emails=("cat@sonla.gov.vn",))
     assert (rows[None].unit_name, rows[None].status) == ("Phòng Lạ", "rejected")
 
-    today = date(2025, 11, 18)
-    assert queue_digest(engine, config, PERIOD, today) is True
-    assert queue_digest(engine, config, PERIOD, today) is False
-    assert queue_digest(engine, config, PERIOD, today + timedelta(days=1)) is True
+
+def digests(engine) -> list[tuple[str, str, str]]:
     with Session(engine) as s:
-        digests = list(s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest").order_by(OutboxMessage.key)))
-    assert [(d.key, d.recipients) for d in digests] == [(f"digest:{PERIOD}:2025-11-18", "cchcsonla@gmail.com"),
-                                                         (f"digest:{PERIOD}:2025-11-19", "cchcsonla@gmail.com")]
-    assert digests[0].subject == f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 18/11/2025: 1/{len(config.units)} đơn vị đã nộp"
+        found = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest").order_by(OutboxMessage.id))
+        return [(d.key, d.recipients, d.subject) for d in found]
+
+
+def test_a_digest_for_each_change_and_never_the_same_content_twice(engine, config):
+    day = date(2025, 11, 18)
+    submit(engine, "SYT", "partially_accepted", current=True, n_errors=2)
+    assert queue_digest(engine, config, PERIOD, day) is True
+    assert queue_digest(engine, config, PERIOD, day) is False                         # rerun: nothing changed
+    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is False     # next day: nothing changed
+    submit(engine, "STC", "rejected", current=True, hours=5, n_errors=3)
+    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is True      # a rejected file: news
+    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is False
+    submit(engine, "CAT", "accepted", current=True, hours=6)
+    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is True      # later the same day
+    got = digests(engine)
+    n = len(config.units)
+    assert [(r, s) for _k, r, s in got] == [
+        ("cchcsonla@gmail.com", f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 18/11/2025: 1/{n} đơn vị đã nộp"),
+        ("cchcsonla@gmail.com", f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 19/11/2025: 1/{n} đơn vị đã nộp"),
+        ("cchcsonla@gmail.com", f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 19/11/2025: 2/{n} đơn vị đã nộp")]
+    keys = [k for k, _r, _s in got]
+    assert len(set(keys)) == 3 and all(k.startswith(f"digest:{PERIOD}:") for k in keys)

@@ -111,7 +111,9 @@ def test_ministry_workbook_layout_and_figures(out):
     assert notes["3.2a"] == "Chưa có số liệu của: Sở Văn hóa, Thể thao và Du lịch"
     ws = wb["Tình hình báo cáo"]
     assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, 8)] == [
-        ("Phải báo cáo", 18), ("Đã báo cáo", 18), ("Báo cáo đúng hạn", 16)]
+        ("Phải báo cáo", 18), ("Đã báo cáo", 17), ("Báo cáo đúng hạn", 15)]
+    assert ws.cell(9, 1).value == "Đơn vị chưa báo cáo: Sở Tài chính"
+    assert ws.cell(11, 1).value.startswith("Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận")
     assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
                                     "UBND xã Mộc Châu")
 

@@ -153,12 +153,15 @@ def test_activities_equal_the_accepted_rows_summed_in_the_database(reports, book
 def test_completeness_sheet(book):
     ws = book["Tình hình nộp"]
     assert [(ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value) for r in range(4, 8)] == [
-        ("Số đơn vị phải báo cáo", 18, None), ("Số đơn vị đã nộp", 18, 100.0),
-        ("Số đơn vị nộp đúng hạn", 16, pytest.approx(16 / 18 * 100)),
-        ("Số đơn vị có số liệu được chấp nhận", 17, pytest.approx(17 / 18 * 100))]
+        ("Số đơn vị phải báo cáo", 18, None), ("Số đơn vị đã nộp", 17, pytest.approx(17 / 18 * 100)),
+        ("Số đơn vị nộp đúng hạn", 15, pytest.approx(15 / 18 * 100)),
+        ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 1, pytest.approx(1 / 18 * 100))]
+    assert ws.cell(8, 3).value == (
+        "Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần (tệp bị từ "
+        "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
     rows = table(ws, 9)
-    assert [(r["Mã"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
-        ("MTTQ", "Trễ 1 ngày"), ("X14004", "Trễ 2 ngày")]
+    assert [(r["Mã"], r["Đã nộp"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
+        ("STC", "Chưa", None), ("MTTQ", "Có", "Trễ 1 ngày"), ("X14004", "Có", "Trễ 2 ngày")]
     assert [r["Mã"] for r in rows if r["Kết quả kiểm tra"] == "Bị từ chối"] == ["STC"]
     assert rows[0]["Thời điểm nhận"].strftime("%d/%m/%Y %H:%M") == "20/11/2025 16:45"   # local time, SNV
 

@@ -304,8 +304,10 @@ def print_summary(summary: dict, out: Path) -> None:
     c = summary["counts"]
     console.print(
         f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
-        f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']} · "
-        f"đơn vị chưa nộp: {len(summary['units_missing'])}/{summary['units_expected']}")
+        f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']}")
+    n = summary["units_expected"]
+    console.print(f"Đơn vị đã nộp: {len(summary['units_reported'])}/{n} · "
+                  f"nộp đúng hạn: {len(summary['units_on_time'])}/{n} · chưa nộp: {len(summary['units_missing'])}")
     mail = summary.get("mail", {})
     if mail.get("failed_error"):
         console.print(f"[yellow]Thư chưa gửi được[/] ({mail['failed_error']}); thư vẫn trong hộp thư đi, lần chạy sau sẽ gửi.")

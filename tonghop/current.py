@@ -76,7 +76,7 @@ class ProblemInfo:
     message: str
 
 
-def _sub_info(s: Submission) -> SubmissionInfo:
+def submission_info(s: Submission) -> SubmissionInfo:
     return SubmissionInfo(s.id, s.period, s.unit_code or "", s.file_name, s.sha256, as_utc(s.received_at),
                           s.status, s.n_errors, s.n_warnings)
 
@@ -87,7 +87,7 @@ def current_submissions(engine: Engine, period: str) -> list[SubmissionInfo]:
         rows = s.scalars(select(Submission).where(Submission.period == period, Submission.is_current.is_(True),
                                                   Submission.unit_code.is_not(None))
                          .order_by(Submission.unit_code))
-        return [_sub_info(r) for r in rows]
+        return [submission_info(r) for r in rows]
 
 
 def current_figures(engine: Engine, period: str) -> list[FigureRecord]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from schemas.catalogue import load_catalogue
+from tonghop.completeness import deadline_end, reporting
 from tonghop.config import Period, ProvinceConfig, Unit
 from tonghop.current import SubmissionInfo
 from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
@@ -229,40 +230,39 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
     today = today or today_in(config)
     tz = ZoneInfo(config.timezone)
     deadline = config.deadline(period)
+    end = deadline_end(config, period)
     units = [r for r in rows if r.unit_code is not None]
     strangers = [r for r in rows if r.unit_code is None]
-    reported = [r for r in units if r.status in (ACCEPTED, PARTIAL)]
-    # the round's page counts a unit as reported whatever its file's verdict (completeness.py): the digest
-    # gives that number too, so the officer sees the same 'sent' figure in both places
-    n_sent = sum(1 for r in units if r.status is not None)
     entries = []
     for r in units:
         local = _local(r.received_at, tz) if r.received_at else None
+        reported, on_time = reporting(r.status, r.received_at, end)
         entries.append({
             "row": r,
             "name": clean_text(r.unit_name, 120),
             "file": clean_text(r.file_name, 120),
             "status_vi": STATUS_VI.get(r.status or "", "Chưa nộp"),
             "received": local.strftime("%d/%m/%Y %H:%M") if local else "",
+            "reported": reported,
             # on time is judged by the file's arrival, never by when a later run read it
-            "late": bool(local and local.date() > deadline),
+            "late": on_time is False,
+            "on_time": on_time is True,
         })
-    on_time = [e for e in entries if e["row"].status in (ACCEPTED, PARTIAL) and not e["late"]]
+    reported = [e for e in entries if e["reported"]]
+    n_on_time = sum(1 for e in entries if e["on_time"])
     context = {
         **_common(config, period),
         "today": today,
         "deadline": deadline,
         "when": _when((deadline - today).days),
         "expected": len(units),
-        "n_sent": n_sent,
-        "rate_sent": _percent(n_sent, len(units)),
         "n_reported": len(reported),
-        "n_on_time": len(on_time),
+        "n_on_time": n_on_time,
         "rate": _percent(len(reported), len(units)),
-        "rate_on_time": _percent(len(on_time), len(units)),
+        "rate_on_time": _percent(n_on_time, len(units)),
         "missing": [e for e in entries if e["row"].status is None],
         "rejected": [e for e in entries if e["row"].status == REJECTED],
-        "reported": [e for e in entries if e["row"].status in (ACCEPTED, PARTIAL)],
+        "reported": reported,
         "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
                        "received": _local(r.received_at, tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
                       for r in strangers],

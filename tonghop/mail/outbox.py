@@ -33,8 +33,8 @@ def reminder_key(period: str, unit_code: str, days_before: int) -> str:
     return f"reminder:{period}:{unit_code}:{days_before}"
 
 
-def digest_key(period: str, day: str) -> str:
-    return f"digest:{period}:{day}"
+def digest_key(period: str, fingerprint: str) -> str:
+    return f"digest:{period}:{fingerprint}"
 
 
 def template_key(period: str, unit_code: str) -> str:

@@ -1,17 +1,20 @@
-"""Which units have not reported, reminders to them before the deadline, and the data officer's daily digest."""
+"""Which units have not reported, reminders to them before the deadline, and the data officer's digest of changes."""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tonghop.completeness import completeness_on_record
 from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.current import as_utc
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period
 from tonghop.mail.recipients import valid_address
-from tonghop.problems import REJECTED
 from tonghop.store.models import Submission
 
 
@@ -27,17 +30,9 @@ def _latest_by_unit(engine: Engine, period: str) -> dict[str | None, list[Submis
         return out
 
 
-def _reported(subs: list[Submission]) -> bool:
-    return any(s.is_current and s.status != REJECTED for s in subs)
-
-
 def units_missing(engine: Engine, config: ProvinceConfig, period: Period | str) -> list[Unit]:
-    """Configured units without a current, non-rejected submission for the period (configuration order)."""
-    return _missing(config, _latest_by_unit(engine, as_period(period).code))
-
-
-def _missing(config: ProvinceConfig, by_unit: dict[str | None, list[Submission]]) -> list[Unit]:
-    return [u for u in config.units.values() if not _reported(by_unit.get(u.code, []))]
+    """Configured units that have not reported for the period (completeness.reporting), in configuration order."""
+    return [u.unit for u in completeness_on_record(engine, config, as_period(period)).units if not u.reported]
 
 
 def reminder_threshold(config: ProvinceConfig, days_left: int) -> int | None:
@@ -62,7 +57,7 @@ def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str
         return 0
     by_unit = _latest_by_unit(engine, period.code)
     queued = 0
-    for unit in _missing(config, by_unit):
+    for unit in units_missing(engine, config, period):
         if not any(valid_address(e) for e in unit.emails):
             continue                     # nobody to remind; the digest lists the unit with no address
         subs = by_unit.get(unit.code, [])
@@ -93,9 +88,23 @@ def digest_rows(engine: Engine, config: ProvinceConfig, period: Period | str) ->
     return rows
 
 
+def digest_fingerprint(config: ProvinceConfig, period: Period, rows: list[DigestRow]) -> str:
+    """What the digest reports, without the day it is sent: the same facts give the same fingerprint."""
+    facts = [config.deadline(period).isoformat()] + [
+        [r.unit_code, r.unit_name, r.status, as_utc(r.received_at).isoformat() if r.received_at else None,
+         r.file_name, r.n_errors, r.n_warnings, list(r.emails)] for r in rows]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
 def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> bool:
-    """Queue today's digest for the data officer (at most one a day); True when newly queued."""
+    """Queue the officer's digest when the round's state changed since the last one; True when newly queued.
+
+    Keyed by its content, not by day: every run that changed something (a later run the same day too) sends a
+    fresh digest, and a run or a day that changed nothing sends none. A round's state only moves forward (every
+    new file has a later arrival), so a fingerprint never comes back after another one.
+    """
     period = as_period(period)
-    message = build_digest(config=config, period=period, rows=digest_rows(engine, config, period), today=today)
-    return outbox.enqueue(engine, key=outbox.digest_key(period.code, today.isoformat()), kind="digest",
-                          period=period.code, unit_code=None, submission_id=None, message=message)
+    rows = digest_rows(engine, config, period)
+    message = build_digest(config=config, period=period, rows=rows, today=today)
+    return outbox.enqueue(engine, key=outbox.digest_key(period.code, digest_fingerprint(config, period, rows)),
+                          kind="digest", period=period.code, unit_code=None, submission_id=None, message=message)

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tonghop.completeness import DEFINITION_VI
 from tonghop.reports.round_data import RoundData
 from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, fit_rows, font, header, number_format,
                                         paint_status, put, set_widths, target_format, value_format)
@@ -164,6 +165,7 @@ def sheet_reporting(ws: Worksheet, data: RoundData) -> None:
     put(ws, 9, 1, "Đơn vị chưa báo cáo: " + (", ".join(data.unit_name(u) for u in comp.missing) or "không"), wrap=True)
     put(ws, 10, 1, "Đơn vị báo cáo trễ hạn: " + (", ".join(data.unit_name(u) for u in comp.late) or "không"),
         wrap=True)
+    ws.cell(11, 1, DEFINITION_VI).font = font(italic=True, color="595959")
     ws.freeze_panes = "A5"
 
 

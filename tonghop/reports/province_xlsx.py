@@ -10,6 +10,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tonghop.config import Period
+from tonghop.completeness import DEFINITION_VI
 from tonghop.merge import TOTAL
 from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
@@ -196,7 +197,8 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
     summary = [("Số đơn vị phải báo cáo", comp.expected, None),
                ("Số đơn vị đã nộp", comp.actual, comp.rate(comp.actual)),
                ("Số đơn vị nộp đúng hạn", comp.on_time, comp.rate(comp.on_time)),
-               ("Số đơn vị có số liệu được chấp nhận", comp.usable, comp.rate(comp.usable))]
+               ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", len(comp.rejected),
+                comp.rate(len(comp.rejected)))]
     put(ws, 3, 3, "Chỉ số", bold=True)
     put(ws, 3, 4, "Số đơn vị", bold=True, center=True)
     put(ws, 3, 5, "Tỷ lệ", bold=True, center=True)
@@ -204,6 +206,7 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
         put(ws, i, 3, label)
         put(ws, i, 4, n, "0")
         put(ws, i, 5, rate, FMT_RATE)
+    ws.cell(8, 3, DEFINITION_VI).font = font(italic=True, color="595959")
     hrow = 9
     header(ws, hrow, ["STT", "Mã", "Đơn vị", "Loại", "Đã nộp", "Thời điểm nhận", "Đúng hạn", "Tệp hiện hành",
                       "Kết quả kiểm tra", "Số lỗi", "Số cảnh báo"],

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from schemas.catalogue import Indicator
 from tonghop.completeness import Completeness
 from tonghop.config import Period
+from tonghop.completeness import DEFINITION_VI, Completeness
 from tonghop.numbers import format_vi
 from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
@@ -138,6 +139,7 @@ def render_round_html(data: RoundData) -> str:
     return jinja_env().get_template("round.html").render(
         d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
         completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
+        definition_vi=DEFINITION_VI,
         n_problems={"error": sum(1 for p in data.problems if p.severity == "error"),
                     "warning": sum(1 for p in data.problems if p.severity == "warning")},
         rate=lambda n: format_vi(comp.rate(n), 1))

@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tonghop.completeness import completeness
 from tonghop.config import Period, ProvinceConfig
+from tonghop.current import submission_info
 from tonghop.ingest import IngestResult
 from tonghop.store.models import Submission
 
@@ -26,7 +28,7 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "is_current": s.is_current, "received_at": s.received_at.isoformat(),
         "errors": s.n_errors, "warnings": s.n_warnings,
     } for s in submissions]
-    current_units = {s.unit_code for s in submissions if s.is_current}
+    comp = completeness(config, period, [submission_info(s) for s in submissions if s.is_current and s.unit_code])
     counts = {k: sum(1 for s in submissions if s.is_current and s.status == k)
               for k in ("accepted", "partially_accepted", "rejected")}
     summary = {
@@ -37,7 +39,10 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "files_read_this_run": len(result.checked),
         "counts": {**counts, "rejected_files": sum(1 for s in submissions if s.status == "rejected")},
         "units_expected": len(config.units),
-        "units_missing": sorted(set(config.units) - current_units),
+        # reported, on time and missing as every document counts them (completeness.reporting)
+        "units_reported": [u.unit.code for u in comp.units if u.reported],
+        "units_on_time": [u.unit.code for u in comp.units if u.on_time],
+        "units_missing": comp.missing,
         "files": files,
         "submissions": subs,
     }
