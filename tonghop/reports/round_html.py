@@ -7,7 +7,6 @@ from pathlib import Path
 from markupsafe import Markup
 
 from schemas.catalogue import Indicator
-from tonghop.completeness import Completeness
 from tonghop.config import Period
 from tonghop.completeness import DEFINITION_VI, Completeness
 from tonghop.numbers import format_vi
