@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from tonghop import progress
 from tonghop.config import Period, ProvinceConfig
+from tonghop.current import as_utc
 from tonghop.read import hash_bytes, parse_file
 from tonghop.store.repo import Known, known_hashes, refresh_current, save_checked
 from tonghop.validate import CheckedFile, validate_files
@@ -62,11 +63,6 @@ def same_name(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def _utc(dt: datetime) -> datetime:
-    """For comparing only: a time written without an offset is taken as UTC, as the database stores it."""
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-
-
 def read_manifest(inbox: Path) -> dict[str, datetime]:
     """Arrival times recorded when the files were saved from e-mail (the file's own time is unreliable), by
     NFC name; a name listed twice (a file resent) keeps its latest time."""
@@ -80,13 +76,13 @@ def read_manifest(inbox: Path) -> dict[str, datetime]:
                 name, at = same_name(row["file"]), datetime.fromisoformat(row["received_at"])
             except (KeyError, TypeError, ValueError):
                 continue
-            if name not in out or _utc(at) > _utc(out[name]):
+            if name not in out or as_utc(at) > as_utc(out[name]):
                 out[name] = at
     return out
 
 
 def arrival_time(name: str, sha256: str, manifest: dict[str, datetime], mtime: datetime,
-                 known: dict[str, Known], now: datetime) -> datetime:
+                 known: dict[str, Known], latest_by_name: dict[str, datetime], now: datetime) -> datetime:
     """When this content arrived. It is the content's, not the name's: a content already stored keeps its
     stored time; a new content under a name whose earlier content arrived at or after the time received.csv
     (or the file) gives was resent after it, so that time belongs to the earlier content: the file's time
@@ -95,11 +91,10 @@ def arrival_time(name: str, sha256: str, manifest: dict[str, datetime], mtime: d
         return known[sha256].received_at
     name = same_name(name)
     candidate = manifest.get(name) or mtime
-    earlier = [k.received_at for k in known.values()
-               if k.received_at is not None and same_name(k.file_name) == name]
-    if not earlier or _utc(candidate) > max(earlier):
+    earlier = latest_by_name.get(name)
+    if earlier is None or as_utc(candidate) > earlier:
         return candidate
-    return mtime if _utc(mtime) > max(earlier) else now
+    return mtime if as_utc(mtime) > earlier else now
 
 
 def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[InboxFile]:
@@ -108,6 +103,11 @@ def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[I
     inbox = Path(inbox)
     manifest = read_manifest(inbox)
     known = known or {}
+    latest_by_name: dict[str, datetime] = {}        # the last stored arrival under each name
+    for k in known.values():
+        name = same_name(k.file_name)
+        if k.received_at is not None and (name not in latest_by_name or k.received_at > latest_by_name[name]):
+            latest_by_name[name] = k.received_at
     now = datetime.now(timezone.utc)
     files = []
     for path in sorted(p for p in inbox.iterdir() if p.is_file()):
@@ -116,11 +116,12 @@ def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[I
             continue
         data_hash = hash_bytes(path.read_bytes())
         mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
-        files.append(InboxFile(path, data_hash, arrival_time(path.name, data_hash, manifest, mtime, known, now)))
+        files.append(InboxFile(path, data_hash, arrival_time(path.name, data_hash, manifest, mtime, known,
+                                                             latest_by_name, now)))
     # the same content under two names arrived when the first of them did
     first: dict[str, datetime] = {}
     for f in files:
-        if f.sha256 not in first or _utc(f.received_at) < _utc(first[f.sha256]):
+        if f.sha256 not in first or as_utc(f.received_at) < as_utc(first[f.sha256]):
             first[f.sha256] = f.received_at
     for f in files:
         f.received_at = first[f.sha256]
