@@ -297,3 +297,14 @@ def test_an_xlsx_renamed_csv_is_read_as_the_workbook_it_is(tmp_path):
     parsed = parse_file(path)
     assert (parsed.problems, parsed.header) == ([], HEADER)
     assert figures(parsed) == [(9, "4.1", 10600, 9500, 111.58), (10, "4.2", 8, 20100, 39.8)]
+
+
+def test_a_utf16_csv_as_excel_saves_unicode_text_is_read(tmp_path):
+    """Excel's 'Unicode Text' is UTF-16 with tabs: its NUL bytes are text, not a binary file."""
+    grid = indicator_grid("SYT", "Năm 2025", ROWS)
+    text = "\r\n".join("\t".join("" if v is None else str(v) for v in row) for row in grid) + "\r\n"
+    path = tmp_path / "bao-cao.csv"
+    path.write_bytes(text.encode("utf-16"))
+    parsed = parse_file(path)
+    assert (parsed.problems, parsed.header) == ([], HEADER)
+    assert [(r, c) for r, c, *_ in figures(parsed)] == [(9, "4.1"), (10, "4.2")]
