@@ -107,3 +107,50 @@ def test_help_exits_0_and_no_arguments_show_the_help(capsys):
         cli.main([])
     shown = capsys.readouterr()
     assert ended.value.code == 2 and "Lỗi" not in shown.err and "tổng hợp báo cáo bình đẳng giới" in shown.out
+
+
+def round_summary(files: list[dict], submissions: list[dict]) -> dict:
+    return {"province": "Sơn La", "period": "2025-Y", "period_vi": "Năm 2025", "files_in_inbox": len(files),
+            "files_read_this_run": len(submissions), "units_expected": 18, "units_missing": [],
+            "submissions": submissions, "files": files, "documents": sum(f["state"] == "document" for f in files),
+            "counts": {"accepted": len(submissions), "partially_accepted": 0, "rejected": 0, "rejected_files": 0}}
+
+
+def test_documents_are_shown_as_documents_not_as_files_without_a_result():
+    summary = round_summary(
+        [{"file": "CV 45-SGDDT.pdf", "sha256": "a" * 64, "state": "document", "duplicate_of": None, "unit": None,
+          "status": None, "submission_id": None},
+         {"file": "syt.xlsx", "sha256": "b" * 64, "state": "new", "duplicate_of": None, "unit": "SYT",
+          "status": "accepted", "submission_id": 1}],
+        [{"id": 1, "errors": 0, "warnings": 0}])
+    text = printed(summary)
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert rows == [
+        "│ CV 45-SGDDT.pdf │ —      │ Văn bản kèm theo │ không phải biểu mẫu: đã lưu trữ, không kiểm tra, không trả lời │",
+        "│ syt.xlsx        │ SYT    │ Chấp nhận        │ 0 lỗi, 0 cảnh báo                                              │"]
+    assert ("Tệp trong hộp thư: 2 · đọc mới: 1 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · văn bản kèm theo: 1 · "
+            "đơn vị chưa nộp: 0/18") in text.splitlines()
+
+
+def test_long_file_names_are_kept_whole_on_a_narrow_non_terminal_output():
+    """Piped to a file or a log (not a wide terminal) the table is narrow: names wrap, never cut with '…'."""
+    import io
+
+    names = [f"BaoCao_BinhDangGioi_Nam2025_UBND_xa_Chieng{x}.xlsx" for x in ("Son", "Sinh", "Sung")]
+    files = [{"file": n, "sha256": str(i) * 64, "state": "new", "duplicate_of": None, "unit": f"X{i}",
+              "status": "accepted", "submission_id": i} for i, n in enumerate(names, start=1)]
+    summary = round_summary(files, [{"id": i, "errors": 0, "warnings": 0} for i in range(1, 4)])
+    buffer = io.StringIO()
+    narrow = Console(file=buffer, width=60, force_terminal=False)
+    saved, cli.console = cli.console, narrow
+    try:
+        cli.print_summary(summary, Path("outputs"))
+    finally:
+        cli.console = saved
+    cells = [[c.strip() for c in line.split("│")[1:3]] for line in buffer.getvalue().splitlines() if line.startswith("│")]
+    shown: list[str] = []
+    for name_piece, unit in cells:
+        if unit:                            # a row starts where its unit is written; its name goes on below
+            shown.append("")
+        shown[-1] += name_piece
+    assert shown == names

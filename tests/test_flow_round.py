@@ -249,3 +249,35 @@ def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_th
     want = ((reported, n), (on_time, n), missing)
     assert got == {doc: want for doc in got}
     assert [u for u in config.units if u in reminded] == missing      # who gets reminded: the same units
+
+
+def test_documents_in_the_inbox_are_archived_and_listed_never_answered(prefect_harness, tmp_path):
+    """A cover letter and a narrative report beside a form: kept in the archive and listed in summary.json
+    as documents; the only messages are the form's report and the officer's digest (no rejection, no notice)."""
+    from flows.round import consolidate_round
+    from tonghop.archive import archived_names
+    from tonghop.store.models import OutboxMessage
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    form = sorted((SAMPLES / "2025-Y").glob("*Sở Y tế.xlsx"))[0]
+    shutil.copy(form, inbox / form.name)
+    (inbox / "CV 45-SGDDT.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    (inbox / "Báo cáo thuyết minh.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    db_url = f"sqlite:///{tmp_path / 'round.db'}"
+    summary = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+
+    docs = [f for f in summary["files"] if f["state"] == "document"]
+    assert docs == [
+        {"file": "Báo cáo thuyết minh.docx", "sha256": docs[0]["sha256"], "state": "document", "duplicate_of": None,
+         "unit": None, "status": None, "submission_id": None},
+        {"file": "CV 45-SGDDT.pdf", "sha256": docs[1]["sha256"], "state": "document", "duplicate_of": None,
+         "unit": None, "status": None, "submission_id": None}]
+    assert summary["documents"] == 2
+    assert [archived_names(out / "luu-tru", d["sha256"]) for d in docs] == [[d["file"]] for d in docs]
+    assert [(s["file"], s["unit"]) for s in summary["submissions"]] == [(form.name, "SYT")]
+    engine = open_db(db_url)
+    with Session(engine) as s:
+        kinds = sorted(s.scalars(select(OutboxMessage.kind)))
+    engine.dispose()
+    assert kinds == ["digest", "report"]

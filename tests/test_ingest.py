@@ -13,6 +13,7 @@ from tonghop.config import Period
 from tonghop.ingest import discover_inbox, ingest_inbox
 from tonghop.store import open_db
 from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
+from tonghop.store.repo import known_hashes
 
 Y = Period.parse("2025-Y")
 
@@ -109,3 +110,115 @@ def test_migrations_are_idempotent(db_url):
         from sqlalchemy import text
         assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
     engine.dispose()
+
+
+def docx_bytes() -> bytes:
+    """A Word document as Word saves it (a zip with word/document.xml)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body><w:p>'
+                                        '<w:r><w:t>Báo cáo thuyết minh</w:t></w:r></w:p></w:body></w:document>')
+    return buf.getvalue()
+
+
+def test_documents_sent_with_the_forms_are_not_read_nor_stored(tmp_path, db_url, config):
+    """A cover letter or a narrative report is not a submission: it is listed as a document, never read,
+    so it never gets a rejection or a notice; a rerun says the same."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    syt_file(inbox / "Sở Y tế.xlsx")
+    (inbox / "CV 45-SGDDT.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    (inbox / "Báo cáo thuyết minh.docx").write_bytes(docx_bytes())
+    (inbox / "TỜ TRÌNH.DOC").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    (inbox / "Ghi chú.odt").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    engine = open_db(db_url)
+    first = ingest_inbox(inbox, engine, config, Y)
+    syt_id = first.new_ids[0]
+    assert [(o.file, o.state, o.submission_id) for o in first.outcomes] == [
+        ("Báo cáo thuyết minh.docx", "document", None), ("CV 45-SGDDT.pdf", "document", None),
+        ("Ghi chú.odt", "document", None), ("Sở Y tế.xlsx", "new", syt_id), ("TỜ TRÌNH.DOC", "document", None)]
+    assert [c.parsed.path.name for c in first.checked] == ["Sở Y tế.xlsx"]
+    assert sorted(f.path.name for f in first.files) == sorted(p.name for p in inbox.iterdir())
+    assert table_counts(engine) == {"submissions": 1, "figures": 4, "activities": 1, "problems": 0}
+    again = ingest_inbox(inbox, engine, config, Y)
+    assert [(o.file, o.state) for o in again.outcomes] == [
+        ("Báo cáo thuyết minh.docx", "document"), ("CV 45-SGDDT.pdf", "document"), ("Ghi chú.odt", "document"),
+        ("Sở Y tế.xlsx", "known"), ("TỜ TRÌNH.DOC", "document")]
+    engine.dispose()
+
+
+def submission_arrivals(engine):
+    with Session(engine) as s:
+        return [(x.file_name, x.received_at.replace(tzinfo=timezone.utc) if x.received_at.tzinfo is None
+                 else x.received_at.astimezone(timezone.utc))
+                for x in s.scalars(select(Submission).order_by(Submission.id))]
+
+
+def test_a_corrected_file_resent_under_the_same_name_is_never_older_than_the_first(tmp_path, db_url, config):
+    """received.csv still gives the first file's time for the name: the corrected content arrived later,
+    so it gets its own time (the file's, here), and the first content keeps the time it was seen with."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first_at = datetime(2025, 11, 20, 1, 0, tzinfo=timezone.utc)
+    (inbox / "received.csv").write_text(f"file,received_at\nSở Y tế.xlsx,{first_at.isoformat()}\n", encoding="utf-8")
+    syt_file(inbox / "Sở Y tế.xlsx", replace(CLEAN_SYT, 0, 7, 120), when=first_at)
+    engine = open_db(db_url)
+    ingest_inbox(inbox, engine, config, Y)
+    resent_at = datetime(2025, 11, 27, 3, 30, tzinfo=timezone.utc)
+    syt_file(inbox / "Sở Y tế.xlsx", when=resent_at)
+    [f] = discover_inbox(inbox, known=known_hashes(engine, Y.code))
+    assert f.received_at == resent_at
+    ingest_inbox(inbox, engine, config, Y)
+    assert submission_arrivals(engine) == [("Sở Y tế.xlsx", first_at), ("Sở Y tế.xlsx", resent_at)]
+    engine.dispose()
+
+
+def test_a_resent_file_with_no_later_time_of_its_own_is_dated_when_first_seen(tmp_path, db_url, config):
+    """Copied with its old modification time and no new manifest line: the only true bound is the run
+    that first saw it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first_at = datetime(2025, 11, 20, 1, 0, tzinfo=timezone.utc)
+    (inbox / "received.csv").write_text(f"file,received_at\nSở Y tế.xlsx,{first_at.isoformat()}\n", encoding="utf-8")
+    syt_file(inbox / "Sở Y tế.xlsx", replace(CLEAN_SYT, 0, 7, 120), when=first_at)
+    engine = open_db(db_url)
+    ingest_inbox(inbox, engine, config, Y)
+    syt_file(inbox / "Sở Y tế.xlsx", when=first_at)
+    before = datetime.now(timezone.utc)
+    ingest_inbox(inbox, engine, config, Y)
+    after = datetime.now(timezone.utc)
+    [old, new] = submission_arrivals(engine)
+    assert old == ("Sở Y tế.xlsx", first_at)
+    assert new[0] == "Sở Y tế.xlsx" and before <= new[1] <= after
+    engine.dispose()
+
+
+def test_received_manifest_matches_names_in_either_unicode_form(tmp_path):
+    """A Mac saves 'Sở Y tế' decomposed (NFD); received.csv written elsewhere has it composed (NFC)."""
+    import unicodedata
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    syt_file(inbox / unicodedata.normalize("NFD", "Sở Y tế.xlsx"))
+    syt_file(inbox / "Sở Tư pháp.xlsx", replace(CLEAN_SYT, 0, 7, 120))
+    (inbox / "received.csv").write_text(
+        "file,received_at\nSở Y tế.xlsx,2025-11-24T09:15:00+07:00\n"
+        f"{unicodedata.normalize('NFD', 'Sở Tư pháp.xlsx')},2025-11-25T10:00:00+07:00\n", encoding="utf-8")
+    found = {unicodedata.normalize("NFC", f.path.name): f.received_at for f in discover_inbox(inbox)}
+    assert found == {"Sở Tư pháp.xlsx": datetime.fromisoformat("2025-11-25T10:00:00+07:00"),
+                     "Sở Y tế.xlsx": datetime.fromisoformat("2025-11-24T09:15:00+07:00")}
+
+
+def test_the_same_content_under_two_names_arrived_when_the_first_did(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    syt_file(inbox / "a.xlsx", when=datetime(2025, 11, 28, 2, 0, tzinfo=timezone.utc))
+    (inbox / "b.xlsx").write_bytes((inbox / "a.xlsx").read_bytes())
+    (inbox / "received.csv").write_text("file,received_at\nb.xlsx,2025-11-24T09:15:00+07:00\n", encoding="utf-8")
+    assert [(f.path.name, f.received_at) for f in discover_inbox(inbox)] == [
+        ("a.xlsx", datetime.fromisoformat("2025-11-24T09:15:00+07:00")),
+        ("b.xlsx", datetime.fromisoformat("2025-11-24T09:15:00+07:00"))]

@@ -286,25 +286,29 @@ def national(
 def print_summary(summary: dict, out: Path) -> None:
     """The short table an officer reads at the end of a run."""
     table = Table(title=f"{summary['province']} — {summary['period_vi']}", show_lines=False)
-    table.add_column("Tệp")
+    table.add_column("Tệp", overflow="fold")       # a name cut with "…" cannot be told from the next one
     table.add_column("Đơn vị")
     table.add_column("Kết quả")
     table.add_column("Ghi chú")
     subs = {s["id"]: s for s in summary["submissions"]}
     for f in summary["files"]:
         sub = subs.get(f["submission_id"]) or {}
-        note = {"known": "đã đọc ở lần chạy trước", "duplicate": f"trùng nội dung với {f['duplicate_of']}"}.get(
-            f["state"], "")
+        note = {"known": "đã đọc ở lần chạy trước", "duplicate": f"trùng nội dung với {f['duplicate_of']}",
+                "document": "không phải biểu mẫu: đã lưu trữ, không kiểm tra, không trả lời"}.get(f["state"], "")
         if sub:
             note = ", ".join(x for x in [note, f"{sub['errors']} lỗi, {sub['warnings']} cảnh báo"] if x)
+        document = f["state"] == "document"
         # names and codes come from senders: no rich markup, no terminal escape codes
-        table.add_row(terminal_text(f["file"]), terminal_text(f["unit"] or "?", 40),
-                      STATUS_VI.get(f["status"] or "", "—"), terminal_text(note, 200))
+        table.add_row(terminal_text(f["file"], None), "—" if document else terminal_text(f["unit"] or "?", 40),
+                      "Văn bản kèm theo" if document else STATUS_VI.get(f["status"] or "", "—"),
+                      terminal_text(note, 200))
     console.print(table)
     c = summary["counts"]
+    documents = summary.get("documents", 0)
     console.print(
         f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
-        f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']}")
+        f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']}"
+        + (f" · văn bản kèm theo: {documents}" if documents else ""))
     n = summary["units_expected"]
     console.print(f"Đơn vị đã nộp: {len(summary['units_reported'])}/{n} · "
                   f"nộp đúng hạn: {len(summary['units_on_time'])}/{n} · chưa nộp: {len(summary['units_missing'])}")

@@ -9,6 +9,7 @@ file is answered with a problem instead of exhausting memory or time.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -76,7 +77,9 @@ def hash_bytes(data: bytes) -> str:
 def load_sheets(path: Path, data: bytes) -> list[Sheet]:
     """Every sheet's values as a grid anchored at A1. Raises on an unreadable file (safety.Refused when
     the file is beyond the reading bounds)."""
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".csv" and safety.container_kind(data) == "other":
+        # only text is read as CSV: a workbook renamed .csv is read as the workbook it is (below)
+        _refuse_binary(data)
         sheet = _load_csv(path, data)
         _cut_long_text(sheet)
         return [sheet]
@@ -127,8 +130,20 @@ def _label(v: Any) -> str:
     return L.normalize_label(v)
 
 
+def _refuse_binary(data: bytes) -> None:
+    """A file named .csv that is not text (an archive, a PDF, an image…) is said to be what it is."""
+    for magic, reason in MAGIC:
+        if data.startswith(magic):
+            raise Refused("file-unreadable", reason)
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise Refused("file-unreadable", _NOT_A_WORKBOOK)
+
+
 def _load_csv(path: Path, data: bytes) -> Sheet:
-    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+    # Excel's "Unicode Text" is UTF-16 with a byte-order mark; latin-1 reads anything, so it comes last
+    encodings = ("utf-16",) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ()
+    for encoding in (*encodings, "utf-8-sig", "cp1258", "latin-1"):
         try:
             text = data.decode(encoding)
             break
@@ -376,7 +391,8 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     parsed.problems.extend(sheet_problems)
     if not chosen:
         names = ", ".join(f"'{safety.plain_text(s.name, 40)}'" for s in sheets[:6])
-        parsed.problems.append(Problem("form-not-found", params={"detail": f" (tệp có các trang: {names})"}))
+        detail = f" (tệp có các trang: {names})" if sheets else " (tệp không có trang tính nào)"
+        parsed.problems.append(Problem("form-not-found", params={"detail": detail}))
         return parsed
     first = chosen.get("indicators") or chosen["activities"]
     parsed.header, parsed.header_cells = read_header(first)
@@ -461,12 +477,17 @@ def _code_of(row: RawRow) -> str | None:
     return None if code is None else str(code).strip()[:16]
 
 
+_UNPACK = "; hãy giải nén rồi gửi tệp bảng tính bên trong"
 MAGIC = [
     (b"%PDF", "tệp PDF được đổi đuôi thành bảng tính"),
     (b"\x89PNG", "tệp ảnh được đổi đuôi thành bảng tính"),
     (b"\xff\xd8\xff", "tệp ảnh được đổi đuôi thành bảng tính"),
     (b"{\\rtf", "tệp văn bản Word/RTF được đổi đuôi thành bảng tính"),
+    (b"\x1f\x8b", "tệp nén gzip được đổi đuôi thành bảng tính" + _UNPACK),
+    (b"7z\xbc\xaf\x27\x1c", "tệp nén 7z được đổi đuôi thành bảng tính" + _UNPACK),
+    (b"Rar!\x1a\x07", "tệp nén RAR được đổi đuôi thành bảng tính" + _UNPACK),
 ]
+_NOT_A_WORKBOOK = "tệp không phải bảng tính Excel/LibreOffice hoặc đã bị hỏng"
 
 
 def _describe_read_error(exc: Exception, data: bytes) -> str:
@@ -482,4 +503,4 @@ def _describe_read_error(exc: Exception, data: bytes) -> str:
         return "tệp được đặt mật khẩu hoặc là định dạng Office cũ bị hỏng"
     if data.startswith(b"PK"):
         return "tệp bị hỏng hoặc không phải là tệp Excel"
-    return "tệp không phải bảng tính Excel/LibreOffice hoặc đã bị hỏng"
+    return _NOT_A_WORKBOOK

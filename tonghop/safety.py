@@ -102,14 +102,37 @@ def inspect_workbook(data: bytes) -> Inspection:
     """
     if len(data) > MAX_FILE_BYTES:
         raise Refused("file-too-large", f"tệp nặng {_mb(len(data))}, quá giới hạn {_mb(MAX_FILE_BYTES)}")
-    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+    kind = container_kind(data)
+    if kind == "zip":
         result = _inspect_zip(data)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    elif kind == "ole":
         result = _inspect_ole(data)
+    elif kind == "biff":
+        raise Refused("file-unreadable", f"tệp ở định dạng Excel {_OLD_BIFF[data[:2]]} đời cũ (trước Excel 97), "
+                                         "chương trình không đọc được định dạng này")
     else:
         return Inspection("other")
     _check_totals(result)
     return result
+
+
+# Excel 2.x-4.0 wrote BIFF records straight into the file (no OLE container): the BOF record's type by version
+_OLD_BIFF = {b"\x09\x00": "2.x", b"\x09\x02": "3.0", b"\x09\x04": "4.0"}
+
+
+def container_kind(data: bytes) -> str:
+    """What the bytes are, whatever the file's name says: zip (.xlsx/.ods), ole (.xls), biff (Excel 2.x-4.0)
+    or other (text, or not a workbook)."""
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "ole"
+    if len(data) >= 8 and data[:2] in _OLD_BIFF:
+        length, _version, sheet_type = struct.unpack_from("<HHH", data, 2)
+        # worksheet, chart, macro sheet or Excel 4.0 workbook: text that merely starts with a tab does not match
+        if length in (4, 6) and sheet_type in (0x0010, 0x0020, 0x0040, 0x0100):
+            return "biff"
+    return "other"
 
 
 def _check_totals(result: Inspection) -> None:
@@ -150,10 +173,15 @@ def _inspect_zip(data: bytes) -> Inspection:
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
         raise Refused("file-unreadable", "tệp là bảng tính nhị phân .xlsb, không được hỗ trợ; hãy lưu lại dưới dạng .xlsx")
+    if "[Content_Types].xml" not in names and "mimetype" not in names and "content.xml" not in names:
+        # neither an Office package nor an OpenDocument one: a plain archive
+        raise Refused("file-unreadable", "tệp nén .zip được đổi đuôi thành bảng tính; hãy giải nén rồi gửi tệp bảng "
+                                         "tính bên trong")
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
     scanner = _XmlScanner()
-    first = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
-    # sheet names and shared strings first, so a refusal names the sheet
+    first = ("META-INF/manifest.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
+    # an .ods's manifest first (it says whether the parts are encrypted), then sheet names and shared strings,
+    # so a refusal names the sheet
     for info in sorted(infos, key=lambda i: (i.filename not in first, first.index(i.filename) if i.filename in first else 0)):
         if info.is_dir():
             continue
@@ -286,6 +314,9 @@ class _XmlScanner:
             self.workbook_sheets.append((attrs.get("name", ""), rid))
         elif local == "Relationship" and self.name.endswith("workbook.xml.rels"):
             self.rels[attrs.get("Id", "")] = attrs.get("Target", "")
+        elif local == "encryption-data" and self.name == "META-INF/manifest.xml":
+            # an .ods saved with a password: its parts are ciphertext, which calamine calls "not a workbook"
+            raise Refused("file-unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại")
 
     def _end(self, tag: str) -> None:
         local = tag.rpartition(":")[2]
@@ -326,8 +357,6 @@ class _XmlScanner:
                     row, col = _parse_ref(ref)
                     if row is None:
                         raise _corrupt(f"địa chỉ ô '{ref[:20]}' không hợp lệ")
-                    if row >= MAX_SHEET_ROWS:
-                        raise _too_many_rows(scan, row)
                 cursor[1] = col
                 cell[:] = [max(row, 0), col, attrs.get("t", "n"), False, False, 0]
                 collect.clear()
@@ -343,9 +372,7 @@ class _XmlScanner:
                     cursor[0] = int(ref) - 1
                 else:
                     raise _corrupt(f"số dòng '{ref[:20]}' không hợp lệ")
-                if cursor[0] >= MAX_SHEET_ROWS:
-                    raise _too_many_rows(scan, cursor[0])
-                cursor[1] = -1
+                cursor[1] = -1          # a row far down with only a height or a style is no data: not counted
             elif cell:
                 if local == "is":
                     cell[3] = True
@@ -459,6 +486,8 @@ class _XmlScanner:
 def _cell_done(scan: SheetScan, cell: list[Any], collected: str) -> None:
     row, col, typ, has_value, has_formula, text_len = cell
     if has_value:
+        if row >= MAX_SHEET_ROWS:           # only a cell holding a value counts against the bound, not a styled one
+            raise _too_many_rows(scan, row)
         scan.add(row, col)
         if typ == "s":
             if collected.isdigit():

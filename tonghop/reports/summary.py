@@ -37,6 +37,7 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "files_in_inbox": len(result.outcomes),
         "files_read_this_run": len(result.checked),
+        "documents": sum(1 for o in result.outcomes if o.state == "document"),    # archived, never read
         "counts": {**counts, "rejected_files": sum(1 for s in submissions if s.status == "rejected")},
         "units_expected": len(config.units),
         # reported, on time and missing as every document counts them (completeness.reporting)

@@ -19,14 +19,15 @@ class Known:
     file_name: str
     status: str
     unit_code: str | None
+    received_at: datetime | None = None     # when this content arrived, as stored (UTC)
 
 
 def known_hashes(engine: Engine, period: str) -> dict[str, Known]:
     """Files already stored for the period, by content hash: a rerun does not parse them again."""
     with Session(engine) as s:
         rows = s.execute(select(Submission.sha256, Submission.id, Submission.file_name, Submission.status,
-                                Submission.unit_code).where(Submission.period == period))
-        return {h: Known(i, f, st, u) for h, i, f, st, u in rows}
+                                Submission.unit_code, Submission.received_at).where(Submission.period == period))
+        return {h: Known(i, f, st, u, _utc(at)) for h, i, f, st, u, at in rows}
 
 
 def _utc(dt: datetime) -> datetime:
