@@ -111,7 +111,8 @@ def test_help_exits_0_and_no_arguments_show_the_help(capsys):
 
 def round_summary(files: list[dict], submissions: list[dict]) -> dict:
     return {"province": "Sơn La", "period": "2025-Y", "period_vi": "Năm 2025", "files_in_inbox": len(files),
-            "files_read_this_run": len(submissions), "units_expected": 18, "units_missing": [],
+            "files_read_this_run": len(submissions), "units_expected": 18,
+            "units_reported": ["SYT"], "units_on_time": ["SYT"], "units_missing": [f"U{i}" for i in range(17)],
             "submissions": submissions, "files": files, "documents": sum(f["state"] == "document" for f in files),
             "counts": {"accepted": len(submissions), "partially_accepted": 0, "rejected": 0, "rejected_files": 0}}
 
@@ -128,8 +129,9 @@ def test_documents_are_shown_as_documents_not_as_files_without_a_result():
     assert rows == [
         "│ CV 45-SGDDT.pdf │ —      │ Văn bản kèm theo │ không phải biểu mẫu: đã lưu trữ, không kiểm tra, không trả lời │",
         "│ syt.xlsx        │ SYT    │ Chấp nhận        │ 0 lỗi, 0 cảnh báo                                              │"]
-    assert ("Tệp trong hộp thư: 2 · đọc mới: 1 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · văn bản kèm theo: 1 · "
-            "đơn vị chưa nộp: 0/18") in text.splitlines()
+    lines = text.splitlines()
+    assert "Tệp trong hộp thư: 2 · đọc mới: 1 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · văn bản kèm theo: 1" in lines
+    assert "Đơn vị đã nộp: 1/18 · nộp đúng hạn: 1/18 · chưa nộp: 17" in lines
 
 
 def test_long_file_names_are_kept_whole_on_a_narrow_non_terminal_output():
