@@ -112,7 +112,7 @@ def test_ministry_workbook_layout_and_figures(out):
     assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, 8)] == [
         ("Phải báo cáo", 18), ("Đã báo cáo", 18), ("Báo cáo đúng hạn", 16)]
     assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
-                                    "UBND xã Mộc Châu")
+                                    "UBND phường Mộc Châu")
 
 
 class _Table(HTMLParser):

@@ -186,4 +186,43 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
         raise ConfigError(f"Tệp cấu hình {path} viết sai cú pháp YAML{where}: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Tệp cấu hình {path} không có nội dung dạng mục: giá trị (YAML)")
-    return parse_config(data, source=path)
+    config = parse_config(data, source=path)
+    check_official(data, text, path)
+    return config
+
+
+MAX_LISTED = 20   # mismatches listed one a line; a file typed from another province's list has hundreds
+
+
+def check_official(data: dict, text: str, path: Path) -> None:
+    """ConfigError naming each line whose province, area or commune disagrees with the official list.
+
+    `check_official_list: false` turns it off, for generated test rounds whose communes are made up.
+    """
+    from tonghop.provinces import SOURCE, official_mismatches   # the package's list loads only when needed
+
+    if data.get("check_official_list", True) is False:
+        return
+    found = official_mismatches(data)
+    if not found:
+        return
+    root = yaml.compose(text, Loader=SAFE_LOADER)
+    located = sorted((_yaml_line(root, where), message) for where, message in found)
+    lines = [f"  dòng {line}: {message}" for line, message in located[:MAX_LISTED]]
+    more = [f"  … và {len(found) - MAX_LISTED} chỗ khác"] if len(found) > MAX_LISTED else []
+    raise ConfigError("\n".join([f"Tệp cấu hình {path} không khớp {SOURCE}:", *lines, *more]))
+
+
+def _yaml_line(node: yaml.Node, where: tuple) -> int:
+    """The line (from 1) of the value at `where` (keys and list indexes), or of the nearest enclosing one."""
+    for step in where:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1

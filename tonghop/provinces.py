@@ -110,3 +110,45 @@ def communes(province_code: str) -> tuple[Commune, ...]:
 def communes_by_code(province_code: str) -> dict[str, Commune]:
     """Official code → commune, for one province."""
     return {c.code: c for c in communes(province_code)}
+
+
+def _code_hint(raw: object) -> str:
+    # YAML reads an unquoted 03646 as a number: the leading zero is lost (or it is read as octal)
+    return " (viết mã trong ngoặc kép, ví dụ \"03646\")" if isinstance(raw, int) else ""
+
+
+def official_mismatches(data: dict) -> list[tuple[tuple, str]]:
+    """Where a configuration's province, areas and commune units disagree with the official list, as
+    (path in the YAML structure, Vietnamese message); [] when they agree."""
+    found: list[tuple[tuple, str]] = []
+    raw_code = data["province"]["code"]
+    province = all_provinces().get(str(raw_code).strip())
+    if province is None:
+        return [(("province", "code"), f"mã tỉnh \u201c{raw_code}\u201d không phải mã của tỉnh, thành phố nào "
+                                        f"trong {SOURCE}{_code_hint(raw_code)}")]
+    name = data["province"].get("name")
+    if bare_province(name) != bare_province(province.name):
+        found.append((("province", "name"), f"mã tỉnh {province.code} là {province.name}, không phải \u201c{name}\u201d"))
+    official = communes_by_code(province.code)
+
+    def check(path: tuple, who: str, code: object, name: object) -> None:
+        commune = official.get(str(code).strip())
+        if commune is None:
+            found.append((path, f"{who}mã địa bàn \u201c{code}\u201d không phải mã của xã, phường, đặc khu nào "
+                                f"của {province.name}{_code_hint(code)}"))
+        elif bare_commune(name) != bare_commune(commune.name):
+            found.append((path[:-1] + ("name",), f"{who}mã địa bàn {commune.code} là {commune.name}, "
+                                                 f"không phải \u201c{name}\u201d"))
+
+    for i, area in enumerate(data.get("areas") or []):
+        if str(area.get("code")).strip() != province.code:
+            check(("areas", i, "code"), "", area.get("code"), area.get("name"))
+    for i, unit in enumerate(data.get("units") or []):
+        if unit.get("kind") != "commune":
+            continue
+        who = f"đơn vị {unit.get('code')} ({unit.get('name')}): "
+        if unit.get("area") in (None, ""):
+            found.append((("units", i), f"{who}là xã, phường nhưng thiếu mã địa bàn (area)"))
+        else:
+            check(("units", i, "area"), who, unit.get("area"), unit.get("name"))
+    return found
