@@ -313,6 +313,8 @@ def print_summary(summary: dict, out: Path) -> None:
         where = f"gửi qua máy chủ thư: {mail.get('sent', 0)}" if mail.get("sent") else \
             f"ghi thành tệp .eml: {mail.get('written', 0)} (chưa cấu hình TONGHOP_SMTP_HOST)"
         console.print(f"Thư kết quả mới xếp hàng: {mail.get('queued', 0)} · {where}")
+    if mail.get("placeholders"):
+        console.print(f"[yellow]{escape(mail['placeholders'])}[/]", soft_wrap=True)
     indicators = summary.get("indicators", {})
     if indicators:
         met = sum(1 for i in indicators.values() if i.get("status") == "achieved")

@@ -42,6 +42,16 @@ class Period:
         return self.code
 
 
+# `tonghop init` leaves addresses for the officer to fill in this domain: RFC 2606's .invalid never delivers,
+# and nothing is ever queued to it (tonghop.mail.outbox.enqueue refuses).
+PLACEHOLDER_DOMAIN = "chua-dien-dia-chi.invalid"
+
+
+def is_placeholder(address: str) -> bool:
+    """An e-mail address still to be filled in (left by `tonghop init`)."""
+    return address.strip().lower().endswith(".invalid")
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
@@ -82,6 +92,7 @@ class ProvinceConfig:
     areas: dict[str, Area]
     schedule: Schedule = field(default_factory=Schedule)
     source: Path | None = None
+    units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
 
     def deadline(self, period: Period) -> date:
         """The deadline of a period: its own date if configured, else the kind's day/month."""
@@ -92,6 +103,10 @@ class ProvinceConfig:
 
     def units_for_indicator(self, code: str) -> list[Unit]:
         return [u for u in self.units.values() if code in u.indicators]
+
+    def placeholder_units(self) -> list[Unit]:
+        """Units with an address still to be filled in: they are never mailed at it."""
+        return [u for u in self.units.values() if any(is_placeholder(e) for e in u.emails)]
 
 
 def _parse_day_month(text: str, where: str) -> tuple[int, int]:

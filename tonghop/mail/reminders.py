@@ -6,11 +6,11 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period
-from tonghop.mail.recipients import valid_address
+from tonghop.mail.recipients import unit_addresses
 from tonghop.problems import REJECTED
 from tonghop.store.models import Submission
 
@@ -63,7 +63,7 @@ def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str
     by_unit = _latest_by_unit(engine, period.code)
     queued = 0
     for unit in _missing(config, by_unit):
-        if not any(valid_address(e) for e in unit.emails):
+        if not unit_addresses(unit):
             continue                     # nobody to remind; the digest lists the unit with no address
         subs = by_unit.get(unit.code, [])
         message = build_reminder(unit, config=config, period=period, deadline=deadline, days_left=days_left,
@@ -96,6 +96,8 @@ def digest_rows(engine: Engine, config: ProvinceConfig, period: Period | str) ->
 def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> bool:
     """Queue today's digest for the data officer (at most one a day); True when newly queued."""
     period = as_period(period)
+    if is_placeholder(config.consolidator_email):
+        return False                   # the officer's own address is still to be filled in: the run says so
     message = build_digest(config=config, period=period, rows=digest_rows(engine, config, period), today=today)
     return outbox.enqueue(engine, key=outbox.digest_key(period.code, today.isoformat()), kind="digest",
                           period=period.code, unit_code=None, submission_id=None, message=message)
