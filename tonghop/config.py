@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -201,16 +201,24 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
         raise ConfigError(f"Tệp cấu hình {path} viết sai cú pháp YAML{where}: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Tệp cấu hình {path} không có nội dung dạng mục: giá trị (YAML)")
-    config = parse_config(data, source=path)
-    check_official(data, text, path)
+    units_path, unit_rows = None, None
+    if data.get("units_file") and "units" not in data:
+        from tonghop.scaffold import read_units_xlsx    # openpyxl only for a province that keeps its units in Excel
+
+        units_path = path.parent / str(data["units_file"])
+        data["units"], unit_rows = read_units_xlsx(units_path)
+    config = replace(parse_config(data, source=path), units_source=units_path)
+    check_official(data, text, path, units_path, unit_rows)
     return config
 
 
 MAX_LISTED = 20   # mismatches listed one a line; a file typed from another province's list has hundreds
 
 
-def check_official(data: dict, text: str, path: Path) -> None:
-    """ConfigError naming each line whose province, area or commune disagrees with the official list.
+def check_official(data: dict, text: str, path: Path, units_path: Path | None = None,
+                   unit_rows: list[int] | None = None) -> None:
+    """ConfigError naming each line (of the YAML, or of the units' workbook) whose province, area or commune
+    disagrees with the official list.
 
     `check_official_list: false` turns it off, for generated test rounds whose communes are made up.
     """
@@ -222,8 +230,14 @@ def check_official(data: dict, text: str, path: Path) -> None:
     if not found:
         return
     root = yaml.compose(text, Loader=SAFE_LOADER)
-    located = sorted((_yaml_line(root, where), message) for where, message in found)
-    lines = [f"  dòng {line}: {message}" for line, message in located[:MAX_LISTED]]
+
+    def locate(where: tuple) -> tuple[str, int]:
+        if units_path is not None and unit_rows is not None and where[0] == "units":
+            return f"{units_path.name}, ", unit_rows[where[1]]
+        return "", _yaml_line(root, where)
+
+    located = sorted((*locate(where), message) for where, message in found)
+    lines = [f"  {file}dòng {line}: {message}" for file, line, message in located[:MAX_LISTED]]
     more = [f"  … và {len(found) - MAX_LISTED} chỗ khác"] if len(found) > MAX_LISTED else []
     raise ConfigError("\n".join([f"Tệp cấu hình {path} không khớp {SOURCE}:", *lines, *more]))
 
