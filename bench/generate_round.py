@@ -152,6 +152,7 @@ def province_config(spec: ProvinceSpec, communes: int, seed: int) -> dict[str, A
         "schedule": {"run_days_before": 5, "run_time": "07:00", "reminder_days_before": [7, 2]},
         "units": units,
         "areas": areas,
+        "check_official_list": False,     # communes made up for load tests: not the official list
     }
 
 

@@ -23,6 +23,7 @@ from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
 from tonghop.mail.queue import ReportToQueue, queue_reports
+from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
 from tonghop.round import RoundPaths, mailed_hashes, needs_recheck, recheck, write_file_outputs
 from tonghop.store import default_db_url, open_db
@@ -120,9 +121,13 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     else:
         delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
         logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+    unmailed = placeholder_warning(config)
+    if unmailed:
+        logger.warning(unmailed)
     indicators, files = consolidate(engine, config, p, paths.root)
     return build_summary(config, p, result, list_submissions(engine, p.code),
-                         {"trigger": trigger, "mail": {"queued": queued, **delivery}, "indicators": indicators,
+                         {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
+                          "indicators": indicators,
                           "consolidated": {k: str(v) for k, v in files.items()}})
 
 

@@ -46,3 +46,58 @@ def test_a_wrong_file_is_a_config_error_in_vietnamese(tmp_path, make, words):
     with pytest.raises(ConfigError) as caught:
         load_config(make(tmp_path))
     assert words in str(caught.value)
+
+
+SOURCE = "danh mục đơn vị hành chính (gói vietnam-provinces 2025.10.1)"
+
+
+def _sample_with(tmp_path, old: str, new: str):
+    """The shipped configuration with one line changed; the path and the changed line's number."""
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = _write(tmp_path, text.replace(old, new))
+    line = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if new in row)
+    return path, line
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ('{code: "03667", name: "Phường Chiềng An"}', '{code: "03999", name: "Phường Chiềng An"}',
+     "mã địa bàn “03999” không phải mã của xã, phường, đặc khu nào của Tỉnh Sơn La"),
+    ('{code: "03667", name: "Phường Chiềng An"}', '{code: "00070", name: "Phường Hoàn Kiếm"}',
+     "mã địa bàn “00070” không phải mã của xã, phường, đặc khu nào của Tỉnh Sơn La"),
+    ('{code: "03667", name: "Phường Chiềng An"}', '{code: "03667", name: "Phường Chiềng Cơi"}',
+     "mã địa bàn 03667 là Phường Chiềng An, không phải “Phường Chiềng Cơi”"),
+    ('{code: "03667", name: "Phường Chiềng An"}', '{code: 3667, name: "Phường Chiềng An"}',
+     "mã địa bàn “3667” không phải mã của xã, phường, đặc khu nào của Tỉnh Sơn La"
+     " (viết mã trong ngoặc kép, ví dụ \"03646\")"),
+    ('kind: commune, area: "03847"', 'kind: commune, area: "03848"',
+     "đơn vị X14003 (UBND xã Mường Bú): mã địa bàn “03848” không phải mã của xã, phường, đặc khu nào "
+     "của Tỉnh Sơn La"),
+    ('name: "UBND xã Mường Bú", kind: commune', 'name: "UBND xã Mường Lạn", kind: commune',
+     "đơn vị X14003 (UBND xã Mường Lạn): mã địa bàn 03847 là Xã Mường Bú, không phải “UBND xã Mường Lạn”"),
+    ('province: {code: "14", name: "Tỉnh Sơn La"', 'province: {code: "14", name: "Tỉnh Lai Châu"',
+     "mã tỉnh 14 là Tỉnh Sơn La, không phải “Tỉnh Lai Châu”"),
+])
+def test_a_code_or_name_not_in_the_official_list_is_an_error_naming_its_line(tmp_path, old, new, said):
+    path, line = _sample_with(tmp_path, old, new)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value) == f"Tệp cấu hình {path} không khớp {SOURCE}:\n  dòng {line}: {said}"
+
+
+def test_names_match_without_diacritics_case_or_the_ubnd_prefix(tmp_path):
+    path, _ = _sample_with(tmp_path, '{code: "03667", name: "Phường Chiềng An"}', '{code: "03667", name: "chieng an"}')
+    assert load_config(path).areas["03667"].name == "chieng an"
+
+
+def test_a_province_code_not_in_the_list_and_a_generated_round_that_opts_out(tmp_path):
+    path, line = _sample_with(tmp_path, 'province: {code: "14",', 'province: {code: "99",')
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('{code: "14", name: "Tỉnh Sơn La"}', '{code: "99", name: "Tỉnh Sơn La"}'),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value) == (f"Tệp cấu hình {path} không khớp {SOURCE}:\n"
+                              f"  dòng {line}: mã tỉnh “99” không phải mã của tỉnh, thành phố nào trong {SOURCE}")
+    path.write_text(path.read_text(encoding="utf-8") + "check_official_list: false\n", encoding="utf-8")
+    assert load_config(path).province_code == "99"

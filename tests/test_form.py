@@ -143,8 +143,8 @@ def test_commune_template_uses_its_own_area(tmp_path, config):
     path = write_templates(cfg, "2025-Y", tmp_path, ["X14003"])[0]
     ws = openpyxl.load_workbook(path)[SHEET_INDICATORS]
     got = [tuple(ws[f"{c}{r}"].value for c in "BDEF") for r in range(9, 13)]
-    assert got == [("4.1", "14003", "Xã Mường Bú", "Tổng"), ("5.1", "14003", "Xã Mường Bú", "Tổng"),
-                   ("5.1", "14003", "Xã Mường Bú", "Nam"), ("5.1", "14003", "Xã Mường Bú", "Nữ")]
+    assert got == [("4.1", "03847", "Xã Mường Bú", "Tổng"), ("5.1", "03847", "Xã Mường Bú", "Tổng"),
+                   ("5.1", "03847", "Xã Mường Bú", "Nam"), ("5.1", "03847", "Xã Mường Bú", "Nữ")]
 
 
 def test_long_area_list_uses_guide_range(tmp_path, config):
@@ -180,7 +180,7 @@ def test_write_form_puts_values_at_documented_cells(tmp_path, config):
         {"indicator": "4.1", "area": "14", "sex": "Tổng", "numerator": "10.612", "denominator": 9478,
          "value": 111.96, "note": "Số liệu sơ bộ"},
         None,
-        {"indicator": "4.2", "area": "14003", "sex": None, "numerator": 1, "denominator": 1520,
+        {"indicator": "4.2", "area": "03847", "sex": None, "numerator": 1, "denominator": 1520,
          "value": "=G11/H11*100000", "note": None},
     ]
     acts = [{"activity": "TT", "description": "Hội nghị", "count": 3, "participants": 250, "men": 100,
@@ -196,7 +196,7 @@ def test_write_form_puts_values_at_documented_cells(tmp_path, config):
     assert [ws[f"{c}9"].value for c in "ABCDEFGHIJ"] == [1, "4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La",
                                                          "Tổng", "10.612", 9478, 111.96, "Số liệu sơ bộ"]
     assert [ws[f"{c}10"].value for c in "ABCDEFGHIJ"] == [None] * 10
-    assert [ws[f"{c}11"].value for c in "ABDEFGHI"] == [2, "4.2", "14003", "Xã Mường Bú", None, 1, 1520,
+    assert [ws[f"{c}11"].value for c in "ABDEFGHI"] == [2, "4.2", "03847", "Xã Mường Bú", None, 1, 1520,
                                                         "=G11/H11*100000"]
     # footer: empty row 12, date line 13, labels 14, signers 5 rows below the labels
     assert all(ws[f"{c}12"].value is None for c in "ABCDEFGHIJ")

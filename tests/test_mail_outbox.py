@@ -137,3 +137,11 @@ def test_enqueue_refuses_what_it_cannot_send_safely(engine, config):
         outbox.enqueue(engine, key="x", kind="spam", period=PERIOD, unit_code=None, submission_id=None,
                        message=reminder(config))
     assert all_rows(engine) == []
+
+
+def test_enqueue_refuses_a_placeholder_address(engine, config):
+    msg = reminder(config)
+    msg.replace_header("To", "syt@sonla.gov.vn, syt@chua-dien-dia-chi.invalid")
+    with pytest.raises(ValueError, match="placeholder"):
+        put(engine, config, message=msg)
+    assert all_rows(engine) == []

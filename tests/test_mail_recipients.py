@@ -5,7 +5,7 @@ import dataclasses
 
 from hypothesis import given, settings, strategies as st
 
-from tonghop.mail.recipients import recipients_for, valid_address
+from tonghop.mail.recipients import placeholder_warning, recipients_for, valid_address
 
 
 def with_emails(config, code, emails):
@@ -48,3 +48,25 @@ def test_never_an_unregistered_address(config, unit, typed):
     got = recipients_for(unit, typed, config)
     assert set(got) <= registered and len(got) == len(set(got))
     assert set(got) == registered
+
+
+PLACEHOLDER = "syt@chua-dien-dia-chi.invalid"
+
+
+def test_a_placeholder_address_is_never_a_recipient(config):
+    assert recipients_for("SYT", PLACEHOLDER, with_emails(config, "SYT", [PLACEHOLDER])) == []
+    cfg = with_emails(config, "SYT", [PLACEHOLDER, "syt@sonla.gov.vn"])
+    assert recipients_for("SYT", PLACEHOLDER, cfg) == ["syt@sonla.gov.vn"]
+
+
+def test_the_warning_names_every_unit_and_the_officer_whose_address_is_a_placeholder(config):
+    assert placeholder_warning(config) is None
+    cfg = with_emails(with_emails(config, "SYT", [PLACEHOLDER]), "X14001", ["x14001@chua-dien-dia-chi.invalid"])
+    assert placeholder_warning(cfg) == (
+        "Không gửi thư tới địa chỉ email còn để mẫu (chưa điền) của 2 đơn vị: SYT (Sở Y tế), "
+        "X14001 (UBND phường Tô Hiệu). Điền địa chỉ thật trong son-la.yaml rồi chạy lại.")
+    cfg = dataclasses.replace(cfg, consolidator_email="snv@chua-dien-dia-chi.invalid")
+    assert placeholder_warning(cfg) == (
+        "Không gửi thư tới địa chỉ email còn để mẫu (chưa điền) của 2 đơn vị: SYT (Sở Y tế), "
+        "X14001 (UBND phường Tô Hiệu). Không gửi thư tổng hợp và thông báo cần xử lý cho Sở Nội vụ: địa chỉ "
+        "email của đơn vị tổng hợp (consolidator) còn để mẫu. Điền địa chỉ thật trong son-la.yaml rồi chạy lại.")

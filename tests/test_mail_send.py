@@ -22,6 +22,7 @@ from tonghop.mail import outbox
 from tonghop.mail.build import build_reminder
 from tonghop.mail.listing import CSV_NAME, problems_csv
 from tonghop.mail.queue import queue_report
+from tonghop.mail.reminders import queue_digest, queue_reminders
 from tonghop.mail.send import DeliveryResult, deliver_pending, eml_name
 from tonghop.mail.settings import SmtpSettings
 from tonghop.problems import Problem, ValidationReport
@@ -312,3 +313,21 @@ def test_deliver_task_raises_so_prefect_retries(tmp_path, monkeypatch, config):
     assert (deliver.retries, deliver.retry_delay_seconds) == (3, [10, 60, 300])
     with pytest.raises(DeliveryIncomplete, match="1 thư chưa gửi được: không kết nối được 127.0.0.1"):
         deliver.fn(db_url, str(tmp_path / "mail"))
+
+
+def test_nothing_is_mailed_to_a_placeholder_address(engine, config, tmp_path):
+    """A unit whose address is still the placeholder: its report goes to the officer instead, no reminder
+    is queued for it; when the officer's own address is a placeholder too, nothing is queued at all."""
+    syt = dataclasses.replace(config.units["SYT"], emails=("syt@chua-dien-dia-chi.invalid",))
+    cfg = dataclasses.replace(config, units={**config.units, "SYT": syt})
+    assert queue_report(engine, partial_report(), submission_id=None, config=cfg, period=PERIOD)
+    assert [(m.kind, m.recipients) for m in rows(engine)] == [("notice", "cchcsonla@gmail.com")]
+    assert queue_reminders(engine, cfg, PERIOD, DEADLINE - timedelta(days=7)) == len(cfg.units) - 1
+    assert "SYT" not in {m.unit_code for m in rows(engine) if m.kind == "reminder"}
+
+    nobody = dataclasses.replace(cfg, consolidator_email="snv@chua-dien-dia-chi.invalid")
+    report = dataclasses.replace(partial_report(), sha256="b" * 64)
+    assert not queue_report(engine, report, submission_id=None, config=nobody, period=PERIOD)
+    assert not queue_digest(engine, nobody, PERIOD, DEADLINE)
+    assert deliver_pending(engine, None, tmp_path / "mail").written == len(rows(engine))
+    assert not any(".invalid" in m.recipients for m in rows(engine))

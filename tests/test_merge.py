@@ -239,10 +239,10 @@ def test_commune_rows_of_a_workbook_roll_up_to_the_province(tmp_path, db_url, co
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     rows = [["6.1", "Dân số tiếp cận kiến thức", "14", "Tỉnh Sơn La", "Tổng", 5000, 10_000, 50, None],
-            ["6.1", "Dân số tiếp cận kiến thức", "14001", "Phường Tô Hiệu", "Tổng", 1200, 2000, 60, None],
-            ["6.1", "Dân số tiếp cận kiến thức", "14002", "Phường Chiềng An", "Tổng", 900, 3000, 30, None],
-            ["6.1", "Dân số tiếp cận kiến thức", "14003", "Xã Mường Bú", "Tổng", 1500, 2500, 60, None],
-            ["6.1", "Dân số tiếp cận kiến thức", "14004", "Xã Mộc Châu", "Tổng", 1600, 2500, 64, None]]
+            ["6.1", "Dân số tiếp cận kiến thức", "03646", "Phường Tô Hiệu", "Tổng", 1200, 2000, 60, None],
+            ["6.1", "Dân số tiếp cận kiến thức", "03667", "Phường Chiềng An", "Tổng", 900, 3000, 30, None],
+            ["6.1", "Dân số tiếp cận kiến thức", "03847", "Xã Mường Bú", "Tổng", 1500, 2500, 60, None],
+            ["6.1", "Dân số tiếp cận kiến thức", "03980", "Phường Mộc Châu", "Tổng", 1600, 2500, 64, None]]
     write_xlsx(inbox / "SNV.xlsx", {"Biểu 01": indicator_grid("SNV", "Năm 2025", rows, unit_name="Sở Nội vụ",
                                                               email="cchcsonla@gmail.com")})
     engine = open_db(db_url)
@@ -252,7 +252,7 @@ def test_commune_rows_of_a_workbook_roll_up_to_the_province(tmp_path, db_url, co
     # not the province row's 5 000 (50 %) and not the mean of the communes' rates (53,5 %)
     assert (m.total.value, m.total.numerator, m.total.denominator, m.total.units) == (52.0, 5200, 10_000, ["SNV"])
     assert [(s.figure.area, s.used) for s in m.total.sources] == [
-        ("14001", True), ("14002", True), ("14003", True), ("14004", True), ("14", False)]
+        ("03646", True), ("03667", True), ("03847", True), ("03980", True), ("14", False)]
     assert m.notes == ["SNV: dòng toàn tỉnh (Biểu 01!I9: Tử số 5.000, Mẫu số 10.000) khác tổng các xã, phường "
                        "(Tử số 5.200, Mẫu số 10.000); đã dùng tổng các xã, phường"]
     engine.dispose()

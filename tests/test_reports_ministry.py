@@ -115,7 +115,7 @@ def test_ministry_workbook_layout_and_figures(out):
     assert ws.cell(9, 1).value == "Đơn vị chưa báo cáo: Sở Tài chính"
     assert ws.cell(11, 1).value.startswith("Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận")
     assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
-                                    "UBND xã Mộc Châu")
+                                    "UBND phường Mộc Châu")
 
 
 def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +48,16 @@ class Period:
         return self.code
 
 
+# `tonghop init` leaves addresses for the officer to fill in this domain: RFC 2606's .invalid never delivers,
+# and nothing is ever queued to it (tonghop.mail.outbox.enqueue refuses).
+PLACEHOLDER_DOMAIN = "chua-dien-dia-chi.invalid"
+
+
+def is_placeholder(address: str) -> bool:
+    """An e-mail address still to be filled in (left by `tonghop init`)."""
+    return address.strip().lower().endswith(".invalid")
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
@@ -88,6 +98,7 @@ class ProvinceConfig:
     areas: dict[str, Area]
     schedule: Schedule = field(default_factory=Schedule)
     source: Path | None = None
+    units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
 
     def deadline(self, period: Period) -> date:
         """The deadline of a period: its own date if configured, else the kind's day/month."""
@@ -98,6 +109,10 @@ class ProvinceConfig:
 
     def units_for_indicator(self, code: str) -> list[Unit]:
         return [u for u in self.units.values() if code in u.indicators]
+
+    def placeholder_units(self) -> list[Unit]:
+        """Units with an address still to be filled in: they are never mailed at it."""
+        return [u for u in self.units.values() if any(is_placeholder(e) for e in u.emails)]
 
 
 def _parse_day_month(text: str, where: str) -> tuple[int, int]:
@@ -192,4 +207,57 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
         raise ConfigError(f"Tệp cấu hình {path} viết sai cú pháp YAML{where}: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Tệp cấu hình {path} không có nội dung dạng mục: giá trị (YAML)")
-    return parse_config(data, source=path)
+    units_path, unit_rows = None, None
+    if data.get("units_file") and "units" not in data:
+        from tonghop.scaffold import read_units_xlsx    # openpyxl only for a province that keeps its units in Excel
+
+        units_path = path.parent / str(data["units_file"])
+        data["units"], unit_rows = read_units_xlsx(units_path)
+    config = replace(parse_config(data, source=path), units_source=units_path)
+    check_official(data, text, path, units_path, unit_rows)
+    return config
+
+
+MAX_LISTED = 20   # mismatches listed one a line; a file typed from another province's list has hundreds
+
+
+def check_official(data: dict, text: str, path: Path, units_path: Path | None = None,
+                   unit_rows: list[int] | None = None) -> None:
+    """ConfigError naming each line (of the YAML, or of the units' workbook) whose province, area or commune
+    disagrees with the official list.
+
+    `check_official_list: false` turns it off, for generated test rounds whose communes are made up.
+    """
+    from tonghop.provinces import SOURCE, official_mismatches   # the package's list loads only when needed
+
+    if data.get("check_official_list", True) is False:
+        return
+    found = official_mismatches(data)
+    if not found:
+        return
+    root = yaml.compose(text, Loader=SAFE_LOADER)
+
+    def locate(where: tuple) -> tuple[str, int]:
+        if units_path is not None and unit_rows is not None and where[0] == "units":
+            return f"{units_path.name}, ", unit_rows[where[1]]
+        return "", _yaml_line(root, where)
+
+    located = sorted((*locate(where), message) for where, message in found)
+    lines = [f"  {file}dòng {line}: {message}" for file, line, message in located[:MAX_LISTED]]
+    more = [f"  … và {len(found) - MAX_LISTED} chỗ khác"] if len(found) > MAX_LISTED else []
+    raise ConfigError("\n".join([f"Tệp cấu hình {path} không khớp {SOURCE}:", *lines, *more]))
+
+
+def _yaml_line(node: yaml.Node, where: tuple) -> int:
+    """The line (from 1) of the value at `where` (keys and list indexes), or of the nearest enclosing one."""
+    for step in where:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1

@@ -15,7 +15,7 @@ from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing
 from tonghop.mail.message import (
     as_period, attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
 )
-from tonghop.mail.recipients import valid_address
+from tonghop.mail.recipients import unit_addresses
 from tonghop.mail.settings import consolidator_full
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED, STATUS_VI, ValidationReport
 
@@ -166,7 +166,7 @@ def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, 
                    last_status: str | None = None) -> EmailMessage:
     """To a unit that has not reported (or whose last file was rejected): what to send, to whom, by when."""
     period = as_period(period)
-    to = [a for a in (valid_address(e) for e in unit.emails) if a]
+    to = unit_addresses(unit)
     context = {
         **_common(config, period),
         "unit_name": clean_text(unit.name),
@@ -187,7 +187,7 @@ def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, 
 def build_template_message(unit: Unit, *, config: ProvinceConfig, period: Period | str, template: Path) -> EmailMessage:
     """The start-of-round letter: the unit's own form attached, what to fill, by when, where to send it."""
     period = as_period(period)
-    to = [a for a in (valid_address(e) for e in unit.emails) if a]
+    to = unit_addresses(unit)
     context = {
         **_common(config, period),
         "unit_name": clean_text(unit.name),

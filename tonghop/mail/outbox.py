@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tonghop.config import is_placeholder
 from tonghop.store.models import OutboxMessage
 
 PENDING, SENDING, SENT, FAILED, BOUNCED = "pending", "sending", "sent", "failed", "bounced"
@@ -78,6 +79,8 @@ def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_co
     recipients = _addresses(message)
     if not recipients:
         raise ValueError("a message without recipients cannot be queued")
+    if any(is_placeholder(r) for r in recipients):
+        raise ValueError("an address still to be filled in (placeholder) cannot be mailed")
     values = {
         "key": key, "kind": kind, "period": str(period), "unit_code": unit_code,
         "submission_id": submission_id, "recipients": ",".join(recipients),

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tonghop.config import Period, ProvinceConfig
+from tonghop.config import Period, ProvinceConfig, is_placeholder
 from tonghop.current import SubmissionInfo, as_utc, current_submissions
 from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
@@ -24,7 +24,8 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
                  typed_email: str | None = None, full_list_csv: bytes | None = None,
                  today: date | None = None, newer: SubmissionInfo | None = None) -> bool:
     """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
-    is unknown, unreadable or has no address. Idempotent by the file's hash; True when newly queued."""
+    is unknown, unreadable or has no address (a placeholder is none). Idempotent by the file's hash; True when
+    newly queued."""
     period = as_period(period)
     recipients = recipients_for(report.unit, typed_email, config)
     if recipients:
@@ -34,6 +35,8 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
         return outbox.enqueue(bind, key=outbox.report_key(period.code, report.sha256), kind="report",
                               period=period.code, unit_code=report.unit, submission_id=submission_id,
                               message=message)
+    if is_placeholder(config.consolidator_email):
+        return False                   # the officer's own address is still to be filled in: the run says so
     message = build_unknown_sender_notice(report, config=config, period=period, typed_email=typed_email,
                                           annotated_copy=annotated_copy)
     return outbox.enqueue(bind, key=outbox.notice_key(period.code, report.sha256), kind="notice",

@@ -9,12 +9,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.completeness import completeness_on_record
-from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
 from tonghop.current import as_utc
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period
-from tonghop.mail.recipients import valid_address
+from tonghop.mail.recipients import unit_addresses
 from tonghop.store.models import Submission
 
 
@@ -58,7 +58,7 @@ def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str
     by_unit = _latest_by_unit(engine, period.code)
     queued = 0
     for unit in units_missing(engine, config, period):
-        if not any(valid_address(e) for e in unit.emails):
+        if not unit_addresses(unit):
             continue                     # nobody to remind; the digest lists the unit with no address
         subs = by_unit.get(unit.code, [])
         message = build_reminder(unit, config=config, period=period, deadline=deadline, days_left=days_left,
@@ -104,6 +104,8 @@ def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, t
     new file has a later arrival), so a fingerprint never comes back after another one.
     """
     period = as_period(period)
+    if is_placeholder(config.consolidator_email):
+        return False                   # the officer's own address is still to be filled in: the run says so
     rows = digest_rows(engine, config, period)
     message = build_digest(config=config, period=period, rows=rows, today=today)
     return outbox.enqueue(engine, key=outbox.digest_key(period.code, digest_fingerprint(config, period, rows)),
