@@ -296,8 +296,10 @@ def test_database_that_cannot_be_opened_exits_2_without_showing_its_password(tmp
                            "--out", str(tmp_path / "out"), "--db", url], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
     assert done.returncode == 2 and "mat-khau-bi-mat" not in done.stdout + done.stderr
-    assert done.stderr.strip().startswith(
-        "Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://tonghop:***@127.0.0.1:1/tonghop: connection failed")
+    assert done.stderr.strip() == (
+        "Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://tonghop:***@127.0.0.1:1/tonghop: máy chủ cơ sở dữ liệu "
+        "không nhận kết nối: máy chủ chưa chạy, hoặc sai địa chỉ hay cổng (connection failed: connection to server at "
+        "\"127.0.0.1\", port 1 failed: Connection refused)")
     assert "Traceback" not in done.stderr
 
 
