@@ -1,8 +1,10 @@
 """Command line `tonghop`: run a round, and the officer's other everyday commands."""
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -12,12 +14,68 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup
 
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
 from tonghop.safety import terminal_text
 
-app = typer.Typer(
+# Typer's help boilerplate in Vietnamese: rich_utils reads these module strings each time it prints a help.
+rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+rich_utils.ENVVAR_STRING = "[biến môi trường: {}]"
+rich_utils.DEPRECATED_STRING = "(không còn dùng) "
+rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+rich_utils.ABORTED_TEXT = "Đã dừng."
+rich_utils.RICH_HELP = "Xem hướng dẫn: [blue]{command_path} {help_option}[/]"
+
+# What kind of value an option takes, in place of Typer's <str>, <path>…; a flag takes none.
+_KINDS_VI = {"<str>": "<văn bản>", "<path>": "<đường dẫn>", "<int>": "<số nguyên>", "<float>": "<số>",
+             "<list[str]>": "<văn bản>", "<bool>": ""}
+_OWN_HELP_VI = {"help": "Hiện hướng dẫn này rồi thoát.",
+                "install_completion": "Cài tự điền lệnh (phím Tab) cho shell đang dùng.",
+                "show_completion": "In đoạn mã tự điền lệnh cho shell đang dùng, để chép hoặc tự cài."}
+
+
+class _VietnameseHelp:
+    """The usage line, the kinds of values and Typer's own options of a --help, in Vietnamese."""
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Cách dùng: ")
+
+    def format_help(self, ctx, formatter) -> None:
+        for param in self.get_params(ctx):
+            if param.name in _OWN_HELP_VI:
+                param.help = _OWN_HELP_VI[param.name]
+            if param.param_type_name == "option" and param.metavar is None:
+                param.metavar = _KINDS_VI.get(param.display_type(ctx) or "", "<giá trị>")
+        super().format_help(ctx, formatter)
+
+
+class VietnameseCommand(_VietnameseHelp, TyperCommand):
+    pass
+
+
+class VietnameseGroup(_VietnameseHelp, TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.subcommand_metavar = "LỆNH [THAM SỐ]..."
+
+
+class _App(typer.Typer):
+    """Every command of the app gets the Vietnamese help."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", VietnameseCommand)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
+    cls=VietnameseGroup, options_metavar="[TÙY CHỌN]", suggest_commands=False,
     help="tonghop — tổng hợp báo cáo bình đẳng giới của các đơn vị cho Sở Nội vụ.\n\n"
          "Đọc các tệp Excel các đơn vị gửi, kiểm tra, lưu vào cơ sở dữ liệu, trả kết quả kiểm tra "
          "cho từng đơn vị và lập báo cáo tổng hợp.",
@@ -339,12 +397,15 @@ def _is_usage_error(exc: BaseException) -> bool:
     return getattr(exc, "exit_code", None) == 2 and hasattr(exc, "ctx") and hasattr(exc, "format_message")
 
 
-def usage_error_vi(exc: Exception) -> str:
-    """Click's usage errors in Vietnamese (the officer typed the command; Click's own text is English)."""
+def usage_error_vi(exc: Exception, argv: list[str] | None = None) -> str:
+    """Click's usage errors in Vietnamese (the officer typed the command; Click's own text is English).
+    `argv` names the command when Click's parser did not say (an option missing its value)."""
     ctx = getattr(exc, "ctx", None)
     param = getattr(exc, "param", None)
     kind = type(exc).__name__
-    hint = f" Xem hướng dẫn: {ctx.command_path} --help" if ctx is not None else " Xem: tonghop --help"
+    command = ctx.command_path if ctx is not None else " ".join(
+        ["tonghop", *[a for a in (argv or [])[:1] if a in app_commands()]])
+    hint = f" Xem hướng dẫn: {command} --help"
 
     def name() -> str:
         opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
@@ -361,9 +422,38 @@ def usage_error_vi(exc: Exception) -> str:
         detail = next((vi for en, vi in _VALUE_REASONS_VI if en in detail), detail)
         return f"Giá trị không hợp lệ cho {name()}: {detail}.{hint}"
     message = exc.format_message()
-    if message.startswith("No such command"):
-        return f"Không có lệnh {message.removeprefix('No such command').strip(' .')}.{hint}"
+    option = getattr(exc, "option_name", "")
+    if kind == "BadOptionUsage" and message.endswith("does not take a value."):
+        return f"Tùy chọn {option} không nhận giá trị (chỉ cần ghi {option}).{hint}"
+    if kind == "BadOptionUsage" and " requires " in message:
+        return f"Tùy chọn {option} cần một giá trị.{hint}"
+    typed = re.fullmatch(r"No such command '(.*)'\.", message)
+    if typed:
+        maybe = difflib.get_close_matches(typed.group(1), app_commands())
+        suggestion = f" (có phải {', '.join(maybe)}?)" if maybe else ""
+        return f"Không có lệnh '{typed.group(1)}'{suggestion}.{hint}"
+    extra = re.fullmatch(r"Got unexpected extra arguments? ?(?:\(s\))? ?\((.*)\)", message)
+    if extra:
+        return f"Thừa đối số: {extra.group(1)}.{hint}"
+    if message.startswith("Missing command"):
+        return f"Thiếu tên lệnh ({', '.join(app_commands())}).{hint}"
     return f"Lệnh không hợp lệ: {message}.{hint}"
+
+
+def app_commands() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands if c.name or c.callback]
+
+
+STOPPED = "Đã dừng theo yêu cầu (Ctrl+C)."
+
+
+def stop_now(message: str) -> None:
+    """Ctrl+C during a run: one Vietnamese line and exit status 130 at once, without waiting for the tasks
+    still running in other threads (what they had not committed, the next run redoes)."""
+    err.print(message, soft_wrap=True, highlight=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -373,6 +463,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         err.print("Đã dừng.")
         sys.exit(130)
+    except KeyboardInterrupt:
+        err.print(STOPPED, highlight=False)
+        sys.exit(130)
     except TonghopError as exc:
         err.print(f"[bold red]Lỗi:[/] {exc}", soft_wrap=True)
         sys.exit(2)
@@ -380,8 +473,11 @@ def main(argv: list[str] | None = None) -> None:
         if not _is_usage_error(exc):
             raise
         if type(exc).__name__ != "NoArgsIsHelpError":      # `tonghop` alone: Typer has printed the help
-            err.print(f"[bold red]Lỗi:[/] {escape(usage_error_vi(exc))}", soft_wrap=True, highlight=False)
+            err.print(f"[bold red]Lỗi:[/] {escape(usage_error_vi(exc, argv if argv is not None else sys.argv[1:]))}",
+                      soft_wrap=True, highlight=False)
         sys.exit(2)
+    if code == 130:                                      # Typer's answer to a KeyboardInterrupt
+        err.print(STOPPED, highlight=False)
     sys.exit(code if isinstance(code, int) else 0)
 
 
