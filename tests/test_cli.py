@@ -181,3 +181,32 @@ def test_ctrl_c_in_a_short_command_says_it_stopped(capsys, monkeypatch, tmp_path
         cli.main(["runs", "--db", f"sqlite:///{tmp_path / 'tonghop.db'}"])
     shown = capsys.readouterr()
     assert (ended.value.code, shown.out, shown.err.strip()) == (130, "", "Đã dừng theo yêu cầu (Ctrl+C).")
+
+
+def test_national_with_a_period_it_cannot_read_says_so(tmp_path):
+    (tmp_path / "vao").mkdir()
+    (tmp_path / "vao" / "sdmx-14-2025-Y.csv").write_text("STRUCTURE,REF_AREA\n", encoding="utf-8")
+    done = invoke("national", "--inputs", str(tmp_path / "vao"), "--out", str(tmp_path / "out"), "--period", "2025")
+    assert (done.exit_code, done.stderr.strip()) == (2, "Lỗi: Kỳ báo cáo không hợp lệ: '2025' (dạng đúng: 2025-H1 "
+                                                        "hoặc 2025-Y)")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("api_url, message", [
+    (None, "Lỗi: Chưa cấu hình máy chủ Prefect (PREFECT_API_URL), nên không có nơi giữ lịch chạy. Hãy chạy "
+           "`prefect server start` ở một cửa sổ khác, rồi `prefect config set "
+           "PREFECT_API_URL=http://127.0.0.1:4200/api`, rồi chạy lại `tonghop serve`."),
+    ("http://127.0.0.1:1/api", "Lỗi: Không kết nối được máy chủ Prefect http://127.0.0.1:1/api (PREFECT_API_URL): "
+                               "máy chủ chưa chạy hoặc sai địa chỉ. Hãy chạy `prefect server start` ở một cửa sổ "
+                               "khác (hoặc sửa PREFECT_API_URL), rồi chạy lại `tonghop serve`."),
+], ids=["not-configured", "not-running"])
+def test_serve_needs_a_prefect_server_and_says_so(monkeypatch, api_url, message):
+    import flows.deployments
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    served = []
+    monkeypatch.setattr(flows.deployments, "serve", lambda *deployments, **kw: served.append(deployments))
+    settings = {"updates": {PREFECT_API_URL: api_url}} if api_url else {"restore_defaults": {PREFECT_API_URL}}
+    with temporary_settings(**settings):
+        done = invoke("serve")
+    assert (done.exit_code, done.stderr.strip(), served) == (2, message, [])

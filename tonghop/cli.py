@@ -348,8 +348,11 @@ def serve(
     Trước đó: `prefect server start` ở cửa sổ khác và `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`.
     """
     _quiet_prefect(False)
-    from flows.deployments import serve_all
+    from flows.deployments import prefect_server_problem, serve_all
 
+    problem = prefect_server_problem()
+    if problem:
+        fail(problem)
     serve_all(str(config), inbox, str(out), db)
 
 
@@ -391,6 +394,13 @@ def national(
     from tonghop.national import find_inputs
 
     require_folder(inputs, "--inputs", "thư mục", "tệp SDMX-CSV của các tỉnh")
+    if period:
+        from tonghop.config import Period
+
+        try:
+            period = Period.parse(period).code
+        except TonghopError as exc:
+            fail(str(exc))
     if not find_inputs(inputs):
         fail(f"Thư mục {inputs} không có tệp .csv nào: hãy chép vào đó tệp sdmx-<mã tỉnh>-<kỳ>.csv của các tỉnh")
     from flows.national import consolidate_national_flow
