@@ -64,6 +64,29 @@ def apply_all(config_path: str | Path | None, inbox: str | Path, out: str | Path
     return [p.full_name for p in planned if flows is None or p.flow_name in flows]
 
 
+def prefect_server_problem(timeout: float = 5) -> str | None:
+    """Why `serve` cannot run here (Vietnamese, one line), or None. Without PREFECT_API_URL Prefect would start
+    a temporary server of its own that forgets every schedule when the command stops."""
+    import urllib.request
+
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return ("Chưa cấu hình máy chủ Prefect (PREFECT_API_URL), nên không có nơi giữ lịch chạy. Hãy chạy "
+                "`prefect server start` ở một cửa sổ khác, rồi `prefect config set "
+                "PREFECT_API_URL=http://127.0.0.1:4200/api`, rồi chạy lại `tonghop serve`.")
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as answer:
+            if answer.status == 200:
+                return None
+    except (OSError, ValueError):
+        pass
+    return (f"Không kết nối được máy chủ Prefect {url} (PREFECT_API_URL): máy chủ chưa chạy hoặc sai địa chỉ. "
+            "Hãy chạy `prefect server start` ở một cửa sổ khác (hoặc sửa PREFECT_API_URL), rồi chạy lại "
+            "`tonghop serve`.")
+
+
 def serve_all(config_path: str | Path | None, inbox: str | Path, out: str | Path, db_url: str | None = None,
               flows: dict[str, Flow] | None = None, limit: int | None = None) -> None:
     """Register every planned deployment and run them from this process until stopped (Ctrl+C).

@@ -156,3 +156,107 @@ def test_long_file_names_are_kept_whole_on_a_narrow_non_terminal_output():
             shown.append("")
         shown[-1] += name_piece
     assert shown == names
+
+
+ENGLISH = ["Usage", "Options", "Commands", "Arguments", "required", "default", "Show this message", "Install completion",
+           "Show completion", "env var", "OPTIONS", "COMMAND", "ARGS", "TEXT", "INTEGER", "BOOLEAN", "FLOAT", "PATH"]
+COMMANDS = ["run", "template", "schedule", "serve", "runs", "national", "init"]
+
+
+def help_of(capsys, monkeypatch, *command: str) -> list[str]:
+    """The --help of `tonghop COMMAND`, each line without the panels' frame and repeated spaces."""
+    import re
+
+    monkeypatch.setenv("COLUMNS", "120")
+    with pytest.raises(SystemExit) as ended:
+        cli.main([*command, "--help"])
+    assert ended.value.code == 0
+    text = capsys.readouterr().out
+    return [" ".join(re.sub(r"[│╭╮╰╯─]", " ", line).split()) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]], ids=["tonghop", *COMMANDS])
+def test_help_has_no_english_boilerplate(capsys, monkeypatch, command):
+    import re
+
+    lines = help_of(capsys, monkeypatch, *command)
+    text = "\n".join(lines)
+    assert [w for w in ENGLISH if w in text] == []
+    assert re.findall(r"<[a-z\[\]]+>", text) == []           # Typer's type labels: <bool>, <str>, <path>, <int>
+    usage = "Cách dùng: tonghop [TÙY CHỌN] LỆNH [THAM SỐ]..." if not command else \
+        f"Cách dùng: tonghop {command[0]} [TÙY CHỌN]"
+    assert [line for line in lines if line.startswith("Cách dùng")] == [usage]
+    assert "--help Hiện hướng dẫn này rồi thoát." in lines
+    assert ("Tùy chọn" in lines) and (("Lệnh" in lines) == (not command))
+
+
+def test_help_of_run_shows_required_defaults_and_kinds_in_vietnamese(capsys, monkeypatch):
+    lines = help_of(capsys, monkeypatch, "run")
+    assert "* --period -p <văn bản> Kỳ báo cáo: 2025-H1 (6 tháng) hoặc 2025-Y (năm). [bắt buộc]" in lines
+    assert "--out -o <đường dẫn> Thư mục kết quả; mỗi kỳ một thư mục con. [mặc định: outputs]" in lines
+    assert "--verbose -v Hiện nhật ký chi tiết của Prefect." in lines
+    assert "[mặc định: 0]" in lines                             # --wait's default, below its help
+
+
+def test_completion_options_are_explained_in_vietnamese(capsys, monkeypatch):
+    lines = help_of(capsys, monkeypatch)
+    assert "--install-completion Cài tự điền lệnh (phím Tab) cho shell đang dùng." in lines
+    assert "--show-completion In đoạn mã tự điền lệnh cho shell đang dùng, để chép hoặc tự cài." in lines
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["ru"], "Lỗi: Không có lệnh 'ru' (có phải run, runs?). Xem hướng dẫn: tonghop --help"),
+    (["run", "--period"], "Lỗi: Tùy chọn --period cần một giá trị. Xem hướng dẫn: tonghop run --help"),
+    (["run", "--inbox", ".", "--verbose=có", "--period", "2025-Y"],
+     "Lỗi: Tùy chọn --verbose không nhận giá trị (chỉ cần ghi --verbose). Xem hướng dẫn: tonghop run --help"),
+    (["runs", "thua", "nua"], "Lỗi: Thừa đối số: thua nua. Xem hướng dẫn: tonghop runs --help"),
+    (["run", "--period", "2025-Y", "--inbox", ".", "--wait", "lâu"],
+     "Lỗi: Giá trị không hợp lệ cho --wait: cần một số. Xem hướng dẫn: tonghop run --help"),
+], ids=["command-typo", "option-without-value", "flag-with-value", "extra-arguments", "not-a-float"])
+def test_more_usage_errors_are_one_vietnamese_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as ended:
+        cli.main(argv)
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip() == message
+
+
+def test_ctrl_c_in_a_short_command_says_it_stopped(capsys, monkeypatch, tmp_path):
+    import tonghop.runs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tonghop.runs, "list_runs", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["runs", "--db", f"sqlite:///{tmp_path / 'tonghop.db'}"])
+    shown = capsys.readouterr()
+    assert (ended.value.code, shown.out, shown.err.strip()) == (130, "", "Đã dừng theo yêu cầu (Ctrl+C).")
+
+
+def test_national_with_a_period_it_cannot_read_says_so(tmp_path):
+    (tmp_path / "vao").mkdir()
+    (tmp_path / "vao" / "sdmx-14-2025-Y.csv").write_text("STRUCTURE,REF_AREA\n", encoding="utf-8")
+    done = invoke("national", "--inputs", str(tmp_path / "vao"), "--out", str(tmp_path / "out"), "--period", "2025")
+    assert (done.exit_code, done.stderr.strip()) == (2, "Lỗi: Kỳ báo cáo không hợp lệ: '2025' (dạng đúng: 2025-H1 "
+                                                        "hoặc 2025-Y)")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("api_url, message", [
+    (None, "Lỗi: Chưa cấu hình máy chủ Prefect (PREFECT_API_URL), nên không có nơi giữ lịch chạy. Hãy chạy "
+           "`prefect server start` ở một cửa sổ khác, rồi `prefect config set "
+           "PREFECT_API_URL=http://127.0.0.1:4200/api`, rồi chạy lại `tonghop serve`."),
+    ("http://127.0.0.1:1/api", "Lỗi: Không kết nối được máy chủ Prefect http://127.0.0.1:1/api (PREFECT_API_URL): "
+                               "máy chủ chưa chạy hoặc sai địa chỉ. Hãy chạy `prefect server start` ở một cửa sổ "
+                               "khác (hoặc sửa PREFECT_API_URL), rồi chạy lại `tonghop serve`."),
+], ids=["not-configured", "not-running"])
+def test_serve_needs_a_prefect_server_and_says_so(monkeypatch, api_url, message):
+    import flows.deployments
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    served = []
+    monkeypatch.setattr(flows.deployments, "serve", lambda *deployments, **kw: served.append(deployments))
+    settings = {"updates": {PREFECT_API_URL: api_url}} if api_url else {"restore_defaults": {PREFECT_API_URL}}
+    with temporary_settings(**settings):
+        done = invoke("serve")
+    assert (done.exit_code, done.stderr.strip(), served) == (2, message, [])

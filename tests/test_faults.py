@@ -296,8 +296,10 @@ def test_database_that_cannot_be_opened_exits_2_without_showing_its_password(tmp
                            "--out", str(tmp_path / "out"), "--db", url], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
     assert done.returncode == 2 and "mat-khau-bi-mat" not in done.stdout + done.stderr
-    assert done.stderr.strip().startswith(
-        "Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://tonghop:***@127.0.0.1:1/tonghop: connection failed")
+    assert done.stderr.strip() == (
+        "Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://tonghop:***@127.0.0.1:1/tonghop: máy chủ cơ sở dữ liệu "
+        "không nhận kết nối: máy chủ chưa chạy, hoặc sai địa chỉ hay cổng (connection failed: connection to server at "
+        "\"127.0.0.1\", port 1 failed: Connection refused)")
     assert "Traceback" not in done.stderr
 
 
@@ -360,3 +362,61 @@ def test_postgresql_restarted_mid_run(prefect_harness, smtp_env, restartable_pg_
     consolidate_round(period=Y.code, inbox=str(inbox), out=str(out), db_url=pg_url, trigger="test")
     assert len(calls) >= 2
     assert_consistent(pg_url, out, inbox, config, collector)
+
+
+INTERRUPT_RUN = ROOT / "tests" / "hostile" / "interrupt_run.py"
+PROGRESS_LINE = r".* \d+/\d+ \d+:\d\d:\d\d"          # the progress bar's last state, printed as the run ends
+
+
+def test_ctrl_c_mid_run_stops_in_seconds_in_vietnamese_then_the_rerun_finishes(prefect_harness, smtp_env, config,
+                                                                              tmp_path):
+    """Ctrl+C (SIGINT to the command's process group, as a terminal sends it) while the third file is read: one
+    Vietnamese line, exit 130 within seconds although that file is still being read, the run recorded as stopped
+    with the two files it stored; the rerun stores the rest and every message arrives once."""
+    import re
+    import signal
+    import time
+
+    from flows.round import consolidate_round
+    from tonghop.runs import format_runs, list_runs
+    from tonghop.store import open_db
+
+    collector, smtp = smtp_env
+    inbox, out, db_url = inbox_of(tmp_path), tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
+    marker = tmp_path / "dang-doc-tep-thu-3"
+    child = subprocess.Popen([sys.executable, str(INTERRUPT_RUN), "3", "120", str(marker), "run", "--period", Y.code,
+                              "--inbox", str(inbox), "--out", str(out), "--db", db_url],
+                             env={**cli_env(), **smtp}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not marker.exists():
+            assert child.poll() is None and time.monotonic() < deadline, child.stderr.read()[-3000:]
+            time.sleep(0.1)
+        os.killpg(child.pid, signal.SIGINT)
+        pressed = time.monotonic()
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    assert time.monotonic() - pressed < 10
+    assert (child.returncode, stdout) == (130, "")
+    said = [line for line in stderr.splitlines() if line.strip() and not re.fullmatch(PROGRESS_LINE, line)]
+    assert said == ["Đã dừng theo yêu cầu (Ctrl+C) đợt tổng hợp Năm 2025: 2 tệp mới đã lưu được giữ lại; chạy lại "
+                    "cùng lệnh để xử lý tiếp."]
+
+    engine = open_db(db_url)
+    try:
+        stopped = list_runs(engine)[0]
+        assert (stopped.outcome, stopped.files_seen, stopped.files_new, stopped.message) == (
+            "interrupted", 2, 2, "Dừng theo yêu cầu (Ctrl+C) sau khi lưu 2 tệp mới; chạy lại để xử lý tiếp")
+        row = format_runs([stopped], config.timezone).splitlines()[1]
+        assert "  bị dừng  " in row and row.endswith(
+            "  2/2             Dừng theo yêu cầu (Ctrl+C) sau khi lưu 2 tệp mới; chạy lại để xử lý tiếp")
+        consolidate_round(period=Y.code, inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+        rerun = list_runs(engine)[0]
+        assert (rerun.outcome, rerun.files_seen, rerun.files_new) == ("completed", 6, 4)
+    finally:
+        engine.dispose()
+    assert_consistent(db_url, out, inbox, config, collector)

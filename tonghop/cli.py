@@ -1,9 +1,16 @@
 """Command line `tonghop`: run a round, and the officer's other everyday commands."""
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import re
+import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -12,12 +19,68 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup
 
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
 from tonghop.safety import terminal_text
 
-app = typer.Typer(
+# Typer's help boilerplate in Vietnamese: rich_utils reads these module strings each time it prints a help.
+rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+rich_utils.ENVVAR_STRING = "[biến môi trường: {}]"
+rich_utils.DEPRECATED_STRING = "(không còn dùng) "
+rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+rich_utils.ABORTED_TEXT = "Đã dừng."
+rich_utils.RICH_HELP = "Xem hướng dẫn: [blue]{command_path} {help_option}[/]"
+
+# What kind of value an option takes, in place of Typer's <str>, <path>…; a flag takes none.
+_KINDS_VI = {"<str>": "<văn bản>", "<path>": "<đường dẫn>", "<int>": "<số nguyên>", "<float>": "<số>",
+             "<list[str]>": "<văn bản>", "<bool>": ""}
+_OWN_HELP_VI = {"help": "Hiện hướng dẫn này rồi thoát.",
+                "install_completion": "Cài tự điền lệnh (phím Tab) cho shell đang dùng.",
+                "show_completion": "In đoạn mã tự điền lệnh cho shell đang dùng, để chép hoặc tự cài."}
+
+
+class _VietnameseHelp:
+    """The usage line, the kinds of values and Typer's own options of a --help, in Vietnamese."""
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Cách dùng: ")
+
+    def format_help(self, ctx, formatter) -> None:
+        for param in self.get_params(ctx):
+            if param.name in _OWN_HELP_VI:
+                param.help = _OWN_HELP_VI[param.name]
+            if param.param_type_name == "option" and param.metavar is None:
+                param.metavar = _KINDS_VI.get(param.display_type(ctx) or "", "<giá trị>")
+        super().format_help(ctx, formatter)
+
+
+class VietnameseCommand(_VietnameseHelp, TyperCommand):
+    pass
+
+
+class VietnameseGroup(_VietnameseHelp, TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.subcommand_metavar = "LỆNH [THAM SỐ]..."
+
+
+class _App(typer.Typer):
+    """Every command of the app gets the Vietnamese help."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", VietnameseCommand)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
+    cls=VietnameseGroup, options_metavar="[TÙY CHỌN]", suggest_commands=False,
     help="tonghop — tổng hợp báo cáo bình đẳng giới của các đơn vị cho Sở Nội vụ.\n\n"
          "Đọc các tệp Excel các đơn vị gửi, kiểm tra, lưu vào cơ sở dữ liệu, trả kết quả kiểm tra "
          "cho từng đơn vị và lập báo cáo tổng hợp.",
@@ -67,6 +130,58 @@ def _hide_known_errors(verbose: bool) -> None:
     for handler in logging.getLogger().handlers:
         if isinstance(handler, PrefectConsoleHandler) and _known_error not in handler.filters:
             handler.addFilter(_known_error)
+
+
+GRACE_SECONDS = 5   # after Ctrl+C, the most a run may take to record itself before the process ends anyway
+
+
+def _ctrl_c_stops_run(said: Callable[[], str | None]) -> Callable[..., None]:
+    """The SIGINT handler of a run. The first Ctrl+C stops the run (KeyboardInterrupt), which records itself as
+    interrupted on its way out; Prefect's English crash report is not shown; the process ends as soon as the
+    record is written (`said` gives the officer's line then, None before), not after Prefect has waited for
+    the tasks still running (minutes with a large batch), and at the latest after GRACE_SECONDS. A second
+    Ctrl+C ends it at once."""
+    def handler(signum, frame) -> None:
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        for console_handler in logging.getLogger().handlers:
+            if isinstance(console_handler, PrefectConsoleHandler):
+                console_handler.addFilter(lambda record: False)
+        signal.signal(signal.SIGINT, lambda *_: stop_now(STOPPED))
+        threading.Thread(target=_end_soon, args=(said,), daemon=True).start()
+        raise KeyboardInterrupt
+
+    return handler
+
+
+def _end_soon(said: Callable[[], str | None]) -> None:
+    deadline = time.monotonic() + GRACE_SECONDS
+    while time.monotonic() < deadline:
+        line = said()
+        if line:
+            stop_now(line)
+        time.sleep(0.2)
+    stop_now(said() or f"{STOPPED} Chạy lại cùng lệnh để xử lý tiếp.")
+
+
+def interrupted_run(db_url: str, period, since: datetime) -> str | None:
+    """The officer's line once the run stopped by Ctrl+C has recorded itself (what it kept, what to do next);
+    None while it has not."""
+    from tonghop.runs import list_runs
+    from tonghop.store import open_db
+
+    try:
+        engine = open_db(db_url, migrated=True)
+        try:
+            last = list_runs(engine, limit=1, period=period.code)
+        finally:
+            engine.dispose()
+    except Exception:  # noqa: BLE001 - a database busy or gone: the caller falls back to the plain line
+        return None
+    if last and last[0].outcome == "interrupted" and last[0].started_at >= since:
+        return (f"Đã dừng theo yêu cầu (Ctrl+C) đợt tổng hợp {period.vi}: {last[0].files_new} tệp mới đã lưu được "
+                "giữ lại; chạy lại cùng lệnh để xử lý tiếp.")
+    return None
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -120,7 +235,11 @@ def run(
     from flows.runners import task_runner
 
     _hide_known_errors(verbose)
-
+    since, url = datetime.now(timezone.utc), db or default_db_url(out)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _ctrl_c_stops_run(lambda: interrupted_run(url, p, since))) \
+        if in_main_thread else None
+    stopped = False
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:
         tasks: dict[str, int] = {}
@@ -138,8 +257,14 @@ def run(
                 trigger="manual", lock_wait_seconds=wait)
         except TonghopError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:
+            stopped = True
         finally:
             progress.set_reporter(None)
+            if in_main_thread:
+                signal.signal(signal.SIGINT, previous)
+    if stopped:
+        stop_now(interrupted_run(url, p, since) or f"{STOPPED} Chạy lại cùng lệnh để xử lý tiếp.")
     print_summary(summary, out)
 
 
@@ -223,8 +348,11 @@ def serve(
     Trước đó: `prefect server start` ở cửa sổ khác và `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`.
     """
     _quiet_prefect(False)
-    from flows.deployments import serve_all
+    from flows.deployments import prefect_server_problem, serve_all
 
+    problem = prefect_server_problem()
+    if problem:
+        fail(problem)
     serve_all(str(config), inbox, str(out), db)
 
 
@@ -266,6 +394,13 @@ def national(
     from tonghop.national import find_inputs
 
     require_folder(inputs, "--inputs", "thư mục", "tệp SDMX-CSV của các tỉnh")
+    if period:
+        from tonghop.config import Period
+
+        try:
+            period = Period.parse(period).code
+        except TonghopError as exc:
+            fail(str(exc))
     if not find_inputs(inputs):
         fail(f"Thư mục {inputs} không có tệp .csv nào: hãy chép vào đó tệp sdmx-<mã tỉnh>-<kỳ>.csv của các tỉnh")
     from flows.national import consolidate_national_flow
@@ -382,12 +517,15 @@ def _is_usage_error(exc: BaseException) -> bool:
     return getattr(exc, "exit_code", None) == 2 and hasattr(exc, "ctx") and hasattr(exc, "format_message")
 
 
-def usage_error_vi(exc: Exception) -> str:
-    """Click's usage errors in Vietnamese (the officer typed the command; Click's own text is English)."""
+def usage_error_vi(exc: Exception, argv: list[str] | None = None) -> str:
+    """Click's usage errors in Vietnamese (the officer typed the command; Click's own text is English).
+    `argv` names the command when Click's parser did not say (an option missing its value)."""
     ctx = getattr(exc, "ctx", None)
     param = getattr(exc, "param", None)
     kind = type(exc).__name__
-    hint = f" Xem hướng dẫn: {ctx.command_path} --help" if ctx is not None else " Xem: tonghop --help"
+    command = ctx.command_path if ctx is not None else " ".join(
+        ["tonghop", *[a for a in (argv or [])[:1] if a in app_commands()]])
+    hint = f" Xem hướng dẫn: {command} --help"
 
     def name() -> str:
         opts = getattr(param, "opts", None) or [getattr(param, "name", "?")]
@@ -404,9 +542,45 @@ def usage_error_vi(exc: Exception) -> str:
         detail = next((vi for en, vi in _VALUE_REASONS_VI if en in detail), detail)
         return f"Giá trị không hợp lệ cho {name()}: {detail}.{hint}"
     message = exc.format_message()
-    if message.startswith("No such command"):
-        return f"Không có lệnh {message.removeprefix('No such command').strip(' .')}.{hint}"
+    option = getattr(exc, "option_name", "")
+    if kind == "BadOptionUsage" and message.endswith("does not take a value."):
+        return f"Tùy chọn {option} không nhận giá trị (chỉ cần ghi {option}).{hint}"
+    if kind == "BadOptionUsage" and " requires " in message:
+        return f"Tùy chọn {option} cần một giá trị.{hint}"
+    typed = re.fullmatch(r"No such command '(.*)'\.", message)
+    if typed:
+        maybe = difflib.get_close_matches(typed.group(1), app_commands())
+        suggestion = f" (có phải {', '.join(maybe)}?)" if maybe else ""
+        return f"Không có lệnh '{typed.group(1)}'{suggestion}.{hint}"
+    extra = re.fullmatch(r"Got unexpected extra arguments? ?(?:\(s\))? ?\((.*)\)", message)
+    if extra:
+        return f"Thừa đối số: {extra.group(1)}.{hint}"
+    if message.startswith("Missing command"):
+        return f"Thiếu tên lệnh ({', '.join(app_commands())}).{hint}"
     return f"Lệnh không hợp lệ: {message}.{hint}"
+
+
+def app_commands() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands if c.name or c.callback]
+
+
+STOPPED = "Đã dừng theo yêu cầu (Ctrl+C)."
+
+
+_stopping = threading.Lock()
+
+
+def stop_now(message: str) -> None:
+    """Ctrl+C during a run: one Vietnamese line and exit status 130 at once, without waiting for the tasks
+    still running in other threads (what they had not committed, the next run redoes)."""
+    if not _stopping.acquire(blocking=False):       # another thread is already saying it and ending
+        time.sleep(GRACE_SECONDS)
+        os._exit(130)
+    err.print(message, soft_wrap=True, highlight=False)
+    err.show_cursor(True)                            # the progress bar hides it while it runs
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -416,6 +590,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         err.print("Đã dừng.")
         sys.exit(130)
+    except KeyboardInterrupt:
+        err.print(STOPPED, highlight=False)
+        sys.exit(130)
     except TonghopError as exc:
         err.print(f"[bold red]Lỗi:[/] {exc}", soft_wrap=True)
         sys.exit(2)
@@ -423,8 +600,11 @@ def main(argv: list[str] | None = None) -> None:
         if not _is_usage_error(exc):
             raise
         if type(exc).__name__ != "NoArgsIsHelpError":      # `tonghop` alone: Typer has printed the help
-            err.print(f"[bold red]Lỗi:[/] {escape(usage_error_vi(exc))}", soft_wrap=True, highlight=False)
+            err.print(f"[bold red]Lỗi:[/] {escape(usage_error_vi(exc, argv if argv is not None else sys.argv[1:]))}",
+                      soft_wrap=True, highlight=False)
         sys.exit(2)
+    if code == 130:                                      # Typer's answer to a KeyboardInterrupt
+        err.print(STOPPED, highlight=False)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -14,17 +14,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tonghop.errors import RunInProgress
-from tonghop.store.models import Run, RunLock
+from tonghop.store.models import Run, RunLock, Submission
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("running", "completed", "failed", "refused")
+OUTCOMES = ("running", "completed", "failed", "refused", "interrupted")
 TRIGGERS_VI = {"schedule": "theo lịch", "manual": "thủ công", "deployment": "chạy lại (Prefect)", "test": "thử"}
-OUTCOMES_VI = {"running": "đang chạy", "completed": "hoàn thành", "failed": "lỗi", "refused": "bị từ chối"}
+OUTCOMES_VI = {"running": "đang chạy", "completed": "hoàn thành", "failed": "lỗi", "refused": "bị từ chối",
+               "interrupted": "bị dừng"}
 
 # How stale locks are taken over (a run killed before it could release its lock):
 #  - same host: the holder's process id no longer exists -> taken over at once;
@@ -107,9 +108,9 @@ def start_run(engine: Engine, *, period: str, trigger: str, parameters: dict[str
 
 def finish_run(engine: Engine, run_id: int, *, outcome: str, files_seen: int = 0, files_new: int = 0,
                message: str | None = None) -> None:
-    """Record how a run ended: completed, failed or refused."""
+    """Record how a run ended: completed, failed, refused or interrupted."""
     if outcome not in OUTCOMES or outcome == "running":
-        raise ValueError(f"outcome must be completed, failed or refused, not {outcome!r}")
+        raise ValueError(f"outcome must be completed, failed, refused or interrupted, not {outcome!r}")
     with engine.begin() as conn:
         conn.execute(update(Run).where(Run.id == run_id).values(
             outcome=outcome, finished_at=_now(), files_seen=files_seen, files_new=files_new, message=message,
@@ -264,6 +265,14 @@ def tracked_run(engine: Engine, *, scope: str, period: str, trigger: str, parame
     handle = RunHandle(run_id)
     try:
         yield handle
+    except KeyboardInterrupt:
+        # Ctrl+C: not an error. What was stored stays (every file is committed whole), and the rerun goes on.
+        stored = stored_by(engine, run_id, period)
+        message = "; ".join(m for m in (note, f"Dừng theo yêu cầu (Ctrl+C) sau khi lưu {stored} tệp mới; "
+                                              "chạy lại để xử lý tiếp") if m)
+        finish_run(engine, run_id, outcome="interrupted", files_seen=max(handle.files_seen, stored),
+                   files_new=stored, message=message)
+        raise
     except BaseException as exc:
         message = "; ".join(m for m in (note, handle.message, f"{type(exc).__name__}: {exc}") if m)
         finish_run(engine, run_id, outcome="failed", files_seen=handle.files_seen, files_new=handle.files_new,
@@ -275,6 +284,14 @@ def tracked_run(engine: Engine, *, scope: str, period: str, trigger: str, parame
                    files_new=handle.files_new, message=message)
     finally:
         release_lock(engine, scope, run_id)
+
+
+def stored_by(engine: Engine, run_id: int, period: str) -> int:
+    """How many files of `period` were stored since run `run_id` started (one run per period at a time)."""
+    started = select(Run.started_at).where(Run.id == run_id).scalar_subquery()
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(Submission)
+                               .where(Submission.period == period, Submission.read_at >= started)) or 0)
 
 
 def format_runs(runs: list[RunRecord], timezone_name: str = "Asia/Ho_Chi_Minh") -> str:

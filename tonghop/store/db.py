@@ -1,13 +1,14 @@
 """Open a database by URL and bring its schema to the newest Alembic revision."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tonghop.errors import StorageError, os_reason
 
@@ -51,8 +52,8 @@ def open_db(url: str, *, migrated: bool = False) -> Engine:
         if not migrated:
             migrate(engine)
         return engine
-    except (SQLAlchemyError, OSError) as exc:
-        raise StorageError(f"Không mở được cơ sở dữ liệu {shown_url(url)}: {_reason(exc)}") from exc
+    except (SQLAlchemyError, OSError, ImportError) as exc:   # ImportError: the URL's driver is not installed
+        raise StorageError(f"Không mở được cơ sở dữ liệu {shown_url(url)}: {_reason(exc, url)}") from exc
 
 
 def shown_url(url: str) -> str:
@@ -63,9 +64,46 @@ def shown_url(url: str) -> str:
         return "(URL không hợp lệ)"
 
 
-def _reason(exc: BaseException) -> str:
-    """The driver's own first line (SQLAlchemy adds its class name and a link to its docs)."""
+USABLE = "tonghop dùng SQLite (sqlite:///đường/dẫn/tonghop.db) hoặc PostgreSQL (postgresql+psycopg://user@host/tên)"
+
+# The driver's words (psycopg, sqlite3) -> what they mean for the officer; the first match wins.
+_DRIVER_REASONS_VI = [
+    (r"Connection refused", "máy chủ cơ sở dữ liệu không nhận kết nối: máy chủ chưa chạy, hoặc sai địa chỉ hay cổng"),
+    (r'database "(?P<name>[^"]+)" does not exist',
+     "máy chủ chưa có cơ sở dữ liệu {name}, hãy tạo nó trước bằng lệnh createdb {name}"),
+    (r'role "(?P<name>[^"]+)" does not exist', "máy chủ không có tài khoản {name}"),
+    (r"password authentication failed|no password supplied", "sai tên đăng nhập hoặc mật khẩu"),
+    (r"failed to resolve host|could not translate host name|Name or service not known",
+     "không tìm thấy máy chủ có tên trong URL"),
+    (r"timeout expired|timed out", "máy chủ cơ sở dữ liệu không trả lời kịp"),
+    (r"file is not a database", "tệp không phải cơ sở dữ liệu SQLite"),
+    (r"unable to open database file", "không mở được tệp cơ sở dữ liệu"),
+    (r"database is locked", "cơ sở dữ liệu đang bị một chương trình khác khóa"),
+    (r"readonly database", "cơ sở dữ liệu chỉ cho đọc"),
+    (r"disk I/O error", "lỗi đọc ghi ổ đĩa"),
+]
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """Why the database cannot be opened, in Vietnamese; the driver's own first line follows in parentheses
+    (SQLAlchemy's class name and link to its docs are dropped)."""
     if isinstance(exc, OSError) and not isinstance(exc, SQLAlchemyError):
         return os_reason(exc)
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if isinstance(exc, ArgumentError) and not isinstance(exc, NoSuchModuleError):
+        return ("URL không đúng dạng; ví dụ đúng: sqlite:///đường/dẫn/tonghop.db "
+                "hoặc postgresql+psycopg://user@host/tên")
+    kind = url.partition(":")[0].partition("+")[0]
+    if isinstance(exc, NoSuchModuleError):
+        return f"không hỗ trợ loại cơ sở dữ liệu '{kind}'; {USABLE}"
+    if isinstance(exc, ImportError):
+        if kind == "postgresql":
+            return (f"chưa cài trình điều khiển cho loại cơ sở dữ liệu 'postgresql'; với PostgreSQL hãy viết "
+                    f"{shown_url('postgresql+psycopg' + url.partition(':')[1] + url.partition(':')[2])}")
+        return f"chưa cài trình điều khiển cho loại cơ sở dữ liệu '{kind}'; {USABLE}"
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    driver = text.splitlines()[0] if text else type(exc).__name__
+    for pattern, meaning in _DRIVER_REASONS_VI:
+        found = re.search(pattern, text)
+        if found:
+            return f"{meaning.format(**found.groupdict())} ({driver})"
+    return f"lỗi của cơ sở dữ liệu ({driver})"

@@ -137,7 +137,7 @@ class Run(Base):
     parameters: Mapped[str] = mapped_column(Text)                # JSON
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed | refused
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed | refused | interrupted
     files_seen: Mapped[int] = mapped_column(Integer, default=0)
     files_new: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
