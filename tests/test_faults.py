@@ -5,6 +5,7 @@ only inside the claim lease, as tonghop/mail/send.py documents)."""
 from __future__ import annotations
 
 import email
+import json
 import os
 import shutil
 import subprocess
@@ -420,3 +421,99 @@ def test_ctrl_c_mid_run_stops_in_seconds_in_vietnamese_then_the_rerun_finishes(p
     finally:
         engine.dispose()
     assert_consistent(db_url, out, inbox, config, collector)
+
+
+def test_the_sample_round_and_an_officers_mistaken_reruns_mail_each_report_once_and_nothing_false(
+        prefect_harness, smtp_env, tmp_path):
+    """Issue 13's whole check, with the real command and a real SMTP server on loopback: the sample round is
+    stopped by Ctrl+C mid-run and rerun; then the officer's usual mistakes — a typo'd period, a configured period
+    the inbox holds no file for, a database folder that does not exist, a second database beside the same output
+    folder — are each refused in one Vietnamese line (exit 2) with nothing queued or sent; a last rerun sends
+    nothing. In the end every file of the inbox was answered exactly once, and only the digest besides."""
+    import re
+    import signal
+    import time
+
+    from tonghop.store import open_db
+    from tonghop.store.models import OutboxMessage
+
+    collector, smtp = smtp_env
+    inbox, out = tmp_path / "hop-thu", tmp_path / "ket-qua"
+    shutil.copytree(ROOT / "sample_inputs" / Y.code, inbox)
+    env = {**cli_env(), **smtp}
+    tonghop = [str(ROOT / ".venv" / "bin" / "tonghop")]
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(tonghop + list(args), capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+
+    def said(stderr: str) -> list[str]:
+        return [line for line in stderr.splitlines() if line.strip() and not re.fullmatch(PROGRESS_LINE, line)]
+
+    # 1. Ctrl+C while the fourth file is stored: exit 130, three files kept, nothing mailed yet
+    marker = tmp_path / "dang-doc-tep-thu-4"
+    child = subprocess.Popen([sys.executable, str(INTERRUPT_RUN), "4", "120", str(marker), "run", "--period", Y.code,
+                              "--inbox", str(inbox), "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not marker.exists():
+            assert child.poll() is None and time.monotonic() < deadline, child.stderr.read()[-3000:]
+            time.sleep(0.1)
+        os.killpg(child.pid, signal.SIGINT)
+        _, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    assert (child.returncode, said(stderr)) == (130, [
+        "Đã dừng theo yêu cầu (Ctrl+C) đợt tổng hợp Năm 2025: 3 tệp mới đã lưu được giữ lại; chạy lại cùng lệnh "
+        "để xử lý tiếp."])
+    assert collector.arrived == []
+
+    # 2. the rerun finishes the round and mails every answer
+    done = command("run", "--period", Y.code, "--inbox", str(inbox), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / Y.code / "summary.json").read_text(encoding="utf-8"))
+    answered = sorted(f["sha256"] for f in summary["files"] if f["state"] != "document" and not f["duplicate_of"])
+    arrived_after_round = len(collector.arrived)
+    assert arrived_after_round == len(answered) + 1                     # one answer a file, and the digest
+
+    # 3. the officer's mistakes: each refused in one line, nothing queued, nothing sent
+    other_db = tmp_path / "co-so-du-lieu-khac.db"
+    mistakes = {
+        "typo": (["--period", "2027-Y"], r"Lỗi: .*2027.*"),
+        "no-file-for-period": (["--period", "2026-Y"], r"Lỗi: .*Năm 2026.*"),
+        "missing-db-folder": (["--period", Y.code, "--db", f"sqlite:///{tmp_path / 'khong-co' / 'x.db'}"],
+                              r"Lỗi: .*khong-co.*"),
+        "second-database": (["--period", Y.code, "--db", f"sqlite:///{other_db}"], r"Lỗi: .*--start-over.*"),
+    }
+    for name, (args, line) in mistakes.items():
+        done = command("run", "--inbox", str(inbox), "--out", str(out), *args)
+        lines = said(done.stderr)
+        assert (done.returncode, len(lines)) == (2, 1), (name, done.stderr[-3000:])
+        assert re.fullmatch(line, lines[0]), (name, lines)
+        assert "Traceback" not in done.stderr and len(collector.arrived) == arrived_after_round, name
+    assert not (tmp_path / "khong-co").exists()
+
+    # 4. a last rerun: nothing new read, nothing sent
+    done = command("run", "--period", Y.code, "--inbox", str(inbox), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(collector.arrived) == arrived_after_round
+
+    db_url = f"sqlite:///{out / 'tonghop.db'}"
+    engine = open_db(db_url)
+    try:
+        with Session(engine) as s:
+            statuses = {m.key: m.status for m in s.scalars(select(OutboxMessage))}
+    finally:
+        engine.dispose()
+    outbox = {key: (statuses[key], mid) for key, mid in message_ids(db_url).items()}
+    per_file = sorted(k.rsplit(":", 1)[1] for k in outbox if k.startswith(("report:", "notice:")))
+    assert per_file == answered
+    assert [k for k in outbox if not k.startswith(("report:", "notice:"))] == [
+        k for k in outbox if k.startswith(f"digest:{Y.code}:")] and len(outbox) == len(answered) + 1
+    arrived = Counter(a.message["Message-ID"] for a in collector.arrived)
+    assert {key: arrived[mid] for key, (_, mid) in outbox.items()} == {key: 1 for key in outbox}
+    assert {status for status, _ in outbox.values()} == {"sent"}
+    assert not any("Sai kỳ báo cáo" in str(a.message["Subject"]) and "2026" in str(a.message["Subject"])
+                   for a in collector.arrived)
