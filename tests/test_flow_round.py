@@ -215,3 +215,23 @@ def test_a_second_database_beside_the_same_output_folder_sends_nothing_again(pre
     assert again["files_read_this_run"] == len(EXPECTED["files"])
     with pytest.raises(OtherDatabase):                                           # the folder now follows the second
         consolidate_round(**run, db_url=first)
+
+
+def test_a_deployment_run_for_a_period_not_begun_is_refused_before_reading(prefect_harness, tmp_path, monkeypatch):
+    """A manual run of a served deployment passes the same check as `tonghop run` (2027-Y in December 2026)."""
+    from datetime import date
+
+    import pytest
+
+    from flows.round import consolidate_round
+    from tonghop.errors import ConfigError
+
+    monkeypatch.setattr("flows.round.today_in", lambda config: date(2026, 12, 2))
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    with pytest.raises(ConfigError) as caught:
+        consolidate_round(period="2027-Y", inbox=str(inbox), out=str(out), trigger="deployment")
+    assert str(caught.value) == (
+        "Kỳ 2027-Y (Năm 2027) chưa bắt đầu: kỳ bắt đầu ngày 01/01/2027, hôm nay là 02/12/2026. "
+        "Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period (có gõ nhầm năm không?).")
+    assert not out.exists()
