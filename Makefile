@@ -1,9 +1,11 @@
 # The two commands of the README. Both create the environment (.venv) on first use.
-#   make demo   run the round on sample_inputs/ (Sơn La, 2025-Y) into outputs/
+#   make demo   run the round on sample_inputs/ (Sơn La, 2025-Y) into outputs/demo, with its own database
+#               (the sample's made-up figures must never become the "previous period" of a real round)
 #   make test   run the whole test suite (starts local PostgreSQL if it is installed but stopped)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PERIOD ?= 2025-Y
+DEMO   := outputs/demo
 
 .PHONY: demo test env compiled clean-outputs
 env: $(VENV)/.ready
@@ -17,7 +19,7 @@ compiled: $(VENV)/.ready
 	@$(PY) -m compileall -q tonghop flows schemas bench > /dev/null || true
 
 demo: compiled
-	$(VENV)/bin/tonghop run --period $(PERIOD) --inbox sample_inputs/$(PERIOD) --out outputs
+	$(VENV)/bin/tonghop run --period $(PERIOD) --inbox sample_inputs/$(PERIOD) --out $(DEMO) --db sqlite:///$(DEMO)/tonghop.db
 
 test: compiled
 	bash scripts/services.sh

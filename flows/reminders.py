@@ -46,6 +46,9 @@ def send_reminders(period: str, db_url: str, out: str, config_path: str | None =
     config = _config(config_path)
     p = Period.parse(period)
     day = date.fromisoformat(today) if today else today_in(config)
+    # the first reminder may come before any round: the output folder (home of the default database) is made
+    # here, while a database folder given explicitly must exist (open_db refuses a mistyped one)
+    Path(out).mkdir(parents=True, exist_ok=True)
     engine = open_db(db_url)
     try:
         reminders = queue_reminders(engine, config, p, day)

@@ -18,18 +18,20 @@ from tonghop import progress
 from tonghop.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.errors import OutputError, os_reason
-from tonghop.ingest import ingest_inbox, process_batch
+from tonghop.ingest import discover_inbox, ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
 from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
-from tonghop.round import RoundPaths, mailed_hashes, needs_recheck, recheck, write_file_outputs
+from tonghop.round import (
+    RoundPaths, check_inbox_period, check_same_database, mailed_hashes, needs_recheck, recheck, write_file_outputs,
+)
 from tonghop.store import default_db_url, open_db
 from tonghop.runs import lock_scope, tracked_run
 from tonghop.schedule import in_schedule
-from tonghop.store.repo import known_hashes, list_submissions
+from tonghop.store.repo import database_id, known_hashes, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
 
@@ -100,6 +102,7 @@ def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
     """The steps of a round under the run lock (kept out of the flow body so the lock wraps all of them)."""
     url = engine.url.render_as_string(hide_password=False)
+    check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
     result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=submit_batches(url, config, p))
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
     keep_originals(result.files, paths.archive, logger)
@@ -128,7 +131,8 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     return build_summary(config, p, result, list_submissions(engine, p.code),
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators,
-                          "consolidated": {k: str(v) for k, v in files.items()}})
+                          "consolidated": {k: str(v) for k, v in files.items()},
+                          "database_id": database_id(engine)})
 
 
 # One thread unless the caller picks a runner (the CLI does, from the environment): see flows/runners.py
@@ -136,11 +140,15 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
       task_runner=ThreadPoolTaskRunner(max_workers=1))
 def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
                       config_path: str | None = None, trigger: str = "manual",
-                      lock_wait_seconds: float = 0) -> dict[str, Any]:
-    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary."""
+                      lock_wait_seconds: float = 0, start_over: bool = False) -> dict[str, Any]:
+    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
+
+    start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
     logger = get_run_logger()
     config = load_config(config_path or DEFAULT_CONFIG)
     p = Period.parse(period)
+    if trigger != "schedule":    # a scheduled run out of its dates is skipped below, not failed
+        config.check_run_period(p, today_in(config))
     paths = RoundPaths.for_period(Path(out), p)
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
@@ -148,6 +156,7 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
             # cron has no year: a schedule left running fires again next year, for a closed period
             logger.warning("Bỏ qua: lần chạy theo lịch không thuộc kỳ %s", p.code)
             return {"period": p.code, "skipped": True}
+        check_same_database(paths, engine, p, start_over)
         with tracked_run(engine, scope=lock_scope(config.province_code, p.code), period=p.code, trigger=trigger,
                          parameters={"period": p.code, "inbox": inbox, "out": out},
                          started_by=f"prefect:{flow_run.name or '-'}@{socket.gethostname()}",

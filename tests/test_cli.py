@@ -44,6 +44,7 @@ def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path
     out = tmp_path / "out"
     inbox = tmp_path / "inbox"
     inbox.mkdir()
+    out.mkdir()
     engine = open_db(f"sqlite:///{(out / 'tonghop.db')}")
     holder = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
     acquire_lock(engine, lock_scope(config.province_code, "2025-Y"), holder)   # this process: alive, not stale
@@ -260,3 +261,72 @@ def test_serve_needs_a_prefect_server_and_says_so(monkeypatch, api_url, message)
     with temporary_settings(**settings):
         done = invoke("serve")
     assert (done.exit_code, done.stderr.strip(), served) == (2, message, [])
+
+
+@pytest.fixture
+def december_2026(monkeypatch):
+    """The day the issue was seen: the 2026 round is on, 2027 has not begun."""
+    from datetime import date
+
+    monkeypatch.setattr("tonghop.mail.message.today_in", lambda config: date(2026, 12, 2))
+
+
+def test_run_refuses_a_period_not_begun_or_not_configured_before_reading(tmp_path, december_2026):
+    from tonghop.config import DEFAULT_CONFIG
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    future = invoke("run", "--period", "2027-Y", "--inbox", str(inbox), "--out", str(out))
+    assert (future.exit_code, future.stderr.strip()) == (2, (
+        "Lỗi: Kỳ 2027-Y (Năm 2027) chưa bắt đầu: kỳ bắt đầu ngày 01/01/2027, hôm nay là 02/12/2026. "
+        "Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period (có gõ nhầm năm không?)."))
+    unknown = invoke("run", "--period", "2024-H1", "--inbox", str(inbox), "--out", str(out))
+    assert (unknown.exit_code, unknown.stderr.strip()) == (2, (
+        f"Lỗi: Kỳ 2024-H1 (6 tháng đầu năm 2024) không có trong tệp cấu hình {DEFAULT_CONFIG} (các kỳ đã khai báo: "
+        "6 tháng đầu năm và năm của mỗi năm từ năm 2025). Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại "
+        "--period, hoặc khai báo kỳ này ở mục periods."))
+    assert not out.exists()
+
+
+def test_run_refuses_a_database_in_a_folder_that_does_not_exist(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    url = f"sqlite:///{tmp_path / 'khong-co' / 'x.db'}"
+    done = invoke("run", "--period", "2025-Y", "--inbox", str(inbox), "--out", str(out), "--db", url)
+    assert (done.exit_code, done.stderr.strip()) == (2, (
+        f"Lỗi: Không mở được cơ sở dữ liệu {url}: thư mục {tmp_path / 'khong-co'} không tồn tại (kiểm tra lại --db "
+        "hoặc TONGHOP_DB; thư mục không được tự tạo)"))
+    assert not (tmp_path / "khong-co").exists()
+
+
+def test_schedule_warns_when_no_upcoming_period_is_scheduled(tmp_path):
+    import yaml
+
+    from tonghop.config import DEFAULT_CONFIG
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    data["periods"] = {"2025-H1": {}, "2025-Y": {}}        # a list that stopped in 2025
+    path = tmp_path / "tinh.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = invoke("schedule", "--config", str(path), "--out", str(tmp_path / "out"))
+    assert done.exit_code == 0
+    assert done.stderr.strip() == (
+        f"CẢNH BÁO: không có kỳ báo cáo sắp tới nào được lên lịch: sẽ không có lần chạy tự động và không có thư "
+        f"nhắc nào. Các kỳ trong {path} chỉ đến kỳ 2025-Y (Năm 2025), đã qua hạn. Hãy khai báo các kỳ tới ở mục "
+        "periods (ví dụ every_year: {from: 2025, kinds: [H1, Y]}) rồi khởi động lại `tonghop serve`.")
+    shipped = invoke("schedule", "--out", str(tmp_path / "out"))
+    assert (shipped.exit_code, shipped.stderr) == (0, "")
+
+
+def test_template_send_after_the_deadline_asks_first(tmp_path, december_2026):
+    args = ("template", "--period", "2026-Y", "--unit", "SYT", "--out", str(tmp_path / "bieu-mau"), "--send",
+            "--db", f"sqlite:///{tmp_path / 'tonghop.db'}")
+    warning = ("Cảnh báo: hạn nộp kỳ Năm 2026 là ngày 25/11/2026, đã qua 7 ngày: biểu mẫu gửi bây giờ đến các đơn "
+               "vị khi đã quá hạn.")
+    refused = invoke(*args)                      # no terminal to answer, no --yes
+    assert (refused.exit_code, refused.stderr.strip().splitlines()) == (2, [
+        warning, "Lỗi: Không gửi thư nào vì hạn nộp đã qua. Nếu thật sự muốn gửi, chạy lại với --yes."])
+    assert not (tmp_path / "bieu-mau").exists() and not (tmp_path / "tonghop.db").exists()
+    confirmed = invoke(*args, "--yes")
+    assert (confirmed.exit_code, confirmed.stderr.strip()) == (0, warning)
+    assert confirmed.stdout.strip().splitlines()[-1] == "Thư gửi biểu mẫu mới xếp hàng: 1 · đã gửi: 0 · ghi .eml: 1"

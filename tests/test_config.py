@@ -6,14 +6,15 @@ from datetime import date
 import pytest
 import yaml
 
-from tonghop.config import DEFAULT_CONFIG, Period, load_config
+from tonghop.config import DEFAULT_CONFIG, Period, PeriodRule, load_config
 from tonghop.errors import ConfigError
 
 
 def test_son_la_as_shipped():
     config = load_config(DEFAULT_CONFIG)
     assert (config.province_code, config.province_name, config.consolidator_code) == ("14", "Tỉnh Sơn La", "SNV")
-    assert len(config.units) == 18 and set(config.periods) == {"2025-H1", "2025-Y", "2026-H1", "2026-Y"}
+    assert len(config.units) == 18 and config.periods == ()
+    assert config.period_rule == PeriodRule(2025, ("H1", "Y"))
     assert config.deadline(Period.parse("2025-H1")) == date(2025, 5, 20)
     assert config.deadline(Period.parse("2025-Y")) == date(2025, 11, 25)
     assert [u.code for u in config.units_for_indicator("3.2a")] == ["SNV", "SVHTTDL"]
@@ -101,3 +102,63 @@ def test_a_province_code_not_in_the_list_and_a_generated_round_that_opts_out(tmp
                               f"  dòng {line}: mã tỉnh “99” không phải mã của tỉnh, thành phố nào trong {SOURCE}")
     path.write_text(path.read_text(encoding="utf-8") + "check_official_list: false\n", encoding="utf-8")
     assert load_config(path).province_code == "99"
+
+
+def test_periods_by_rule_reach_next_year_without_editing(tmp_path):
+    """Every year's H1 and Y from the first year; an entry by code overrides that period's deadline."""
+    path = _edited(tmp_path, lambda d: d.update(periods={"every_year": {"from": 2025}, "2026-Y": {"deadline": "30/11"}}))
+    config = load_config(path)
+    assert config.periods_around(date(2026, 12, 2)) == ("2025-H1", "2025-Y", "2026-H1", "2026-Y", "2027-H1", "2027-Y")
+    assert config.periods_around(date(2025, 3, 1)) == ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
+    assert [config.deadline(Period.parse(c)) for c in ("2026-Y", "2027-Y", "2027-H1")] == [
+        date(2026, 11, 30), date(2027, 11, 25), date(2027, 5, 20)]
+    assert [config.is_configured(Period.parse(c)) for c in ("2024-Y", "2025-H1", "2031-Y")] == [False, True, True]
+
+
+def test_an_explicit_list_of_periods_is_still_accepted(tmp_path):
+    path = _edited(tmp_path, lambda d: d.update(periods={"2025-Y": {}, "2026-Y": {"deadline": "28/11"}}))
+    config = load_config(path)
+    assert (config.periods, config.period_rule) == (("2025-Y", "2026-Y"), None)
+    assert config.periods_around(date(2026, 12, 2)) == ("2025-Y", "2026-Y")
+    assert [config.is_configured(Period.parse(c)) for c in ("2025-Y", "2025-H1", "2027-Y")] == [True, False, False]
+    assert config.deadline(Period.parse("2026-Y")) == date(2026, 11, 28)
+
+
+def test_a_rule_only_for_years_kinds(tmp_path):
+    path = _edited(tmp_path, lambda d: d.update(periods={"every_year": {"from": 2026, "kinds": ["Y"]}}))
+    assert load_config(path).periods_around(date(2026, 12, 2)) == ("2026-Y", "2027-Y")
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("2025", "periods.every_year phải có dạng {from: 2025, kinds: [H1, Y]} (gặp '2025')"),
+    ({"from": "năm 2025"}, "periods.every_year.from phải là một năm, ví dụ 2025 (gặp 'năm 2025')"),
+    ({"from": 2025, "kinds": ["Q1"]}, "periods.every_year.kinds chỉ gồm H1 (6 tháng đầu năm) và Y (năm) (gặp Q1)"),
+])
+def test_a_wrong_rule_is_said_in_vietnamese(tmp_path, rule, message):
+    with pytest.raises(ConfigError) as caught:
+        load_config(_edited(tmp_path, lambda d: d.update(periods={"every_year": rule})))
+    assert str(caught.value) == message
+
+
+def test_a_run_for_a_period_not_configured_or_not_begun_is_refused(tmp_path):
+    config = load_config(DEFAULT_CONFIG)
+    today = date(2026, 12, 2)
+    config.check_run_period(Period.parse("2026-Y"), today)       # the period of the round: no error
+    with pytest.raises(ConfigError) as future:
+        config.check_run_period(Period.parse("2027-Y"), today)
+    assert str(future.value) == (
+        "Kỳ 2027-Y (Năm 2027) chưa bắt đầu: kỳ bắt đầu ngày 01/01/2027, hôm nay là 02/12/2026. "
+        "Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period (có gõ nhầm năm không?).")
+    with pytest.raises(ConfigError) as before_rule:
+        config.check_run_period(Period.parse("2024-Y"), today)
+    assert str(before_rule.value) == (
+        f"Kỳ 2024-Y (Năm 2024) không có trong tệp cấu hình {DEFAULT_CONFIG} (các kỳ đã khai báo: 6 tháng đầu năm "
+        "và năm của mỗi năm từ năm 2025). Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period, hoặc khai báo "
+        "kỳ này ở mục periods.")
+    listed = load_config(_edited(tmp_path, lambda d: d.update(periods={"2026-Y": {}, "2025-Y": {}})))
+    with pytest.raises(ConfigError) as not_listed:
+        listed.check_run_period(Period.parse("2026-H1"), today)
+    assert str(not_listed.value) == (
+        f"Kỳ 2026-H1 (6 tháng đầu năm 2026) không có trong tệp cấu hình {tmp_path / 'tinh.yaml'} (các kỳ đã khai "
+        "báo: 2025-Y, 2026-Y). Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period, hoặc khai báo kỳ này ở "
+        "mục periods.")

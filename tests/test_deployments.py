@@ -82,6 +82,11 @@ def prefect_api(server):
         yield server
 
 
+# Periods listed by code, so these tests plan 2025's deployments whatever the year they run in (the shipped
+# rule plans last, this and next year's periods: see test_schedule).
+LISTED = {p: {} for p in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")}
+
+
 def write_config(path: Path, *, deadlines: dict[str, str] | None = None, periods: dict | None = None) -> Path:
     """The Sơn La configuration with other deadlines or periods."""
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
@@ -106,7 +111,8 @@ def test_deployments_on_server(prefect_api, tmp_path):
     from flows.deployments import apply_all
     from prefect.client.orchestration import get_client
 
-    names = apply_all(DEFAULT_CONFIG, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
+    config = write_config(tmp_path / "listed.yaml", periods=LISTED)
+    names = apply_all(config, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
     assert sorted(names) == sorted(f"{flow}/son-la-{p}-{kind}" for p in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
                                    for flow, kind in (("tong-hop", "truoc-han"), ("nhac-nop-bao-cao", "nhac-nop")))
 
@@ -125,11 +131,11 @@ def test_deployments_on_server(prefect_api, tmp_path):
         "0 7 18,23 11 *"]
 
     # A deadline moved in the config, applied again: the schedules are replaced, not added to.
-    moved = write_config(tmp_path / "moved.yaml", deadlines={"H1": "20/05", "Y": "02/12"})
+    moved = write_config(tmp_path / "moved.yaml", deadlines={"H1": "20/05", "Y": "02/12"}, periods=LISTED)
     apply_all(moved, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
     assert [s[0] for s in asyncio.run(server_schedules("tong-hop/son-la-2025-Y-truoc-han"))] == [
         "0 7 1-2 12 *", "0 7 27-30 11 *"]
-    apply_all(DEFAULT_CONFIG, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
+    apply_all(config, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
     assert [s[0] for s in asyncio.run(server_schedules("tong-hop/son-la-2025-Y-truoc-han"))] == ["0 7 20-25 11 *"]
 
 
@@ -199,7 +205,8 @@ def test_manual_rerun_of_served_deployment(prefect_api, tmp_path):
     (inbox / "syt.xlsx").write_bytes(b"")
     db_url = f"sqlite:///{tmp_path / 'tonghop.db'}"
     name = "tong-hop/son-la-2025-Y-truoc-han"
-    with serving(prefect_api.url, ["stand-ins", str(DEFAULT_CONFIG), str(inbox), str(out), db_url],
+    with serving(prefect_api.url, ["stand-ins", str(write_config(tmp_path / "listed.yaml", periods=LISTED)), str(inbox),
+                                   str(out), db_url],
                  tmp_path / "serve.log"):
         wait_served(name, db_url, tmp_path / "serve.log")
         run = run_deployment(name=name, parameters={"period": "2025-Y"}, timeout=180)
@@ -241,7 +248,8 @@ def test_real_round_flow_served(prefect_api, tmp_path):
     inbox.mkdir()
     db_url = f"sqlite:///{tmp_path / 'tonghop.db'}"
     name = "tong-hop/son-la-2025-Y-truoc-han"
-    with serving(prefect_api.url, ["real", str(DEFAULT_CONFIG), str(inbox), str(out), db_url],
+    with serving(prefect_api.url, ["real", str(write_config(tmp_path / "listed.yaml", periods=LISTED)), str(inbox),
+                                   str(out), db_url],
                  tmp_path / "serve.log"):
         wait_served(name, db_url, tmp_path / "serve.log")
         run = run_deployment(name=name, parameters={"period": "2025-Y"}, timeout=240)

@@ -281,3 +281,87 @@ def test_documents_in_the_inbox_are_archived_and_listed_never_answered(prefect_h
         kinds = sorted(s.scalars(select(OutboxMessage.kind)))
     engine.dispose()
     assert kinds == ["digest", "report"]
+
+
+def outbox_count(db_url):
+    from tonghop.store.models import OutboxMessage
+
+    engine = open_db(db_url)
+    with Session(engine) as s:
+        n = s.scalar(select(func.count()).select_from(OutboxMessage))
+    engine.dispose()
+    return n
+
+
+def test_an_inbox_of_another_period_stops_the_round_before_anything_is_stored_or_mailed(prefect_harness, tmp_path):
+    import pytest
+
+    from flows.round import consolidate_round
+    from test_ingest import syt_file
+    from tonghop.round import NotThisPeriod
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    syt_file(inbox / "SYT năm 2026.xlsx", period_text="Năm 2026")
+    (inbox / "cong-van.pdf").write_bytes(b"%PDF-1.4 a cover letter")
+    db_url, out = f"sqlite:///{tmp_path / 'round.db'}", tmp_path / "out"
+    with pytest.raises(NotThisPeriod) as caught:
+        consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+    assert str(caught.value) == (
+        "Không tệp nào trong hộp thư là báo cáo kỳ Năm 2025 (2025-Y): 1 tệp ghi kỳ Năm 2026 (2026-Y). Đợt chạy dừng "
+        "lại: không lưu tệp nào, không xếp và không gửi thư nào. Kiểm tra lại --period và --inbox.")
+    assert (counts(db_url)["submissions"], outbox_count(db_url)) == (0, 0)
+    assert list((out / "2025-Y" / "mail").iterdir()) == [] and not (out / "2025-Y" / "summary.json").exists()
+
+
+def test_a_second_database_beside_the_same_output_folder_sends_nothing_again(prefect_harness, server, tmp_path,
+                                                                              monkeypatch):
+    """A mistyped --db (or a second database) meets the results of the first in the output folder: it stops
+    before reading, so no unit gets its report twice; --start-over is the officer's explicit way to redo."""
+    import pytest
+
+    from flows.round import consolidate_round
+    from tonghop.round import OtherDatabase
+
+    collector, port = server
+    monkeypatch.setenv("TONGHOP_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TONGHOP_SMTP_SECURITY", "none")
+    monkeypatch.setenv("TONGHOP_SMTP_PORT", str(port))
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    first, second = f"sqlite:///{tmp_path / 'first.db'}", f"sqlite:///{tmp_path / 'second.db'}"
+    run = dict(period="2025-Y", inbox=str(inbox), out=str(out), trigger="test")
+    done = consolidate_round(**run, db_url=first)
+    arrived = len(collector.arrived)
+    assert arrived == len(EXPECTED["files"]) + 1 == done["mail"]["sent"]       # each report, and the digest
+
+    with pytest.raises(OtherDatabase):
+        consolidate_round(**run, db_url=second)
+    assert (counts(second)["submissions"], outbox_count(second), len(collector.arrived)) == (0, 0, arrived)
+    assert consolidate_round(**run, db_url=first)["files_read_this_run"] == 0   # the right database goes on
+    assert len(collector.arrived) == arrived
+
+    again = consolidate_round(**run, db_url=second, start_over=True)            # asked for explicitly
+    assert again["files_read_this_run"] == len(EXPECTED["files"])
+    with pytest.raises(OtherDatabase):                                           # the folder now follows the second
+        consolidate_round(**run, db_url=first)
+
+
+def test_a_deployment_run_for_a_period_not_begun_is_refused_before_reading(prefect_harness, tmp_path, monkeypatch):
+    """A manual run of a served deployment passes the same check as `tonghop run` (2027-Y in December 2026)."""
+    from datetime import date
+
+    import pytest
+
+    from flows.round import consolidate_round
+    from tonghop.errors import ConfigError
+
+    monkeypatch.setattr("flows.round.today_in", lambda config: date(2026, 12, 2))
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    with pytest.raises(ConfigError) as caught:
+        consolidate_round(period="2027-Y", inbox=str(inbox), out=str(out), trigger="deployment")
+    assert str(caught.value) == (
+        "Kỳ 2027-Y (Năm 2027) chưa bắt đầu: kỳ bắt đầu ngày 01/01/2027, hôm nay là 02/12/2026. "
+        "Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period (có gõ nhầm năm không?).")
+    assert not out.exists()

@@ -300,6 +300,21 @@ def test_flow_queues_reminders_and_digest_then_delivers(prefect_harness, config,
     assert f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 18/11/2025: 0/{n_units} đơn vị đã nộp" in subjects
 
 
+def test_the_first_reminders_before_any_round_make_the_output_folder(prefect_harness, config, tmp_path, monkeypatch):
+    """The reminder 7 days before comes before the first round: the default database's folder is the output
+    folder, made by the flow (only an explicit --db folder must already exist)."""
+    from flows.reminders import send_reminders
+    from tonghop.store import default_db_url
+
+    monkeypatch.delenv("TONGHOP_SMTP_HOST", raising=False)
+    out = tmp_path / "out"
+    result = send_reminders(period=PERIOD, db_url=default_db_url(out), out=str(out), today="2025-11-18")
+    n_units = len(config.units)
+    assert result == {"period": PERIOD, "today": "2025-11-18", "reminders_queued": n_units,
+                      "digest_queued": True, "sent": 0, "written": n_units + 1, "bounced": 0}
+    assert len(list((out / PERIOD / "mail").glob("*.eml"))) == n_units + 1
+
+
 def test_deliver_task_raises_so_prefect_retries(tmp_path, monkeypatch, config):
     from flows.reminders import DeliveryIncomplete, deliver
 

@@ -10,7 +10,7 @@ import pytest
 from tonghop.config import Schedule
 from tonghop.errors import ConfigError
 from tonghop.schedule import (
-    cron_strings, cron_times, format_plan, in_schedule, next_runs, plan_deployments, slugify,
+    cron_strings, cron_times, format_plan, in_schedule, next_runs, no_upcoming_warning, plan_deployments, slugify,
 )
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -104,7 +104,7 @@ def test_year_crossing_window(config, tmp_path):
 
 def test_active_only_for_the_coming_period(config, tmp_path):
     """Cron has no year: a schedule is active only while its next firing is one of its own period's dates."""
-    two_years = dataclasses.replace(config, periods=("2025-Y", "2026-Y"))
+    two_years = dataclasses.replace(config, periods=("2025-Y", "2026-Y"), period_rule=None)
 
     def active(now):
         plan = by_name(plan_deployments(two_years, tmp_path, tmp_path, now=now))
@@ -166,3 +166,25 @@ def test_slug_and_text(config, tmp_path):
     assert "Lần chạy tới: 07:00 20/11/2025, 07:00 21/11/2025, 07:00 22/11/2025" in text
     assert "prefect deployment run 'tong-hop/son-la-2025-Y-truoc-han' -p period=2025-Y" in text
     assert "đang tắt (chỉ chạy thủ công)" in text      # 2025-H1, past
+
+
+def test_next_years_periods_are_planned_by_rule(config, tmp_path):
+    """December 2026: the shipped rule (every H1 and Y from 2025) already plans 2027's runs and reminders."""
+    dec = datetime(2026, 12, 2, tzinfo=VN)
+    plan = by_name(plan_deployments(config, tmp_path, tmp_path, now=dec))
+    assert {n: p.active for n, p in plan.items() if p.kind == "round"} == {
+        "son-la-2025-H1-truoc-han": False, "son-la-2025-Y-truoc-han": False, "son-la-2026-H1-truoc-han": False,
+        "son-la-2026-Y-truoc-han": False, "son-la-2027-H1-truoc-han": True, "son-la-2027-Y-truoc-han": True}
+    assert next_runs(plan["son-la-2027-H1-nhac-nop"], dec) == [datetime(2027, 5, 13, 7, tzinfo=VN),
+                                                                datetime(2027, 5, 18, 7, tzinfo=VN)]
+    assert no_upcoming_warning(list(plan.values()), config) is None
+
+
+def test_a_plan_with_nothing_upcoming_is_warned_about(config, tmp_path):
+    listed = dataclasses.replace(config, periods=("2025-Y", "2026-H1", "2026-Y"), period_rule=None)
+    plan = plan_deployments(listed, tmp_path, tmp_path, now=datetime(2026, 12, 2, tzinfo=VN))
+    assert not any(p.active for p in plan)
+    assert no_upcoming_warning(plan, listed) == (
+        f"CẢNH BÁO: không có kỳ báo cáo sắp tới nào được lên lịch: sẽ không có lần chạy tự động và không có thư "
+        f"nhắc nào. Các kỳ trong {config.source} chỉ đến kỳ 2026-Y (Năm 2026), đã qua hạn. Hãy khai báo các kỳ tới "
+        "ở mục periods (ví dụ every_year: {from: 2025, kinds: [H1, Y]}) rồi khởi động lại `tonghop serve`.")

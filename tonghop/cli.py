@@ -206,6 +206,9 @@ def run(
     config: Path = ConfigOpt,
     wait: float = typer.Option(0, "--wait", help="Nếu một lần chạy khác đang xử lý kỳ này: chờ tối đa N giây "
                                                  "(mặc định không chờ, báo ngay)."),
+    start_over: bool = typer.Option(False, "--start-over",
+                                    help="Làm lại kỳ này từ đầu dù thư mục kết quả đã có kết quả lập với một cơ sở "
+                                         "dữ liệu khác (đọc lại mọi tệp và gửi lại mọi thư)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Hiện nhật ký chi tiết của Prefect."),
 ) -> None:
     """Chạy một đợt tổng hợp: đọc, kiểm tra, lưu từng tệp; ghi báo cáo kiểm tra và summary.json.
@@ -223,9 +226,12 @@ def run(
     from tonghop.store import default_db_url, open_db
 
     require_folder(inbox, "--inbox", "thư mục hộp thư đến", "các tệp đơn vị gửi")
+    from tonghop.mail.message import today_in
+
     try:
-        load_config(config)
+        cfg = load_config(config)
         p = Period.parse(period)
+        cfg.check_run_period(p, today_in(cfg))    # a typo'd period is refused before anything is read
         # before the flow starts: a folder or database that cannot be used is said in one line, not a traceback
         RoundPaths.for_period(out, p)
         open_db(db or default_db_url(out)).dispose()
@@ -254,7 +260,7 @@ def run(
             runner = task_runner()   # threads by default; Dask with TONGHOP_DASK_ADDRESS / TONGHOP_TASK_RUNNER=dask
             summary = consolidate_round.with_options(task_runner=runner)(
                 period=period, inbox=str(inbox.resolve()), out=str(out), db_url=db, config_path=str(config),
-                trigger="manual", lock_wait_seconds=wait)
+                trigger="manual", lock_wait_seconds=wait, start_over=start_over)
         except TonghopError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
@@ -278,6 +284,7 @@ def template(
                                                      "mỗi kỳ; không cấu hình máy chủ thư thì ghi tệp .eml)."),
     db: Optional[str] = DbOpt,
     config: Path = ConfigOpt,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Đồng ý gửi dù hạn nộp của kỳ đã qua (không hỏi lại)."),
 ) -> None:
     """Lập biểu mẫu riêng cho từng đơn vị: đã điền tên, mã, kỳ báo cáo và các chỉ tiêu được giao,
     có danh sách chọn, kiểm tra số liệu khi nhập và trang Hướng dẫn.
@@ -295,6 +302,8 @@ def template(
     unknown = [u for u in unit or [] if u not in cfg.units]
     if unknown:
         fail(f"Không có đơn vị {', '.join(unknown)} trong cấu hình {config}")
+    if send:
+        _confirm_late_send(cfg, p, yes)
     paths = write_templates(cfg, p, out, unit or None)
     for path in paths:
         console.print(f"  {path}")
@@ -305,13 +314,36 @@ def template(
         from tonghop.mail.settings import SmtpSettings
         from tonghop.store import default_db_url, open_db
 
-        engine = open_db(db or default_db_url(Path(os.environ.get("TONGHOP_OUT", "outputs"))))
+        default_out = Path(os.environ.get("TONGHOP_OUT", "outputs"))
+        if not db:
+            default_out.mkdir(parents=True, exist_ok=True)   # the default database's folder; an explicit --db must exist
+        engine = open_db(db or default_db_url(default_out))
         codes = unit or list(cfg.units)
         queued = queue_templates(engine, cfg, p, {c: out / template_name(cfg.units[c], p) for c in codes})
         result = deliver_pending(engine, SmtpSettings.from_env(cfg), out / "thu")
         engine.dispose()
         console.print(f"Thư gửi biểu mẫu mới xếp hàng: {queued} · đã gửi: {result.sent} · ghi .eml: {result.written}"
                       + (f" · chưa gửi được: {result.failed}" if result.failed else ""))
+
+
+def _confirm_late_send(cfg, p, yes: bool) -> None:
+    """A form sent after its period's deadline asks units for a report already late: say so, and send only
+    when the officer confirms (--yes, or an answer at the terminal; without a terminal, refuse)."""
+    from tonghop.mail.message import today_in
+
+    deadline, today = cfg.deadline(p), today_in(cfg)
+    if today <= deadline:
+        return
+    err.print(f"[bold yellow]Cảnh báo:[/] hạn nộp kỳ {p.vi} là ngày {deadline:%d/%m/%Y}, đã qua "
+              f"{(today - deadline).days} ngày: biểu mẫu gửi bây giờ đến các đơn vị khi đã quá hạn.",
+              soft_wrap=True, highlight=False)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        fail("Không gửi thư nào vì hạn nộp đã qua. Nếu thật sự muốn gửi, chạy lại với --yes.")
+    answer = typer.prompt("Vẫn gửi? Gõ 'có' để gửi, Enter để thôi", default="", show_default=False)
+    if answer.strip().casefold() not in {"có", "co", "c", "yes", "y"}:
+        fail("Không gửi thư nào (chưa được đồng ý).", code=1)
 
 
 @app.command()
@@ -334,7 +366,17 @@ def schedule(
     except TonghopError as exc:
         fail(str(exc))
     now = datetime.now(ZoneInfo(cfg.timezone))
-    typer.echo(format_plan(plan_deployments(cfg, inbox, out, db_url=db, config_path=config, now=now), now, count))
+    planned = plan_deployments(cfg, inbox, out, db_url=db, config_path=config, now=now)
+    typer.echo(format_plan(planned, now, count))
+    _warn_if_nothing_scheduled(planned, cfg)
+
+
+def _warn_if_nothing_scheduled(planned, cfg) -> None:
+    from tonghop.schedule import no_upcoming_warning
+
+    warning = no_upcoming_warning(planned, cfg)
+    if warning:
+        err.print(f"[bold yellow]{escape(warning)}[/]", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -348,6 +390,14 @@ def serve(
     Trước đó: `prefect server start` ở cửa sổ khác và `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`.
     """
     _quiet_prefect(False)
+    from tonghop.schedule import plan_deployments
+    from tonghop.config import load_config
+
+    try:
+        cfg = load_config(config)
+        _warn_if_nothing_scheduled(plan_deployments(cfg, inbox, out, db_url=db, config_path=config), cfg)
+    except TonghopError as exc:
+        fail(str(exc))
     from flows.deployments import prefect_server_problem, serve_all
 
     problem = prefect_server_problem()

@@ -13,6 +13,7 @@ from tonghop.errors import ConfigError, os_reason
 
 PERIOD_RE = re.compile(r"^(\d{4})-(H1|Y)$")
 PERIOD_NAMES = {"H1": "6 tháng đầu năm", "Y": "Năm"}
+PERIOD_KINDS = ("H1", "Y")        # in the order of a year
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "son-la.yaml"
 
 
@@ -43,6 +44,13 @@ class Period:
         """The same kind of period a year earlier (2026-Y → 2025-Y, 2026-H1 → 2025-H1): what a change compares
         with, since a half-year's counts are not comparable with a whole year's."""
         return Period(self.year - 1, self.kind)
+
+    def start(self) -> date:
+        """The first day the period covers (both kinds start with their year)."""
+        return date(self.year, 1, 1)
+
+    def sort_key(self) -> tuple[int, int]:
+        return self.year, PERIOD_KINDS.index(self.kind)
 
     def __str__(self) -> str:
         return self.code
@@ -83,6 +91,22 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class PeriodRule:
+    """Periods declared by rule: every year from `first_year`, each of `kinds` (`periods.every_year`)."""
+
+    first_year: int
+    kinds: tuple[str, ...] = PERIOD_KINDS
+
+    def covers(self, period: Period) -> bool:
+        return period.year >= self.first_year and period.kind in self.kinds
+
+    @property
+    def vi(self) -> str:
+        kinds = " và ".join(PERIOD_NAMES[k].lower() for k in self.kinds)
+        return f"{kinds} của mỗi năm từ năm {self.first_year}"
+
+
+@dataclass(frozen=True)
 class ProvinceConfig:
     province_code: str
     province_name: str
@@ -99,6 +123,41 @@ class ProvinceConfig:
     schedule: Schedule = field(default_factory=Schedule)
     source: Path | None = None
     units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
+
+    period_rule: PeriodRule | None = None       # periods.every_year; `periods` holds the explicit ones
+
+    def is_configured(self, period: Period) -> bool:
+        return period.code in self.periods or (self.period_rule is not None and self.period_rule.covers(period))
+
+    def periods_around(self, today: date) -> tuple[str, ...]:
+        """The periods to schedule on `today`: every explicit one, and the rule's periods of last year, this
+        year and next year (next year's runs and reminders exist without editing the configuration)."""
+        codes = {Period.parse(c) for c in self.periods}
+        if self.period_rule:
+            for year in range(max(self.period_rule.first_year, today.year - 1), today.year + 2):
+                codes.update(Period(year, k) for k in self.period_rule.kinds)
+        return tuple(p.code for p in sorted(codes, key=Period.sort_key))
+
+    def declared_vi(self) -> str:
+        """The configured periods in words, for a message that refuses another one."""
+        parts = [self.period_rule.vi] if self.period_rule else []
+        if self.periods:
+            parts.append(", ".join(sorted(self.periods, key=lambda c: Period.parse(c).sort_key())))
+        return "; ".join(parts) or "không có kỳ nào"
+
+    def check_run_period(self, period: Period, today: date) -> None:
+        """ConfigError for a period a round must not run for: not configured, or not begun on `today` (a
+        typo such as 2027-Y for 2026-Y would answer every unit "Sai kỳ báo cáo")."""
+        where = f"tệp cấu hình {self.source}" if self.source else "cấu hình"
+        if not self.is_configured(period):
+            raise ConfigError(
+                f"Kỳ {period.code} ({period.vi}) không có trong {where} (các kỳ đã khai báo: {self.declared_vi()}). "
+                f"Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period, hoặc khai báo kỳ này ở mục periods.")
+        if today < period.start:
+            raise ConfigError(
+                f"Kỳ {period.code} ({period.vi}) chưa bắt đầu: kỳ bắt đầu ngày {period.start:%d/%m/%Y}, "
+                f"hôm nay là {today:%d/%m/%Y}. Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period "
+                f"(có gõ nhầm năm không?).")
 
     def deadline(self, period: Period) -> date:
         """The deadline of a period: its own date if configured, else the kind's day/month."""
@@ -125,6 +184,26 @@ def _parse_day_month(text: str, where: str) -> tuple[int, int]:
     except ValueError:
         raise ConfigError(f"{where}: {text!r} không phải là một ngày có thật") from None
     return day, month
+
+
+RULE_KEY = "every_year"
+
+
+def _parse_rule(spec) -> PeriodRule | None:
+    """`periods.every_year: {from: 2025, kinds: [H1, Y]}` (kinds default to both)."""
+    if spec is None:
+        return None
+    where = f"periods.{RULE_KEY}"
+    if not isinstance(spec, dict) or "from" not in spec:
+        raise ConfigError(f"{where} phải có dạng {{from: 2025, kinds: [H1, Y]}} (gặp {spec!r})")
+    first = spec["from"]
+    if not isinstance(first, int) or not 2000 <= first <= 2100:
+        raise ConfigError(f"{where}.from phải là một năm, ví dụ 2025 (gặp {first!r})")
+    kinds = tuple(str(k) for k in spec.get("kinds", PERIOD_KINDS))
+    wrong = [k for k in kinds if k not in PERIOD_KINDS]
+    if wrong or not kinds:
+        raise ConfigError(f"{where}.kinds chỉ gồm H1 (6 tháng đầu năm) và Y (năm) (gặp {', '.join(wrong) or 'danh sách rỗng'})")
+    return PeriodRule(first, tuple(k for k in PERIOD_KINDS if k in kinds))
 
 
 def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | None = None) -> ProvinceConfig:
@@ -154,11 +233,13 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
             raise ConfigError("Danh sách địa bàn phải có mã của cả tỉnh")
         deadlines = {k: _parse_day_month(v, f"deadlines.{k}") for k, v in data["deadlines"].items()}
         period_deadlines = {}
-        for code, spec in (data.get("periods") or {}).items():
-            Period.parse(code)
+        declared = dict(data.get("periods") or {})
+        rule = _parse_rule(declared.pop(RULE_KEY, None))
+        for code, spec in declared.items():
+            Period.parse(str(code))
             if spec and spec.get("deadline"):
                 d, m = _parse_day_month(spec["deadline"], f"periods.{code}.deadline")
-                period_deadlines[code] = date(Period.parse(code).year, m, d)
+                period_deadlines[str(code)] = date(Period.parse(str(code)).year, m, d)
         sched = data.get("schedule") or {}
         consolidator = data["consolidator"]
         return ProvinceConfig(
@@ -171,7 +252,7 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
             timezone=data.get("timezone", "Asia/Ho_Chi_Minh"),
             deadlines=deadlines,
             period_deadlines=period_deadlines,
-            periods=tuple(str(p) for p in (data.get("periods") or {})),
+            periods=tuple(str(p) for p in declared),
             units=units,
             areas=areas,
             schedule=Schedule(
@@ -180,6 +261,7 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
             ),
             source=source,
+            period_rule=rule,
         )
     except KeyError as exc:
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc

@@ -1,6 +1,7 @@
 """The steps of one round (one province, one period), as plain functions the Prefect flow orchestrates."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,16 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
-from tonghop.errors import OutputError, os_reason
+from tonghop.errors import OutputError, TonghopError, os_reason
+from tonghop.header import parse_period_text
 from tonghop.ingest import InboxFile, IngestResult
 from tonghop.read import parse_file
 from tonghop.mail.message import resend_by, today_in
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.submission import output_stem, write_submission_reports
+from tonghop.store.db import shown_url
 from tonghop.store.models import OutboxMessage
+from tonghop.store.repo import database_id, has_records
 from tonghop.validate import CheckedFile, validate_files
 
 
@@ -50,6 +54,63 @@ class RoundPaths:
             except OSError as exc:
                 raise OutputError(f"Không ghi được vào thư mục kết quả {folder}: {os_reason(exc)}") from exc
         return paths
+
+
+class NotThisPeriod(TonghopError):
+    """Every readable file of the inbox declares another period: the run stops before storing or mailing."""
+
+
+def check_inbox_period(paths: list[Path], period: Period) -> None:
+    """Raise NotThisPeriod when no file declares `period` and some declare another one (a typo in
+    --period would otherwise answer every unit "Sai kỳ báo cáo"). Reading stops at the first file of the
+    period, so a right run pays for one file; files that cannot be read, or name no period, do not count."""
+    others: dict[Period, int] = {}
+    for path in paths:
+        found = parse_period_text(parse_file(path).header.get("period"))
+        if found == period:
+            return
+        if found is not None:
+            others[found] = others.get(found, 0) + 1
+    if not others:
+        return
+    listed = ", ".join(f"{n} tệp ghi kỳ {p.vi} ({p.code})"
+                       for p, n in sorted(others.items(), key=lambda item: (-item[1], item[0].sort_key())))
+    raise NotThisPeriod(
+        f"Không tệp nào trong hộp thư là báo cáo kỳ {period.vi} ({period.code}): {listed}. "
+        f"Đợt chạy dừng lại: không lưu tệp nào, không xếp và không gửi thư nào. "
+        f"Kiểm tra lại --period và --inbox.")
+
+
+class OtherDatabase(TonghopError):
+    """The output folder holds the period's results made with another database: going on would read every
+    file again and send every message again."""
+
+
+def check_same_database(paths: RoundPaths, engine: Engine, period: Period, start_over: bool = False) -> None:
+    """Raise OtherDatabase when `paths.root/summary.json` was written with another database than `engine`'s
+    (its `database_id`; a summary from before identities counts as another database only when this one has
+    no record of the period). `start_over` is the officer's explicit choice to do the period again."""
+    summary = paths.root / "summary.json"
+    if start_over or not summary.exists():
+        return
+    try:
+        recorded = json.loads(summary.read_text(encoding="utf-8")).get("database_id")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    current = database_id(engine)
+    if recorded == current:
+        return
+    known = has_records(engine, period.code)
+    if recorded is None and known:
+        return
+    state = "chưa có hồ sơ nào của kỳ này" if not known else "không phải cơ sở dữ liệu đã lập các kết quả đó"
+    raise OtherDatabase(
+        f"Thư mục {paths.root} đã có kết quả kỳ {period.vi} ({period.code}) lập với một cơ sở dữ liệu khác, "
+        f"còn cơ sở dữ liệu {shown_url(engine.url.render_as_string(hide_password=False))} {state}. "
+        f"Chạy tiếp sẽ đọc lại mọi tệp và gửi lại cho các đơn vị những thư đã gửi, nên đợt chạy dừng lại, "
+        f"không thay đổi gì. Hãy chỉ ra đúng cơ sở dữ liệu (--db hoặc TONGHOP_DB; mặc định là tệp tonghop.db "
+        f"trong thư mục --out); chỉ khi thật sự muốn làm lại kỳ này từ đầu (gửi lại mọi thư), "
+        f"chạy lại với --start-over.")
 
 
 @dataclass

@@ -215,7 +215,7 @@ def plan_deployments(
     province = config.province_name[:1].lower() + config.province_name[1:]   # "tỉnh Sơn La" mid-sentence
     hhmm = f"{at:%H:%M}"
     planned: list[PlannedDeployment] = []
-    for code in config.periods:
+    for code in config.periods_around(now.astimezone(tzinfo).date()):
         period = Period.parse(code)
         deadline = config.deadline(period)
         what = period.vi[0].lower() + period.vi[1:]
@@ -279,6 +279,20 @@ def in_schedule(config: ProvinceConfig, period: str, when: datetime, kind: str =
         raise ValueError("when must be timezone-aware")
     dates = round_dates(config, period) if kind == "round" else reminder_dates(config, period)
     return when.astimezone(zone(config.timezone)).date() in dates
+
+
+def no_upcoming_warning(planned: list[PlannedDeployment], config: ProvinceConfig) -> str | None:
+    """The loud warning when no schedule of the plan is on: no automatic run and no reminder will happen
+    (the periods of the configuration are all past). None when something is scheduled."""
+    if any(p.active for p in planned):
+        return None
+    last = max((p.period for p in planned), key=lambda c: Period.parse(c).sort_key(), default=None)
+    where = config.source or "tệp cấu hình"
+    return (f"CẢNH BÁO: không có kỳ báo cáo sắp tới nào được lên lịch: sẽ không có lần chạy tự động và "
+            f"không có thư nhắc nào. Các kỳ trong {where} "
+            + (f"chỉ đến kỳ {last} ({Period.parse(last).vi}), đã qua hạn. " if last else "không có kỳ nào. ")
+            + "Hãy khai báo các kỳ tới ở mục periods (ví dụ every_year: {from: 2025, kinds: [H1, Y]}) "
+              "rồi khởi động lại `tonghop serve`.")
 
 
 def format_plan(planned: list[PlannedDeployment], now: datetime, count: int = 3) -> str:

@@ -45,7 +45,11 @@ def open_db(url: str, *, migrated: bool = False) -> Engine:
     StorageError with a plain reason."""
     try:
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            # a mistyped folder is refused, never created: a fresh database there would send every message again
+            if not folder.is_dir():
+                raise StorageError(f"Không mở được cơ sở dữ liệu {shown_url(url)}: thư mục {folder} không tồn tại "
+                                   "(kiểm tra lại --db hoặc TONGHOP_DB; thư mục không được tự tạo)")
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)

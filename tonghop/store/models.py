@@ -152,3 +152,13 @@ class RunLock(Base):
     run_id: Mapped[int] = mapped_column(Integer)
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     holder: Mapped[str] = mapped_column(Text)                    # host:pid, for the message to the second run
+
+
+class DatabaseInfo(Base):
+    """Facts about the database itself; key 'id' is its identity, recorded in each summary.json so a run
+    can tell that the output folder was written with another database (which would send every message again)."""
+
+    __tablename__ = "database_info"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -9,7 +10,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
+from tonghop.store.models import ActivityRow, DatabaseInfo, Figure, OutboxMessage, ProblemRow, Submission
 from tonghop.validate import CheckedFile
 
 
@@ -20,6 +21,27 @@ class Known:
     status: str
     unit_code: str | None
     received_at: datetime | None = None     # when this content arrived, as stored (UTC)
+
+
+def database_id(engine: Engine) -> str:
+    """This database's identity, made on first use (a random id: two databases never share one)."""
+    with Session(engine) as s:
+        found = s.get(DatabaseInfo, "id")
+        if found:
+            return found.value
+        s.add(DatabaseInfo(key="id", value=uuid.uuid4().hex))
+        try:
+            s.commit()
+        except IntegrityError:        # another run made it first
+            s.rollback()
+        return s.get(DatabaseInfo, "id", populate_existing=True).value
+
+
+def has_records(engine: Engine, period: str) -> bool:
+    """Whether the database holds any file or message of the period."""
+    with Session(engine) as s:
+        return any(s.scalar(select(m.id).where(m.period == period).limit(1)) is not None
+                   for m in (Submission, OutboxMessage))
 
 
 def known_hashes(engine: Engine, period: str) -> dict[str, Known]:

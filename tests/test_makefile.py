@@ -1,0 +1,22 @@
+"""The Makefile's two commands: the demo keeps its made-up figures apart from the real rounds."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def planned(target: str, *args: str) -> list[str]:
+    done = subprocess.run(["make", "-n", target, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()
+
+
+def test_demo_has_its_own_output_folder_and_database():
+    """Not outputs/ and outputs/tonghop.db (nor TONGHOP_DB): the demo must never become a real round's 'kỳ trước'."""
+    assert planned("demo")[-1] == (".venv/bin/tonghop run --period 2025-Y --inbox sample_inputs/2025-Y "
+                                   "--out outputs/demo --db sqlite:///outputs/demo/tonghop.db")
+    assert planned("demo", "PERIOD=2025-H1")[-1] == (
+        ".venv/bin/tonghop run --period 2025-H1 --inbox sample_inputs/2025-H1 "
+        "--out outputs/demo --db sqlite:///outputs/demo/tonghop.db")
+    assert planned("test")[-2:] == ["bash scripts/services.sh", ".venv/bin/python -m pytest -q"]
