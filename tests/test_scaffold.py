@@ -6,6 +6,8 @@ from datetime import date
 
 import openpyxl
 import pytest
+
+from tonghop.config import PeriodRule
 from typer.testing import CliRunner
 from vietnam_provinces import ProvinceCode, Ward
 
@@ -38,7 +40,7 @@ def test_init_writes_a_configuration_with_every_official_commune(tmp_path, name,
     assert [(a.code, a.name) for a in config.areas.values()] == [(code, province.name), *official(code)]
     assert [u.code for u in config.units.values() if u.kind == "department"] == DEPARTMENT_CODES
     assert config.units["SYT"].indicators == ("4.1", "4.2", "4.3", "4.4")
-    assert config.periods == ("2026-H1", "2026-Y", "2027-H1", "2027-Y")
+    assert (config.periods, config.period_rule) == ((), PeriodRule(2026, ("H1", "Y")))         # periods by rule
     assert config.deadline(config_period("2026-H1")) == date(2026, 5, 20)
     assert config.deadline(config_period("2026-Y")) == date(2026, 11, 25)
     assert config.placeholder_units() == list(config.units.values())          # every address is to be filled

@@ -45,6 +45,7 @@ class Period:
         with, since a half-year's counts are not comparable with a whole year's."""
         return Period(self.year - 1, self.kind)
 
+    @property
     def start(self) -> date:
         """The first day the period covers (both kinds start with their year)."""
         return date(self.year, 1, 1)

@@ -82,7 +82,6 @@ def _unit_line(u: dict) -> str:
 
 def config_text(province: Province, units: list[dict] | None, first_year: int, units_file: str | None = None) -> str:
     """The YAML of a province's configuration; `units` written inline, or `units_file` named instead."""
-    years = (first_year, first_year + 1)
     lines = [
         f"# Cấu hình {province.name} — đơn vị nào báo cáo chỉ tiêu nào, gửi cho ai, hạn nào.",
         f"# Lập bằng `tonghop init --province {_q(province.short)}` từ {SOURCE}.",
@@ -95,10 +94,11 @@ def config_text(province: Province, units: list[dict] | None, first_year: int, u
         f"consolidator: {{code: SNV, name: \"Sở Nội vụ\", email: {_q(placeholder('SNV'))}}}",
         "timezone: Asia/Ho_Chi_Minh",
         "",
-        "# Hạn nộp theo loại kỳ (ngày/tháng); một kỳ có thể có hạn riêng: 2026-Y: {deadline: \"30/11\"}",
+        "# Hạn nộp theo loại kỳ (ngày/tháng). Các kỳ theo quy tắc: 6 tháng đầu năm và năm, mỗi năm từ năm đầu,",
+        "# nên lịch chạy và thư nhắc năm sau có sẵn; một kỳ có thể có hạn riêng: 2026-Y: {deadline: \"30/11\"}",
         'deadlines: {H1: "20/05", Y: "25/11"}',
         "periods:",
-        *[f"  {y}-{k}: {{}}" for y in years for k in ("H1", "Y")],
+        f"  every_year: {{from: {first_year}, kinds: [H1, Y]}}",
         "",
         "schedule:",
         "  run_days_before: 5        # chạy kiểm tra hằng ngày trong N ngày cuối trước hạn",
