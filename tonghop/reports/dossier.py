@@ -267,7 +267,8 @@ def signature_block(doc: Document, parts: DocumentConfig) -> None:
         _para(right, "", size=14)
     if sig.name.strip():
         _para(right, sig.name.strip(), size=14, bold=True)
-    t.rows[0].cells[0].paragraphs[0].paragraph_format.space_before = Pt(12)
+    for cell in t.rows[0].cells:
+        cell.paragraphs[0].paragraph_format.space_before = Pt(12)
     _keep_row(t.rows[0])
 
 
@@ -277,9 +278,11 @@ def _appendix_section(doc: Document, number: int, title: str, data: RoundData, p
     _page(section, landscape)
     section.different_first_page_header_footer = False
     _para(doc, f"Phụ lục {number:02d}", size=14, bold=True)
-    _para(doc, title, size=14, bold=True)
     _para(doc, f"(Kèm theo Báo cáo số{' ' * 10}/{parts.symbol} {date_vi(data.generated_at.date())} "
-               f"của {data.config.consolidator_name})", size=13, italic=True, after=10)
+               f"của {data.config.consolidator_name})", size=13, italic=True, after=6)
+    for line in title.split("\n"):
+        _para(doc, line, size=14, bold=True)
+    _para(doc, "", size=6, after=4)
     return section
 
 
@@ -295,7 +298,7 @@ def _table(doc: Document, headers: list[str], widths: list[float]) -> Table:
 
 
 def _row(t: Table, texts: list[str], widths: list[float], *, bold: bool = False, centre_from: int = 2,
-         merge: bool = False) -> None:
+         merge: bool = False, left: tuple[int, ...] = ()):
     row = t.add_row()
     _keep_row(row)
     if merge:
@@ -304,21 +307,22 @@ def _row(t: Table, texts: list[str], widths: list[float], *, bold: bool = False,
         return
     for i, (cell, text) in enumerate(zip(row.cells, texts)):
         cell.width = Cm(widths[i])
-        align = WD_ALIGN_PARAGRAPH.CENTER if i == 0 or i >= centre_from else WD_ALIGN_PARAGRAPH.LEFT
-        _cell_text(cell, text, size=12, bold=bold, align=align)
+        centred = (i == 0 or i >= centre_from) and i not in left
+        _cell_text(cell, text, size=12, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT)
+    return row
 
 
 def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -> None:
-    section = _appendix_section(doc, 1, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CHIẾN LƯỢC QUỐC GIA VỀ BÌNH ĐẲNG GIỚI "
-                                        "GIAI ĐOẠN 2021 - 2030", data, parts)
+    section = _appendix_section(doc, 1, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CHIẾN LƯỢC QUỐC GIA VỀ BÌNH ĐẲNG GIỚI\n"
+                                        f"{data.period.vi.upper()}", data, parts)
     compare = has_comparison(data)
     this, before = data.period.vi, data.period.year_earlier.vi
     milestone = next((r.target[0] for r in data.results.values() if r.target), data.period.year)
     headers = ["Mã", "Chỉ tiêu", "Đơn vị tính", f"Chỉ tiêu cần đạt năm {milestone}"]
-    headers += [f"Năm trước\n({before})", f"Năm nay\n({this})", "Tăng/giảm"] if compare else [f"Kết quả\n({this})"]
+    headers += [f"Năm trước\n{before}", f"Năm nay\n{this}", "Tăng/giảm"] if compare else [f"Kết quả\n{this}"]
     headers += ["Đánh giá", "Đơn vị cung cấp số liệu"]
     usable = _usable_cm(section)
-    fixed = [1.3, 0, 2.0, 2.3] + ([2.4, 2.4, 1.9] if compare else [2.6]) + [2.4, 5.0]
+    fixed = [1.2, 0, 1.7, 2.1] + ([2.3, 2.3, 1.8] if compare else [2.5]) + [2.3, 4.4]
     fixed[1] = usable - sum(fixed)
     t = _table(doc, headers, fixed)
     notes: list[str] = []
@@ -334,7 +338,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
                 else [cell_value(ind, r.value)]
             unit = "có/không" if ind.is_boolean else ind.unit.vi
             _row(t, [ind.code, ind.vi, unit, target_cell(ind, data.period.year), *values,
-                     STATUS_VI[r.status], "\n".join(sources)], fixed)
+                     STATUS_VI[r.status], "\n".join(sources)], fixed, left=(len(fixed) - 1,))
             for sex in (MALE, FEMALE):
                 cell = r.merged.cells.get(sex)
                 if cell is None:
@@ -355,7 +359,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
 
 
 def appendix_activities(doc: Document, data: RoundData, parts: DocumentConfig) -> None:
-    section = _appendix_section(doc, 2, f"KẾT QUẢ CÁC HOẠT ĐỘNG BÌNH ĐẲNG GIỚI (BIỂU 02) "
+    section = _appendix_section(doc, 2, f"KẾT QUẢ CÁC HOẠT ĐỘNG BÌNH ĐẲNG GIỚI (BIỂU 02)\n"
                                         f"{data.period.vi.upper()}", data, parts)
     acts = data.activities
     usable = _usable_cm(section)
@@ -385,26 +389,32 @@ def appendix_activities(doc: Document, data: RoundData, parts: DocumentConfig) -
     widths[1] = usable - sum(widths)
     t = _table(doc, headers, widths)
     for i, (unit, kinds) in enumerate(acts.by_unit.items(), start=1):
-        for j, (code, k) in enumerate(kinds.items()):
+        rows = []
+        for code, k in kinds.items():
             name = data.catalogue.activities[code].vi if code in data.catalogue.activities else code
             count = f"{format_vi(k.count)} {COUNT_WORD.get(code, '')}".strip() if k.count is not None else ""
-            _row(t, [str(i) if j == 0 else "", data.unit_name(unit) if j == 0 else "", name, count,
-                     format_vi(k.participants), format_vi(k.men), format_vi(k.women), format_vi(k.budget, 1)],
-                 widths, centre_from=3)
+            rows.append(_row(t, ["", "", name, count, format_vi(k.participants), format_vi(k.men),
+                                 format_vi(k.women), format_vi(k.budget, 1)], widths, centre_from=3))
+        # the unit's number and name once, in cells spanning its kinds
+        for col, text, align in ((0, str(i), WD_ALIGN_PARAGRAPH.CENTER), (1, data.unit_name(unit), WD_ALIGN_PARAGRAPH.LEFT)):
+            cell = rows[0].cells[col].merge(rows[-1].cells[col]) if len(rows) > 1 else rows[0].cells[col]
+            for extra in cell.paragraphs[1:]:
+                extra._p.getparent().remove(extra._p)
+            _cell_text(cell, text, size=12, align=align)
 
 
 def appendix_reporting(doc: Document, data: RoundData, parts: DocumentConfig) -> None:
     comp = data.completeness
-    section = _appendix_section(doc, 3, f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ {data.period.vi.upper()}", data, parts,
+    section = _appendix_section(doc, 3, f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ\n{data.period.vi.upper()}", data, parts,
                                 landscape=False)
     usable = _usable_cm(section)
     widths = [1.3, 0, 3.4, 4.0]
     widths[1] = usable - sum(widths)
     t = _table(doc, ["STT", "Đơn vị", "Ngày nhận", "Tình trạng"], widths)
     for i, u in enumerate(comp.units, start=1):
-        received = u.received_local.strftime("%d/%m/%Y") if u.received_local and u.reported else ""
+        received = u.received_local.strftime("%d/%m/%Y") if u.received_local else ""
         if not u.reported:
-            state = "Chưa nộp" + (" (tệp chưa được chấp nhận)" if u.submission else "")
+            state = "Chưa nộp" + (" (tệp nhận được bị từ chối)" if u.submission else "")
         elif u.on_time:
             state = "Đúng hạn"
         else:

@@ -11,7 +11,7 @@ from tonghop.config import Period
 from tonghop.merge import FEMALE, MALE
 from tonghop.numbers import format_vi
 from tonghop.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
-from tonghop.reports.round_data import IndicatorResult, RoundData
+from tonghop.reports.round_data import IndicatorResult, RoundData, _plausibility_note
 from tonghop.safety import plain_text
 from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, meets
 
@@ -20,7 +20,7 @@ LETTERS = "abcdefghiklmnopqrstuvxy"          # Vietnamese lists skip j, w, z
 # what one "Số lượng" of an activity kind counts, so "263 hoạt động truyền thông", "21 lớp tập huấn"
 COUNT_WORD = {"TT": "hoạt động", "TH": "lớp", "MH": "mô hình", "KT": "cuộc", "VP": "vụ", "THD": "hoạt động"}
 STATUS_ORDER = (ACHIEVED, NOT_ACHIEVED, NO_DATA, TO_CHECK, None)
-STATUS_COUNT_VI = {ACHIEVED: "đạt chỉ tiêu cần đạt", NOT_ACHIEVED: "chưa đạt", NO_DATA: "chưa có số liệu",
+STATUS_COUNT_VI = {ACHIEVED: "đạt", NOT_ACHIEVED: "chưa đạt", NO_DATA: "chưa có số liệu",
                    TO_CHECK: "cần kiểm tra lại số liệu", None: "chưa có chỉ tiêu cần đạt để so sánh"}
 OFFICER_III = ("Phần hạn chế, nguyên nhân do cán bộ tổng hợp viết (chương trình không tự đánh giá nguyên nhân). "
                "Xóa ghi chú này sau khi viết.")
@@ -79,6 +79,8 @@ def target_phrase(ind: Indicator, year: int) -> str:
     amount = value_text(ind, target)
     if ind.direction == "down":
         return f"dưới {amount}" if strict else f"không quá {amount}"
+    if ind.unit.code == "percent" and target >= 100:
+        return amount                       # "100%": nothing is above it
     return f"trên {amount}" if strict else f"từ {amount} trở lên"
 
 
@@ -130,6 +132,12 @@ def note_text(data: RoundData, note: str) -> str:
     return note.rstrip(".")
 
 
+def body_notes(r: IndicatorResult) -> list[str]:
+    """The result's notes but the implausibility and outlook ones, which the paragraph says in its sentences."""
+    said = _plausibility_note(r.ind, r.value) + r.outlook.notes
+    return [n for n in r.notes if n not in said]
+
+
 def has_comparison(data: RoundData) -> bool:
     """Whether the same period a year earlier is on record (then every indicator has its "Năm trước")."""
     return data.period.year_earlier.code in data.history_periods
@@ -141,10 +149,10 @@ def has_comparison(data: RoundData) -> bool:
 def opening(data: RoundData) -> list[Block]:
     doc, comp = data.config.document, data.completeness
     basis = "; ".join(doc.basis)
-    under = f"Thực hiện {basis}, " if basis else ""
+    under = f"Thực hiện {basis}; trên" if basis else "Trên"
     period = lower_first(data.period.vi)
-    return [Block("para", f"{under}{data.config.consolidator_name} tổng hợp báo cáo của {comp.actual}/{comp.expected} "
-                          f"đơn vị được giao báo cáo và báo cáo kết quả thực hiện công tác bình đẳng giới {period} "
+    return [Block("para", f"{under} cơ sở báo cáo của {comp.actual}/{comp.expected} đơn vị được giao, "
+                          f"{data.config.consolidator_name} báo cáo kết quả thực hiện công tác bình đẳng giới {period} "
                           f"trên địa bàn {lower_first(data.config.province_name)} như sau:")]
 
 
@@ -180,7 +188,7 @@ def activities_section(data: RoundData) -> list[Block]:
     text = f"Tổng cộng {len(tot.units)} đơn vị báo cáo hoạt động"
     text += (": " + ", ".join(sums) if sums else "") + " (chi tiết tại Phụ lục 02)."
     if acts.blocked_rows:
-        text += (f" {format_vi(acts.blocked_rows)} dòng hoạt động thuộc phần chưa được chấp nhận của tệp báo cáo "
+        text += (f" Có {format_vi(acts.blocked_rows)} dòng hoạt động thuộc phần chưa được chấp nhận của tệp báo cáo, "
                  f"chưa được tính.")
     out.append(Block("para", text))
     return out
@@ -209,21 +217,31 @@ def indicator_paragraph(data: RoundData, r: IndicatorResult, letter: str, all_in
             if r.gap is not None and not ind.is_boolean:
                 text += f" ({'thấp' if r.gap < 0 else 'cao'} hơn {amount_text(ind, abs(r.gap))})"
         elif r.status == TO_CHECK:
-            text += " – chưa so sánh được vì giá trị cần kiểm tra lại"
+            lo, hi = ind.unit.plausible
+            text += (f" – chưa so sánh được: giá trị nằm ngoài khoảng thường gặp của chỉ tiêu ({format_vi(lo)}–"
+                     f"{format_vi(hi)}), đề nghị {units_text(data, r.merged.units)} kiểm tra lại số liệu")
     else:
         text += "; chưa có chỉ tiêu cần đạt để so sánh"
     text += "."
     if o.previous_period:
         prev = lower_first(Period.parse(o.previous_period).vi)
-        if o.previous_value is not None and r.value is not None and ind.is_boolean:
-            text += f" Cùng kỳ năm trước ({prev}): {value_text(ind, o.previous_value)}."
-        elif o.change is not None:
+        if o.previous_period in o.unchecked:
+            text += (f" Cùng kỳ năm trước ({prev}: {value_text(ind, o.unchecked[o.previous_period])}) là giá trị "
+                     f"cần kiểm tra lại số liệu, không dùng để so sánh.")
+        elif o.change is not None and not ind.is_boolean:
             moved = ("không thay đổi" if round(o.change, 2) == 0 else
                      f"{'tăng' if o.change > 0 else 'giảm'} {amount_text(ind, abs(o.change))}")
             text += f" So với cùng kỳ năm trước ({prev}: {value_text(ind, o.previous_value)}): {moved}."
-        elif o.previous_period not in o.unchecked:
+        elif o.previous_value is not None:
+            text += f" Cùng kỳ năm trước ({prev}): {value_text(ind, o.previous_value)}."
+        elif r.value is not None:
             text += f" Cùng kỳ năm trước ({prev}) chưa có số liệu để so sánh."
-    if not ind.is_boolean and o.verdict and not (all_insufficient and o.verdict == INSUFFICIENT):
+    for code, v in o.unchecked.items():
+        if code != o.previous_period:
+            text += (f" Giá trị {lower_first(Period.parse(code).vi)} ({value_text(ind, v)}) cần kiểm tra lại số "
+                     f"liệu, không dùng để dự báo.")
+    if r.value is not None and not ind.is_boolean and o.verdict \
+            and not (all_insufficient and o.verdict == INSUFFICIENT):
         if o.verdict == INSUFFICIENT:
             text += f" Chưa đủ số liệu các năm để dự báo đến năm {HORIZON}."
         elif o.projected is not None and o.target is not None:
@@ -238,7 +256,7 @@ def indicator_paragraph(data: RoundData, r: IndicatorResult, letter: str, all_in
                  if r.merged.units_missing else ".")
     elif r.merged.units_missing:
         text += f" Đơn vị được giao chưa có số liệu: {units_text(data, r.merged.units_missing)}."
-    for note in r.notes:
+    for note in body_notes(r):
         text += f" Lưu ý: {note_text(data, note)}."
     return text
 
@@ -284,8 +302,9 @@ def assessment_section(data: RoundData) -> list[Block]:
     out.append(Block("para", f"Trong {len(data.results)} chỉ tiêu, so với chỉ tiêu cần đạt năm {milestone}: "
                              + "; ".join(parts) + "."))
     out.append(Block("heading", "2. Tình hình báo cáo của các đơn vị", 2))
+    on_time = f"{comp.on_time} đơn vị nộp đúng hạn" if comp.on_time else "không đơn vị nào nộp đúng hạn"
     text = (f"Có {comp.actual}/{comp.expected} đơn vị đã nộp báo cáo ({format_vi(comp.rate(comp.actual))}%), trong đó "
-            f"{comp.on_time} đơn vị nộp đúng hạn (hạn nộp hết ngày {comp.deadline.strftime('%d/%m/%Y')}).")
+            f"{on_time} (hạn nộp hết ngày {comp.deadline.strftime('%d/%m/%Y')}).")
     late = [u for u in comp.units if u.on_time is False]
     if late:
         text += " Nộp muộn: " + "; ".join(
@@ -310,6 +329,6 @@ def proposals_section() -> list[Block]:
 def body(data: RoundData) -> list[Block]:
     """Sections I–IV in order, with the opening paragraph and the closing sentence."""
     closing = [Block("para", f"Trên đây là báo cáo kết quả thực hiện công tác bình đẳng giới "
-                             f"{lower_first(data.period.vi)} của {data.config.consolidator_name}.")]
+                             f"{lower_first(data.period.vi)} của {data.config.consolidator_name}./.")]
     return (opening(data) + activities_section(data) + indicators_section(data) + assessment_section(data)
             + proposals_section() + closing)
