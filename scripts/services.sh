@@ -34,7 +34,7 @@ fi
 # Times New Roman cannot come from Debian's packages: Liberation Serif 2.x has its metrics and the Vietnamese
 # letters (Liberation 1.x lacks some, and LibreOffice would then mix in another face)
 if ci && { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
-           || ! fc-list 2>/dev/null | grep -q liberation2/LiberationSerif; }; then
+           || [ ! -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ]; }; then
   echo "Cài LibreOffice Writer, poppler-utils và phông Liberation 2 cho CI …"
   apt_install --no-install-recommends libreoffice-writer poppler-utils fonts-liberation2 \
     || echo "Không cài được LibreOffice"
