@@ -269,3 +269,17 @@ def test_pdf_from_libreoffice(rounds, next_year, period, tmp_path):
         assert word not in flat, word
     if period == "2026-Y":
         assert "Năm trước Năm 2025" in flat and "Năm nay Năm 2026" in flat and "Tăng/giảm" in flat
+
+
+def test_a_round_with_nothing_received_says_so_instead_of_empty_tables(tmp_path, config):
+    engine = open_db(f"sqlite:///{tmp_path / 'empty.db'}")
+    data = build_round(engine, config, Period.parse("2026-H1"))
+    engine.dispose()
+    doc = build_dossier(data)
+    text = docx_text(doc)
+    # once in section I, once in Phụ lục 02
+    assert text.count("Kỳ này chưa có đơn vị nào báo cáo hoạt động (Biểu 02) được chấp nhận.") == 2
+    assert not any(t.rows[0].cells[1].text == "Loại hoạt động" for t in doc.tables)
+    assert f"Có 0/{len(config.units)} đơn vị đã nộp báo cáo (0%), trong đó không đơn vị nào nộp đúng hạn" in text
+    assert all(row[4] == "" and row[5] == "Chưa có số liệu" for code, row in indicator_rows(doc).items()
+               if code != "5.4")

@@ -19,8 +19,8 @@ from tonghop.config import Document as DocumentConfig
 from tonghop.merge import FEMALE, MALE
 from tonghop.numbers import format_vi
 from tonghop.outlook import METHOD_VI
-from tonghop.reports.dossier_text import (Block, body, cell_value, change_cell, date_vi, has_comparison, lower_first,
-                                          note_text, previous_cell, target_cell, COUNT_WORD)
+from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, change_cell, date_vi, has_comparison,
+                                          lower_first, note_text, previous_cell, target_cell)
 from tonghop.reports.round_data import MERGE_VI, RoundData
 from tonghop.targets import STATUS_VI
 
@@ -308,7 +308,8 @@ def _row(t: Table, texts: list[str], widths: list[float], *, bold: bool = False,
     for i, (cell, text) in enumerate(zip(row.cells, texts)):
         cell.width = Cm(widths[i])
         centred = (i == 0 or i >= centre_from) and i not in left
-        _cell_text(cell, text, size=12, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT)
+        align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+        _cell_text(cell, text, size=12, bold=bold, align=align)
     return row
 
 
@@ -367,6 +368,10 @@ def appendix_activities(doc: Document, data: RoundData, parts: DocumentConfig) -
                "Số đơn vị thực hiện"]
     widths = [1.3, 0, 3.0, 3.2, 2.6, 2.6, 3.0, 2.6]
     widths[1] = usable - sum(widths)
+    if not any(t.rows for t in acts.by_kind.values()):
+        _para(doc, "Kỳ này chưa có đơn vị nào báo cáo hoạt động (Biểu 02) được chấp nhận.",
+              align=WD_ALIGN_PARAGRAPH.LEFT)
+        return
     _para(doc, "1. Theo loại hoạt động", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
     t = _table(doc, headers, widths)
     n = 0
@@ -396,7 +401,8 @@ def appendix_activities(doc: Document, data: RoundData, parts: DocumentConfig) -
             rows.append(_row(t, ["", "", name, count, format_vi(k.participants), format_vi(k.men),
                                  format_vi(k.women), format_vi(k.budget, 1)], widths, centre_from=3))
         # the unit's number and name once, in cells spanning its kinds
-        for col, text, align in ((0, str(i), WD_ALIGN_PARAGRAPH.CENTER), (1, data.unit_name(unit), WD_ALIGN_PARAGRAPH.LEFT)):
+        for col, text, align in ((0, str(i), WD_ALIGN_PARAGRAPH.CENTER),
+                                 (1, data.unit_name(unit), WD_ALIGN_PARAGRAPH.LEFT)):
             cell = rows[0].cells[col].merge(rows[-1].cells[col]) if len(rows) > 1 else rows[0].cells[col]
             for extra in cell.paragraphs[1:]:
                 extra._p.getparent().remove(extra._p)

@@ -13,7 +13,7 @@ from tonghop.numbers import format_vi
 from tonghop.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
 from tonghop.reports.round_data import IndicatorResult, RoundData, _plausibility_note
 from tonghop.safety import plain_text
-from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, meets
+from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 LETTERS = "abcdefghiklmnopqrstuvxy"          # Vietnamese lists skip j, w, z
