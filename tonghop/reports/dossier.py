@@ -323,7 +323,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
     headers += [f"Năm trước\n{before}", f"Năm nay\n{this}", "Tăng/giảm"] if compare else [f"Kết quả\n{this}"]
     headers += ["Đánh giá", "Đơn vị cung cấp số liệu"]
     usable = _usable_cm(section)
-    fixed = [1.2, 0, 1.7, 2.1] + ([2.3, 2.3, 1.8] if compare else [2.5]) + [2.3, 4.4]
+    fixed = [1.2, 0, 2.2, 2.0] + ([2.2, 2.2, 1.7] if compare else [2.5]) + [2.2, 4.2]   # "trên 100.000" on one line
     fixed[1] = usable - sum(fixed)
     t = _table(doc, headers, fixed)
     notes: list[str] = []

@@ -92,6 +92,8 @@ def target_cell(ind: Indicator, year: int) -> str:
     milestone, target = in_force
     if ind.is_boolean:
         return "Có" if target >= 0.5 else "Không"
+    if ind.unit.code == "percent" and ind.direction == "up" and target >= 100:
+        return format_vi(target)           # as the text says "100%": nothing is above it
     strict = milestone in ind.strict_years
     sign = ("<" if strict else "≤") if ind.direction == "down" else (">" if strict else "≥")
     return f"{sign} {format_vi(target)}"
