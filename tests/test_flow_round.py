@@ -44,7 +44,8 @@ def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path)
     assert {c: (round(i["value"], 2) if isinstance(i["value"], float) else i["value"], i["status"])
             for c, i in summary["indicators"].items() if c in ("6.1", "3.2b", "2.1")} == {
         "6.1": (61.61, "achieved"), "3.2b": (58.64, "achieved"), "2.1": (None, "no_data")}
-    assert sorted(summary["consolidated"]) == ["html", "ministry_xlsx", "province_xlsx", "sdmx_csv", "trace_json"]
+    assert sorted(summary["consolidated"]) == ["docx", "html", "ministry_xlsx", "province_xlsx", "sdmx_csv",
+                                               "trace_json"]
     assert all((out / "2025-Y" / p).exists() for p in map(lambda v: v.rsplit("/", 1)[-1], summary["consolidated"].values()))
     before = counts(db_url)
 

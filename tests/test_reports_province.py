@@ -45,6 +45,7 @@ def test_files_are_named_as_agreed(reports):
         "sdmx_csv": "2025-Y/sdmx-14-2025-Y.csv",
         "html": "2025-Y/tong-hop-2025-Y.html",
         "trace_json": "2025-Y/truy-vet-2025-Y.json",
+        "docx": "2025-Y/bao-cao-son-la-2025-Y.docx",
     }
     assert all(p.stat().st_size > 0 for p in out["2025-H1"][1].values())
 
@@ -266,7 +267,8 @@ def test_a_round_with_nothing_received_still_writes_every_report(tmp_path, confi
     summary, paths = write_consolidated_reports(engine, config, Period.parse("2026-H1"), tmp_path / "out")
     engine.dispose()
     assert sorted(p.name for p in paths.values()) == [
-        "bao-cao-bo-noi-vu-2026-H1.xlsx", "bao-cao-tong-hop-son-la-2026-H1.xlsx", "sdmx-14-2026-H1.csv",
+        "bao-cao-bo-noi-vu-2026-H1.xlsx", "bao-cao-son-la-2026-H1.docx", "bao-cao-tong-hop-son-la-2026-H1.xlsx",
+        "sdmx-14-2026-H1.csv",
         "tong-hop-2026-H1.html", "truy-vet-2026-H1.json"]
     assert {c: (s["value"], s["status"]) for c, s in summary.items()} == {
         c: (None, None if c == "5.4" else "no_data") for c in summary}

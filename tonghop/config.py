@@ -108,6 +108,30 @@ class PeriodRule:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """Who signs the Word report: "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" / the name (empty: signed by hand)."""
+
+    authority: str = ""            # TM. / KT. / TL. line, upper case; empty when the head signs in own name
+    title: str = "GIÁM ĐỐC"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The administrative parts of the Word report (Nghị định 30/2020/NĐ-CP); empty: derived from the province."""
+
+    parent_body: str = ""          # "UBND TỈNH SƠN LA"
+    issuing_body: str = ""         # "SỞ NỘI VỤ"
+    symbol: str = ""               # "BC-SNV", after "Số: …/"
+    place: str = ""                # "Sơn La", before ", ngày …"
+    basis: tuple[str, ...] = ()    # what the report is made under ("Nghị quyết số 28/NQ-CP …")
+    addressees: tuple[str, ...] = ()   # Kính gửi
+    copies: tuple[str, ...] = ()       # Nơi nhận, before "Lưu: VT."
+    archive: str = "VT"                # Lưu: VT, …
+    signature: Signature = field(default_factory=Signature)
+
+
+@dataclass(frozen=True)
 class ProvinceConfig:
     province_code: str
     province_name: str
@@ -124,6 +148,7 @@ class ProvinceConfig:
     schedule: Schedule = field(default_factory=Schedule)
     source: Path | None = None
     units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
+    document: Document = field(default_factory=Document)
 
     period_rule: PeriodRule | None = None       # periods.every_year; `periods` holds the explicit ones
 
@@ -243,6 +268,8 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 period_deadlines[str(code)] = date(Period.parse(str(code)).year, m, d)
         sched = data.get("schedule") or {}
         consolidator = data["consolidator"]
+        doc = data.get("document") or {}
+        sig = doc.get("signature") or {}
         return ProvinceConfig(
             province_code=str(province["code"]),
             province_name=province["name"],
@@ -263,6 +290,15 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
             ),
             source=source,
             period_rule=rule,
+            document=Document(
+                parent_body=str(doc.get("parent_body") or ""), issuing_body=str(doc.get("issuing_body") or ""),
+                symbol=str(doc.get("symbol") or ""), place=str(doc.get("place") or ""),
+                basis=tuple(str(b) for b in doc.get("basis") or ()),
+                addressees=tuple(str(a) for a in doc.get("addressees") or ()),
+                copies=tuple(str(c) for c in doc.get("copies") or ()), archive=str(doc.get("archive") or "VT"),
+                signature=Signature(authority=str(sig.get("authority") or ""),
+                                    title=str(sig.get("title") or "GIÁM ĐỐC"), name=str(sig.get("name") or "")),
+            ),
         )
     except KeyError as exc:
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc

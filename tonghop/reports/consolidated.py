@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tonghop.config import Period, ProvinceConfig
+from tonghop.reports.dossier import write_dossier
 from tonghop.reports.ministry import write_ministry_xlsx, write_sdmx_csv
 from tonghop.reports.province_xlsx import write_province_xlsx
 from tonghop.reports.round_data import RoundData, build_round
@@ -31,6 +32,7 @@ def output_names(config: ProvinceConfig, period: Period) -> dict[str, str]:
         "sdmx_csv": f"sdmx-{config.province_code}-{p}.csv",
         "html": f"tong-hop-{p}.html",
         "trace_json": f"truy-vet-{p}.json",
+        "docx": f"bao-cao-{slug(config.province_short)}-{p}.docx",
     }
 
 
@@ -64,6 +66,7 @@ def write_consolidated_reports(engine: Engine, config: ProvinceConfig, period: P
     data = build_round(engine, config, period)
     names = output_names(config, period)
     writers = {"province_xlsx": write_province_xlsx, "ministry_xlsx": write_ministry_xlsx,
-               "sdmx_csv": write_sdmx_csv, "html": write_round_html, "trace_json": write_trace_json}
+               "sdmx_csv": write_sdmx_csv, "html": write_round_html, "trace_json": write_trace_json,
+               "docx": write_dossier}
     paths = {kind: writers[kind](data, out_dir / names[kind]) for kind in names}
     return indicator_summary(data), paths
