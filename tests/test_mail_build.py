@@ -145,6 +145,13 @@ def test_a_rejected_file_already_replaced_by_an_accepted_one_says_so(config):
         "Đơn vị đã gửi tệp mới hơn \u201csyt-sua.xlsx\u201d (nhận lúc 20/11/2025 16:45), tệp đó đã được chấp nhận "
         "và được dùng để tổng hợp. Đơn vị không cần làm gì thêm.\n\n")
     assert "Đề nghị sửa" not in text and "gửi lại" not in text
+    # the old file's problems are listed for reference, never as something still to fix
+    assert [line for line in text.splitlines() if line[:3].isupper()] == [       # the headings
+        "KẾT QUẢ KIỂM TRA BÁO CÁO NĂM 2025: BỊ TỪ CHỐI",
+        "TÓM TẮT CÁC VẤN ĐỀ CỦA TỆP NÀY (để tham khảo): 1 lỗi, 0 cảnh báo",
+        "LỖI CỦA TỆP NÀY (1 lỗi)"]
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "phải sửa" not in html.lower() and "Lỗi của tệp này (1 lỗi)" in html
 
 
 def test_grouping_folds_one_code_in_one_column_into_ranges():
