@@ -13,7 +13,7 @@ import yaml
 
 from prefect_server import STAND_INS, prefect_server, serving
 from tonghop.config import DEFAULT_CONFIG
-from tonghop.schedule import next_runs, plan_deployments
+from tonghop.round.schedule import next_runs, plan_deployments
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT_2025 = datetime(2025, 10, 1, tzinfo=VN)
@@ -197,7 +197,7 @@ def test_manual_rerun_of_served_deployment(prefect_api, tmp_path):
     """`prefect deployment run 'tong-hop/son-la-2025-Y-truoc-han' -p period=2025-Y`, through the Python API."""
     from prefect.deployments import run_deployment
 
-    from tonghop.runs import acquire_lock, list_runs, lock_scope, release_lock, start_run
+    from tonghop.round.runs import acquire_lock, list_runs, lock_scope, release_lock, start_run
     from tonghop.store.db import open_db
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"

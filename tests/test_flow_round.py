@@ -113,7 +113,7 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
 
     from flows.round import consolidate_round
     from tonghop.errors import RunInProgress
-    from tonghop.runs import acquire_lock, list_runs, lock_scope, start_run
+    from tonghop.round.runs import acquire_lock, list_runs, lock_scope, start_run
 
     db_url = f"sqlite:///{tmp_path / 'round.db'}"
     engine = open_db(db_url)
@@ -181,7 +181,7 @@ def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_th
     from rich.console import Console
 
     from flows.round import consolidate_round
-    from tonghop import cli
+    from flows import cli
     from tonghop.config import Period, load_config
     from tonghop.mail.reminders import queue_reminders
     from tonghop.store.models import OutboxMessage
@@ -255,7 +255,7 @@ def test_documents_in_the_inbox_are_archived_and_listed_never_answered(prefect_h
     """A cover letter and a narrative report beside a form: kept in the archive and listed in summary.json
     as documents; the only messages are the form's report and the officer's digest (no rejection, no notice)."""
     from flows.round import consolidate_round
-    from tonghop.archive import archived_names
+    from tonghop.intake.archive import archived_names
     from tonghop.store.models import OutboxMessage
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -298,7 +298,7 @@ def test_an_inbox_of_another_period_stops_the_round_before_anything_is_stored_or
 
     from flows.round import consolidate_round
     from test_ingest import syt_file
-    from tonghop.round import NotThisPeriod
+    from tonghop.round.steps import NotThisPeriod
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -321,7 +321,7 @@ def test_a_second_database_beside_the_same_output_folder_sends_nothing_again(pre
     import pytest
 
     from flows.round import consolidate_round
-    from tonghop.round import OtherDatabase
+    from tonghop.round.steps import OtherDatabase
 
     collector, port = server
     monkeypatch.setenv("TONGHOP_SMTP_HOST", "127.0.0.1")

@@ -21,14 +21,14 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
 
-from tonghop import safety  # noqa: E402
+from tonghop.intake import container as safety  # noqa: E402
 from tonghop.config import Period  # noqa: E402
-from tonghop.read import parse_file  # noqa: E402
-from tonghop.validate import validate_files  # noqa: E402
+from tonghop.intake.read import parse_file  # noqa: E402
+from tonghop.check.validate import validate_files  # noqa: E402
 
 EXPECTED = yaml.safe_load((ROOT / "tests" / "hostile" / "expected.yaml").read_text(encoding="utf-8"))["cases"]
 Y = Period.parse("2025-Y")
-# The files that would have exhausted memory or time before tonghop.safety: each is parsed in a child process
+# The files that would have exhausted memory or time before tonghop.intake.container: each is parsed in a child process
 # under an address-space limit (a crash there is a failure here, not a dead test run).
 HEAVY = ["zip-bomb", "zip-bomb-lying", "cell-bomb", "far-cell", "million-rows", "wide-one-row", "wide-sparse",
          "xls-far", "ods-repeated", "shared-string-amplified", "long-text", "billion-laughs"]
@@ -74,7 +74,7 @@ def _child(path: Path) -> dict:
 import json, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from tonghop.read import parse_file
+from tonghop.intake.read import parse_file
 
 def status(key):
     for line in open("/proc/self/status"):
@@ -112,10 +112,10 @@ def test_worst_files_stay_within_memory_bounds(corpus, case, record_property):
 def test_a_round_over_the_whole_corpus_goes_on(corpus, config, db_url, tmp_path):
     """Every file of the inbox is stored with its verdict, reported on and answered by mail; the good one
     is accepted; no output step fails on any of them."""
-    from tonghop.ingest import ingest_inbox
+    from tonghop.round.ingest import ingest_inbox
     from tonghop.mail.queue import queue_report
     from tonghop.mail.send import deliver_pending
-    from tonghop.round import RoundPaths, write_file_outputs
+    from tonghop.round.steps import RoundPaths, write_file_outputs
     from tonghop.store import open_db
     from tonghop.store.models import OutboxMessage
 
@@ -154,7 +154,7 @@ def test_a_round_over_the_whole_corpus_goes_on(corpus, config, db_url, tmp_path)
 
 
 def test_a_dot_name_is_answered_too(corpus):
-    from tonghop.ingest import discover_inbox
+    from tonghop.round.ingest import discover_inbox
 
     assert corpus["name-path"].name in {f.path.name for f in discover_inbox(corpus["name-path"].parent)}
 
@@ -194,7 +194,7 @@ def test_html_report_escapes_what_the_file_says(corpus, config, tmp_path):
 
 
 def test_problem_list_csv_is_neutralised(corpus, config):
-    from tonghop.mail.listing import problems_csv
+    from tonghop.reports.listing import problems_csv
 
     item = checked(corpus["csv-injection"], config)
     text = problems_csv(item.report.problems).decode("utf-8-sig")
@@ -214,7 +214,7 @@ def test_marked_copy_of_a_csv_holds_no_formula(corpus, config, tmp_path):
 def test_cli_summary_prints_hostile_names_as_text(corpus, config):
     from rich.console import Console
 
-    from tonghop import cli
+    from flows import cli
 
     names = [corpus["unit-markup"].name, corpus["name-control"].name, corpus["name-markup"].name]
     summary = {"province": "Sơn La", "period": Y.code, "period_vi": Y.vi, "files_in_inbox": 3, "files_read_this_run": 3,

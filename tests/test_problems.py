@@ -13,15 +13,15 @@ import pytest
 
 from tonghop.config import Period
 from tonghop.mail.build import build_report_message, build_unknown_sender_notice
-from tonghop.mail.listing import problems_csv
+from tonghop.reports.listing import problems_csv
 from tonghop.problems import PROBLEM_TYPES, Problem, ValidationReport
-from tonghop.read import ParsedFile
+from tonghop.intake.read import ParsedFile
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.submission import render_html, render_json
 from tonghop.store import open_db
 from tonghop.store.repo import refresh_current, save_checked
-from tonghop.validate import CheckedFile
+from tonghop.check.validate import CheckedFile
 
 PERIOD = Period.parse("2025-Y")
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")      # a str.format field left unfilled

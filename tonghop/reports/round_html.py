@@ -8,13 +8,13 @@ from markupsafe import Markup
 
 from schemas.catalogue import Indicator
 from tonghop.config import Period
-from tonghop.completeness import DEFINITION_VI, Completeness
+from tonghop.consolidate.completeness import DEFINITION_VI, Completeness
 from tonghop.numbers import format_vi
-from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
+from tonghop.consolidate.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS, IndicatorResult, RoundData
 from tonghop.reports.submission import jinja_env
-from tonghop.targets import STATUS_VI, target_text
+from tonghop.consolidate.targets import STATUS_VI, target_text
 
 BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", "to_check": "#EF6C00", None: "#1565C0"}
 

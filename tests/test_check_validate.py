@@ -5,8 +5,8 @@ import pytest
 
 from builders import activity_grid, indicator_grid, write_xlsx
 from tonghop.config import Period
-from tonghop.read import parse_file
-from tonghop.validate import validate_files
+from tonghop.intake.read import parse_file
+from tonghop.check.validate import validate_files
 
 Y2025 = Period.parse("2025-Y")
 CLEAN_SYT = [

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conftest import ROOT
-from tonghop.archive import archive_file, archived_names, archived_path, parse_archived, read_archived
+from tonghop.intake.archive import archive_file, archived_names, archived_path, parse_archived, read_archived
 from tonghop.config import Period
-from tonghop.read import hash_bytes
-from tonghop.validate import validate_files
+from tonghop.intake.read import hash_bytes
+from tonghop.check.validate import validate_files
 
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
@@ -67,7 +67,7 @@ def test_archive_twice_at_once_stores_one_file(tmp_path):
 def test_reports_reproduced_from_the_archive_are_the_same(tmp_path, config, db_url):
     """Ingest hostile and good files, archive them, delete the inbox: validating from the archive gives
     every stored report JSON again."""
-    from tonghop.ingest import ingest_inbox
+    from tonghop.round.ingest import ingest_inbox
     from tonghop.store import open_db
     from tonghop.store.models import Submission
 

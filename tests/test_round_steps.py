@@ -7,7 +7,7 @@ import pytest
 
 from test_ingest import syt_file
 from tonghop.config import Period
-from tonghop.round import NotThisPeriod, OtherDatabase, RoundPaths, check_inbox_period, check_same_database
+from tonghop.round.steps import NotThisPeriod, OtherDatabase, RoundPaths, check_inbox_period, check_same_database
 from tonghop.store import open_db
 from tonghop.store.repo import database_id
 

@@ -15,7 +15,7 @@ from schemas.labels import (ACTIVITY_COLUMNS, FIRST_DATA_ROW, HEADER_FIELDS, IND
                             SHEET_ACTIVITIES, SHEET_INDICATORS, TABLE_HEADER_ROW, TITLE_ACTIVITIES,
                             TITLE_INDICATORS, TITLE_ROW)
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.guide import FORM_FONT, GuideRanges, fit_height, write_guide
+from tonghop.reports.guide import FORM_FONT, GuideRanges, fit_height, write_guide
 
 Row = dict[str, Any] | None   # None = a blank line inside the table, as people leave them
 

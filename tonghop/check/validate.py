@@ -19,12 +19,12 @@ from schemas.catalogue import Catalogue, load_catalogue
 from schemas.indicators import build_activity_schema, build_indicator_schema
 from schemas.labels import SHEET_INDICATORS
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.header import check_header
+from tonghop.intake.header import check_header
 from tonghop.numbers import format_vi
 from tonghop.problems import ERROR, Problem, ValidationReport
-from tonghop.read import ParsedFile
-from tonghop.rows import activity_records, indicator_records
-from tonghop.safety import plain_text
+from tonghop.intake.read import ParsedFile
+from tonghop.intake.rows import activity_records, indicator_records
+from tonghop.intake.container import plain_text
 
 # For a frame-level check, the cell the person must look at.
 FRAME_CHECK_CELL = {

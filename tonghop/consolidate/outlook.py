@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from schemas.catalogue import Indicator
 from tonghop.config import Period
 from tonghop.numbers import format_vi
-from tonghop.targets import meets, plausible
+from tonghop.consolidate.targets import meets, plausible
 
 HORIZON = 2030
 ON_TRACK, AT_RISK, OFF_TRACK, INSUFFICIENT = "on_track", "at_risk", "off_track", "insufficient"

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from schemas.catalogue import load_catalogue
-from tonghop import national, sdmx
+from tonghop.national import consolidate as national
+from tonghop.reports import sdmx
 
 CAT = load_catalogue()
 

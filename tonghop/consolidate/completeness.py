@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.current import SubmissionInfo, as_utc, current_submissions
+from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED
 
 # the definition in the officer's words, printed under the counts of every consolidated report

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import SAMPLES
-from tonghop.completeness import completeness, deadline_end
+from tonghop.consolidate.completeness import completeness, deadline_end
 from tonghop.config import Period
-from tonghop.current import SubmissionInfo, current_submissions
-from tonghop.ingest import ingest_inbox
+from tonghop.consolidate.current import SubmissionInfo, current_submissions
+from tonghop.round.ingest import ingest_inbox
 from tonghop.store import open_db
 
 VN = timezone(timedelta(hours=7))

@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
 from tonghop.errors import OutputError, TonghopError, os_reason
-from tonghop.header import parse_period_text
-from tonghop.ingest import InboxFile, IngestResult
-from tonghop.read import parse_file
+from tonghop.intake.header import parse_period_text
+from tonghop.round.ingest import InboxFile, IngestResult
+from tonghop.intake.read import parse_file
 from tonghop.mail.message import resend_by, today_in
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.submission import output_stem, write_submission_reports
 from tonghop.store.db import shown_url
 from tonghop.store.models import OutboxMessage
 from tonghop.store.repo import database_id, has_records
-from tonghop.validate import CheckedFile, validate_files
+from tonghop.check.validate import CheckedFile, validate_files
 
 
 @dataclass

@@ -6,8 +6,8 @@ import pytest
 from builders import indicator_grid, write_xlsx
 from conftest import SAMPLES
 from tonghop.config import Period
-from tonghop.ingest import ingest_inbox
-from tonghop.outlook import least_squares, build_outlook
+from tonghop.round.ingest import ingest_inbox
+from tonghop.consolidate.outlook import least_squares, build_outlook
 from tonghop.reports.round_data import build_round
 from tonghop.store import open_db
 

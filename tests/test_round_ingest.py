@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from builders import activity_grid, indicator_grid, write_xlsx
 from test_validate import CLEAN_SYT, replace
 from tonghop.config import Period
-from tonghop.ingest import discover_inbox, ingest_inbox
+from tonghop.round.ingest import discover_inbox, ingest_inbox
 from tonghop.store import open_db
 from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
 from tonghop.store.repo import known_hashes

@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from tonghop import progress
 from tonghop.config import Period, ProvinceConfig
-from tonghop.current import as_utc
-from tonghop.read import hash_bytes, parse_file
+from tonghop.consolidate.current import as_utc
+from tonghop.intake.read import hash_bytes, parse_file
 from tonghop.store.repo import Known, known_hashes, refresh_current, save_checked
-from tonghop.validate import CheckedFile, validate_files
+from tonghop.check.validate import CheckedFile, validate_files
 
 RECEIVED_MANIFEST = "received.csv"   # file,received_at — written when files are saved from e-mail
 JUNK_PREFIXES = ("~$", "._")                # Office lock files, macOS resource forks

@@ -11,11 +11,11 @@ import pytest
 from builders import indicator_grid, write_xlsx
 from conftest import SAMPLES
 from tonghop.config import Period
-from tonghop.current import FigureRecord, current_figures
-from tonghop.ingest import ingest_inbox
-from tonghop.merge import merge_all, merge_indicator
+from tonghop.consolidate.current import FigureRecord, current_figures
+from tonghop.round.ingest import ingest_inbox
+from tonghop.consolidate.merge import merge_all, merge_indicator
 from tonghop.store import open_db
-from tonghop.targets import status
+from tonghop.consolidate.targets import status
 
 Y = Period.parse("2025-Y")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from tonghop.current import ActivityRecord
+from tonghop.consolidate.current import ActivityRecord
 
 FIELDS = ("count", "participants", "men", "women", "budget")
 

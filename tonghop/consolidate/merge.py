@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from schemas.catalogue import Catalogue, Indicator
 from tonghop.config import ProvinceConfig
-from tonghop.current import FigureRecord
+from tonghop.consolidate.current import FigureRecord
 from tonghop.numbers import format_vi
 
 TOTAL, MALE, FEMALE = "Tổng", "Nam", "Nữ"

@@ -24,7 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
-from tonghop.safety import terminal_text
+from tonghop.intake.container import terminal_text
 
 # Typer's help boilerplate in Vietnamese: rich_utils reads these module strings each time it prints a help.
 rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
@@ -167,7 +167,7 @@ def _end_soon(said: Callable[[], str | None]) -> None:
 def interrupted_run(db_url: str, period, since: datetime) -> str | None:
     """The officer's line once the run stopped by Ctrl+C has recorded itself (what it kept, what to do next);
     None while it has not."""
-    from tonghop.runs import list_runs
+    from tonghop.round.runs import list_runs
     from tonghop.store import open_db
 
     try:
@@ -222,7 +222,7 @@ def run(
     from tonghop import progress
     from tonghop.config import Period, load_config
 
-    from tonghop.round import RoundPaths
+    from tonghop.round.steps import RoundPaths
     from tonghop.store import default_db_url, open_db
 
     require_folder(inbox, "--inbox", "thư mục hộp thư đến", "các tệp đơn vị gửi")
@@ -292,7 +292,7 @@ def template(
     Ví dụ: tonghop template --period 2025-Y --unit SYT --out outputs/bieu-mau
     """
     from tonghop.config import Period, load_config
-    from tonghop.form import template_name, write_templates
+    from tonghop.reports.form import template_name, write_templates
 
     try:
         cfg = load_config(config)
@@ -359,7 +359,7 @@ def schedule(
     from zoneinfo import ZoneInfo
 
     from tonghop.config import load_config
-    from tonghop.schedule import format_plan, plan_deployments
+    from tonghop.round.schedule import format_plan, plan_deployments
 
     try:
         cfg = load_config(config)
@@ -372,7 +372,7 @@ def schedule(
 
 
 def _warn_if_nothing_scheduled(planned, cfg) -> None:
-    from tonghop.schedule import no_upcoming_warning
+    from tonghop.round.schedule import no_upcoming_warning
 
     warning = no_upcoming_warning(planned, cfg)
     if warning:
@@ -390,7 +390,7 @@ def serve(
     Trước đó: `prefect server start` ở cửa sổ khác và `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`.
     """
     _quiet_prefect(False)
-    from tonghop.schedule import plan_deployments
+    from tonghop.round.schedule import plan_deployments
     from tonghop.config import load_config
 
     try:
@@ -414,7 +414,7 @@ def runs(
 ) -> None:
     """Nhật ký các lần chạy: ai/cái gì kích hoạt, tham số, số tệp, kết quả."""
     from tonghop.config import load_config
-    from tonghop.runs import format_runs, list_runs
+    from tonghop.round.runs import format_runs, list_runs
     from tonghop.store import default_db_url, open_db
 
     url = db or default_db_url(out)
@@ -441,7 +441,7 @@ def national(
     """Tổng hợp toàn quốc (Bộ Nội vụ): đọc, kiểm tra tệp SDMX-CSV của các tỉnh, tính giá trị toàn quốc và
     ghi báo cáo (xlsx, SDMX-CSV toàn quốc). Tệp có lỗi được báo theo từng dòng, không làm dừng đợt chạy."""
     _quiet_prefect(verbose)
-    from tonghop.national import find_inputs
+    from tonghop.national.consolidate import find_inputs
 
     require_folder(inputs, "--inputs", "thư mục", "tệp SDMX-CSV của các tỉnh")
     if period:

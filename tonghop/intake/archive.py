@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tonghop.read import ParsedFile, hash_bytes, parse_file
+from tonghop.intake.read import ParsedFile, hash_bytes, parse_file
 
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 NAMES_SUFFIX = ".names"      # JSON lines: {"name": ..., "archived_at": ...}, one per name the content came under

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from tonghop.errors import RunInProgress, TonghopError
-from tonghop.runs import (
+from tonghop.round.runs import (
     acquire_lock, finish_run, format_runs, list_runs, lock_scope, release_lock, run_lock, start_run,
     this_holder, tracked_run,
 )
@@ -31,7 +31,7 @@ CHILD = r"""
 import os, sys, time
 from pathlib import Path
 from tonghop.errors import RunInProgress
-from tonghop.runs import acquire_lock, release_lock, start_run
+from tonghop.round.runs import acquire_lock, release_lock, start_run
 from tonghop.store.db import open_db
 
 url, scope, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tonghop.completeness import completeness
+from tonghop.consolidate.completeness import completeness
 from tonghop.config import Period, ProvinceConfig
-from tonghop.current import submission_info
-from tonghop.ingest import IngestResult
+from tonghop.consolidate.current import submission_info
+from tonghop.round.ingest import IngestResult
 from tonghop.store.models import Submission
 
 

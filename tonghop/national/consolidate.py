@@ -24,13 +24,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.catalogue import Catalogue, Indicator, load_catalogue
 from schemas.indicators import ABS_TOLERANCE, REL_TOLERANCE
-from tonghop import sdmx
+from tonghop.reports import sdmx
 from tonghop.errors import os_reason
-from tonghop.guide import FORM_FONT
+from tonghop.reports.guide import FORM_FONT
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
-from tonghop.safety import set_cell
-from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
+from tonghop.intake.container import set_cell
+from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
 ERROR, WARNING = "error", "warning"
 INPUT_SUFFIXES = {".csv"}

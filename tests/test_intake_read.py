@@ -6,7 +6,7 @@ import pytest
 
 from builders import activity_grid, indicator_grid, write_csv, write_ods, write_xls, write_xlsx
 from schemas import labels as L
-from tonghop.read import parse_file
+from tonghop.intake.read import parse_file
 
 ROWS = [["4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La", "Tổng", 10600, 9500, 111.58, None],
         ["4.2", "Tử vong bà mẹ", "14", "Tỉnh Sơn La", "Tổng", 8, 20100, 39.8, "ghi chú"]]

@@ -13,7 +13,7 @@ from schemas.labels import SEX_VALUES, normalize_label
 from tonghop.config import ProvinceConfig, Unit
 from tonghop.numbers import NotANumber, comma_readings, format_vi, parse_number
 from tonghop.problems import Problem
-from tonghop.read import CellError, ParsedFile, RawRow
+from tonghop.intake.read import CellError, ParsedFile, RawRow
 
 COLUMN_VI = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "count": "Số lượng",
              "participants": "Số người tham gia", "men": "Nam", "women": "Nữ", "budget": "Kinh phí"}

@@ -3,8 +3,8 @@
 Sheets, header block and table are found by their labels, never by fixed positions; the table stops at
 the footer. Values come from python-calamine (fast, cached formula results); openpyxl is opened only for
 .xlsx/.xlsm files where a number format matters (a value cell that may be formatted as a percentage).
-Nothing here judges the figures: that is tonghop.validate's job. Before any parser opens a workbook,
-tonghop.safety inspects its container within fixed bounds (size, inflated size, cells, text), so a hostile
+Nothing here judges the figures: that is tonghop.check.validate's job. Before any parser opens a workbook,
+tonghop.intake.container inspects its container within fixed bounds (size, inflated size, cells, text), so a hostile
 file is answered with a problem instead of exhausting memory or time.
 """
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 import python_calamine as pc
 
 from schemas import labels as L
-from tonghop import safety
+from tonghop.intake import container as safety
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
-from tonghop.safety import MAX_CELL_CHARS, MAX_FILE_BYTES, Refused
+from tonghop.intake.container import MAX_CELL_CHARS, MAX_FILE_BYTES, Refused
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}

@@ -20,7 +20,7 @@ from schemas.catalogue import load_catalogue
 from schemas.labels import (ACTIVITY_COLUMNS, HEADER_FIELDS, INDICATOR_COLUMNS, SHEET_ACTIVITIES, SHEET_GUIDE,
                             SHEET_INDICATORS, TITLE_ACTIVITIES, TITLE_INDICATORS, sheet_key)
 from tonghop.config import Period, parse_config
-from tonghop.form import template_rows, write_form, write_templates
+from tonghop.reports.form import template_rows, write_form, write_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "sample_inputs" / "generate.py"
