@@ -15,7 +15,7 @@ from conftest import ROOT
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest.importorskip("prefect_dask")
+pytestmark = pytest.mark.full   # starts a Dask cluster of worker processes
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402

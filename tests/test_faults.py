@@ -26,6 +26,8 @@ from tonghop.intake.read import parse_file
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import GOOD, make_corpus  # noqa: E402
 
+pytestmark = pytest.mark.full   # SIGKILLs, interrupts and reruns whole rounds in child processes
+
 Y = Period.parse("2025-Y")
 FILES = ["error-cells", "date-in-number", "zero-bytes", "far-cell", "name-control"]
 KILL_RUN = ROOT / "tests" / "hostile" / "kill_run.py"

@@ -40,7 +40,7 @@ def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path)
     assert on_disk["files"] == summary["files"]
     reports = sorted(p.name for p in (out / "2025-Y" / "submissions").glob("*.json"))
     assert len(reports) == len(EXPECTED["files"])
-    # consolidation: the values tests/test_merge.py computes by hand, and every report file written
+    # consolidation: the values tests/test_consolidate_merge.py computes by hand, and every report file written
     assert {c: (round(i["value"], 2) if isinstance(i["value"], float) else i["value"], i["status"])
             for c, i in summary["indicators"].items() if c in ("6.1", "3.2b", "2.1")} == {
         "6.1": (61.61, "achieved"), "3.2b": (58.64, "achieved"), "2.1": (None, "no_data")}
@@ -131,9 +131,6 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
 
 def test_round_flow_on_a_dask_cluster_of_two_workers(prefect_harness, tmp_path):
     """Scale-out: the same round with its batches on a Dask LocalCluster (2 worker processes)."""
-    import pytest
-
-    pytest.importorskip("prefect_dask")
     from flows.round import BATCH_SIZE, consolidate_round
     from flows.runners import task_runner
 
@@ -297,7 +294,7 @@ def test_an_inbox_of_another_period_stops_the_round_before_anything_is_stored_or
     import pytest
 
     from flows.round import consolidate_round
-    from test_ingest import syt_file
+    from test_round_ingest import syt_file
     from tonghop.round.steps import NotThisPeriod
 
     inbox = tmp_path / "inbox"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from builders import activity_grid, indicator_grid, write_xlsx
-from test_validate import CLEAN_SYT, replace
+from test_check_validate import CLEAN_SYT, replace
 from tonghop.config import Period
 from tonghop.round.ingest import discover_inbox, ingest_inbox
 from tonghop.store import open_db

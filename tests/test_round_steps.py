@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from test_ingest import syt_file
+from test_round_ingest import syt_file
 from tonghop.config import Period
 from tonghop.round.steps import NotThisPeriod, OtherDatabase, RoundPaths, check_inbox_period, check_same_database
 from tonghop.store import open_db
