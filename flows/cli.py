@@ -24,7 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
-from tonghop.intake.container import terminal_text
+from tonghop.safe_text import terminal_text
 
 # Typer's help boilerplate in Vietnamese: rich_utils reads these module strings each time it prints a help.
 rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"

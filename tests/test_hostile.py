@@ -21,7 +21,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
 
-from tonghop.intake import container as safety  # noqa: E402
+from tonghop.safe_text import FORMULA_START  # noqa: E402
 from tonghop.config import Period  # noqa: E402
 from tonghop.intake.read import parse_file  # noqa: E402
 from tonghop.check.validate import validate_files  # noqa: E402
@@ -161,29 +161,6 @@ def test_a_dot_name_is_answered_too(corpus):
 
 # --- output safety -------------------------------------------------------------------------------------------------
 
-def test_formula_like_text_is_written_as_text_in_new_workbooks(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    texts = ['=HYPERLINK("http://evil.example","Bấm")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "a\x07b", "Sở Y tế"]
-    for row, text in enumerate(texts, start=1):
-        safety.set_cell(ws, row, 1, text)
-    safety.set_cell(ws, 10, 1, 12.5)
-    wb.save(tmp_path / "x.xlsx")
-    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["Sheet"]
-    assert [ws.cell(r, 1).value for r in range(1, 7)] == [*texts[:4], "a\ufffdb", "Sở Y tế"]
-    assert {ws.cell(r, 1).data_type for r in range(1, 7)} == {"s"}
-    assert ws["A10"].value == 12.5
-
-
-def test_csv_text_and_plain_text():
-    assert [safety.csv_text(t) for t in ["=1+1", "+1", "-x", "@x", "\tx", "＝1", "Sở Y tế", None, 5]] == [
-        "'=1+1", "'+1", "'-x", "'@x", "'\tx", "'＝1", "Sở Y tế", "", "5"]
-    assert safety.plain_text("bao\x01cao\x1b[31m\u202eslx.exe\r\nBcc: x") == "bao cao [31mslx.exe Bcc: x"
-    assert safety.plain_text("a" * 50, 10) == "a" * 9 + "…"
-    assert safety.html_text("<script>alert('x')</script>") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
-    assert safety.terminal_text("[/]SYT[bold]").plain == "[/]SYT[bold]"
-
-
 def test_html_report_escapes_what_the_file_says(corpus, config, tmp_path):
     from tonghop.reports.submission import write_submission_reports
 
@@ -199,7 +176,7 @@ def test_problem_list_csv_is_neutralised(corpus, config):
     item = checked(corpus["csv-injection"], config)
     text = problems_csv(item.report.problems).decode("utf-8-sig")
     for field in (f for line in text.splitlines() for f in line.split(",")):
-        assert not field.strip('"').startswith(safety.FORMULA_START)
+        assert not field.strip('"').startswith(FORMULA_START)
 
 
 def test_marked_copy_of_a_csv_holds_no_formula(corpus, config, tmp_path):

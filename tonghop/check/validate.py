@@ -24,7 +24,7 @@ from tonghop.numbers import format_vi
 from tonghop.problems import ERROR, Problem, ValidationReport
 from tonghop.intake.read import ParsedFile
 from tonghop.intake.rows import activity_records, indicator_records
-from tonghop.intake.container import plain_text
+from tonghop.safe_text import plain_text
 
 # For a frame-level check, the cell the person must look at.
 FRAME_CHECK_CELL = {

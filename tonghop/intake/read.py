@@ -24,6 +24,7 @@ from tonghop.intake import container as safety
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
 from tonghop.intake.container import MAX_CELL_CHARS, MAX_FILE_BYTES, Refused
+from tonghop.safe_text import plain_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -390,7 +391,7 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     chosen, sheet_problems = pick_sheets(sheets)
     parsed.problems.extend(sheet_problems)
     if not chosen:
-        names = ", ".join(f"'{safety.plain_text(s.name, 40)}'" for s in sheets[:6])
+        names = ", ".join(f"'{plain_text(s.name, 40)}'" for s in sheets[:6])
         detail = f" (tệp có các trang: {names})" if sheets else " (tệp không có trang tính nào)"
         parsed.problems.append(Problem("form-not-found", params={"detail": detail}))
         return parsed
@@ -408,7 +409,7 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
         found = _read_rows(sheet, columns, key, informative)
         if found is None:
             parsed.problems.append(Problem("form-not-found", sheet.name, "", params={
-                "detail": f": trang '{safety.plain_text(sheet.name, 40)}' không có dòng tiêu đề '{label}' "
+                "detail": f": trang '{plain_text(sheet.name, 40)}' không có dòng tiêu đề '{label}' "
                           f"trong {HEADER_SCAN_ROWS} dòng đầu"}))
             continue
         rows, second = found
@@ -423,8 +424,8 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
             parsed.activity_sheet, parsed.activity_rows = sheet.name, rows
         if second is not None:
             parsed.problems.append(Problem("extra-form-ignored", sheet.name, f"{columns[key][0]}{second}", params={
-                "detail": f"bảng thứ hai từ dòng {second} của trang '{safety.plain_text(sheet.name, 40)}'",
-                "used": f"bảng đầu tiên của trang '{safety.plain_text(sheet.name, 40)}'"}))
+                "detail": f"bảng thứ hai từ dòng {second} của trang '{plain_text(sheet.name, 40)}'",
+                "used": f"bảng đầu tiên của trang '{plain_text(sheet.name, 40)}'"}))
         parsed.problems.extend(_extra_forms(sheets, sheet, kind, columns, key, informative))
         parsed.problems.extend(_cell_warnings(sheet, rows, parsed.header_cells))
     return parsed
@@ -443,7 +444,7 @@ def _extra_forms(sheets: list[Sheet], used: Sheet, kind: str, columns: dict[str,
             continue
         found = _read_rows(other, columns, key, informative)
         if found and found[0]:
-            name, used_name = safety.plain_text(other.name, 40), safety.plain_text(used.name, 40)
+            name, used_name = plain_text(other.name, 40), plain_text(used.name, 40)
             out.append(Problem("extra-form-ignored", other.name, "", other.name, params={
                 "detail": f"trang '{name}'", "used": f"trang '{used_name}'"}))
     return out

@@ -29,7 +29,7 @@ from tonghop.errors import os_reason
 from tonghop.reports.guide import FORM_FONT
 from tonghop.numbers import format_vi
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
-from tonghop.intake.container import set_cell
+from tonghop.safe_text import set_cell
 from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
 ERROR, WARNING = "error", "warning"

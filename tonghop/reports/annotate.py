@@ -10,7 +10,7 @@ from openpyxl.styles import PatternFill
 
 from tonghop.problems import ERROR, Problem
 from tonghop.intake.read import load_sheets
-from tonghop.intake.container import set_cell
+from tonghop.safe_text import set_cell
 
 ERROR_FILL = PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6")
 WARNING_FILL = PatternFill("solid", start_color="FFFFE699", end_color="FFFFE699")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from schemas.catalogue import load_catalogue
 from tonghop.cells import place_in_words
 from tonghop.problems import ERROR, Problem, sort_key
-from tonghop.intake.container import csv_text
+from tonghop.safe_text import csv_text
 
 MAX_LINES = 20          # problem lines in the body; the rest go to the attached CSV
 MAX_RUNS = 4            # cell ranges named in one grouped line before "…"
