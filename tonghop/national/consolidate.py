@@ -28,44 +28,13 @@ from tonghop.reports import sdmx
 from tonghop.errors import os_reason
 from tonghop.reports.guide import FORM_FONT
 from tonghop.numbers import format_vi
+from tonghop.problems import ERROR, NATIONAL_PROBLEM_TYPES as PROBLEMS, WARNING
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
 from tonghop.safe_text import set_cell
 from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
 
-ERROR, WARNING = "error", "warning"
 INPUT_SUFFIXES = {".csv"}
 
-# code -> (severity, whole file left out, Vietnamese message template)
-PROBLEMS: dict[str, tuple[str, bool, str]] = {
-    "file-unreadable": (ERROR, True, "Không đọc được tệp: {detail}."),
-    "columns-missing": (ERROR, True, "Tệp thiếu cột {value} của định dạng SDMX-CSV (cần đủ 13 cột: {expected})."),
-    "extra-column": (WARNING, False, "Cột '{value}' không thuộc định dạng SDMX-CSV; đã bỏ qua cột này."),
-    "empty-file": (ERROR, True, "Tệp chỉ có dòng tiêu đề, không có dòng số liệu nào."),
-    "wrong-structure": (ERROR, True, "Cột {column} là '{value}', phải là '{expected}' (luồng dữ liệu bình đẳng giới "
-                                     "của Bộ Nội vụ, phiên bản 1.0)."),
-    "unknown-province": (ERROR, True, "Mã tỉnh '{value}' không có trong danh sách 34 tỉnh, thành phố."),
-    "mixed-province": (ERROR, True, "Tệp có số liệu của nhiều tỉnh ({detail}); mỗi tệp chỉ được có một tỉnh."),
-    "duplicate-province": (WARNING, True, "{province} có nhiều tệp; dùng tệp '{detail}' (gửi sau), không dùng tệp này."),
-    "period-invalid": (ERROR, True, "Kỳ '{value}' không đúng dạng: năm ghi 2025, sáu tháng ghi 2025-S1."),
-    "period-mismatch": (ERROR, True, "Tệp ghi kỳ '{value}', trong khi đợt tổng hợp này là kỳ '{expected}'."),
-    "unknown-indicator": (ERROR, False, "Mã chỉ tiêu '{value}' không có trong danh mục chỉ tiêu Chiến lược."),
-    "invalid-sex": (ERROR, False, "Phân tổ '{value}' không hợp lệ: chỉ nhận _T (tổng), M (nam), F (nữ)."),
-    "not-a-number": (ERROR, False, "Cột {column} có '{value}', không phải số (dùng dấu chấm thập phân, không có dấu "
-                                   "phân cách hàng nghìn)."),
-    "negative-value": (ERROR, False, "Cột {column} có giá trị âm ({value})."),
-    "not-whole-number": (ERROR, False, "UNIT_COUNT phải là số nguyên không âm (gặp '{value}')."),
-    "unit-mismatch": (ERROR, False, "Đơn vị tính '{value}' không khớp danh mục: chỉ tiêu {indicator} tính bằng "
-                                    "'{expected}'."),
-    "invalid-status": (ERROR, False, "OBS_STATUS '{value}' không hợp lệ: A (có số liệu), U (độ tin cậy "
-                                      "thấp, cần kiểm tra số liệu) hoặc M (thiếu số liệu)."),
-    "missing-value": (ERROR, False, "OBS_STATUS là A nhưng OBS_VALUE để trống."),
-    "value-mismatch": (ERROR, False, "OBS_VALUE {value} không khớp NUMERATOR/DENOMINATOR (tính được {expected})."),
-    "zero-denominator": (ERROR, False, "DENOMINATOR bằng 0 nên không tính được giá trị."),
-    "numerator-above-denominator": (ERROR, False, "NUMERATOR ({numerator}) lớn hơn DENOMINATOR ({denominator}) — "
-                                                  "với chỉ tiêu tỷ lệ, điều này không thể xảy ra."),
-    "not-boolean": (ERROR, False, "Chỉ tiêu có/không {indicator} chỉ nhận 0 hoặc 1 (gặp {value})."),
-    "duplicate-row": (ERROR, False, "Chỉ tiêu {indicator}, phân tổ {sex} có nhiều dòng trong tệp."),
-}
 # the column a frame-level check points at
 CHECK_COLUMN = {"value-mismatch": "OBS_VALUE", "zero-denominator": "DENOMINATOR", "missing-value": "OBS_VALUE",
                 "numerator-above-denominator": "NUMERATOR", "not-boolean": "OBS_VALUE", "duplicate-row": "INDICATOR",
@@ -86,7 +55,7 @@ class NationalProblem:
 
     @property
     def file_level(self) -> bool:
-        return PROBLEMS[self.code][1]
+        return PROBLEMS[self.code].file_level
 
 
 @dataclass
@@ -113,7 +82,8 @@ class ProvinceFile:
 
     def add(self, code: str, row: int | None = None, column: str = "", value: str | None = None,
             indicator: str | None = None, **params: Any) -> None:
-        severity, _whole, template = PROBLEMS[code]
+        kind = PROBLEMS[code]
+        severity, template = kind.severity, kind.template
         text = template.format_map({"value": value, "column": column, "indicator": indicator, "detail": "",
                                     "expected": "", "province": self.province, **params})
         self.problems.append(NationalProblem(self.path.name, code, severity, row, column, value, text, indicator))
@@ -286,7 +256,7 @@ def validate_files(files: list[ProvinceFile], catalogue: Catalogue, time_period:
             # a frame-level check lists every column of a failing row: it points at its own column
             col = CHECK_COLUMN.get(check) or {v: k for k, v in PARSED.items()}.get(column or "", column) or ""
             # a file-level problem is said once per file and column, at its first row
-            key = (check, int(row["file_idx"]), col) if PROBLEMS[check][1] else (check, idx)
+            key = (check, int(row["file_idx"]), col) if PROBLEMS[check].file_level else (check, idx)
             if key in seen:
                 continue
             seen.add(key)
@@ -307,7 +277,7 @@ def validate_files(files: list[ProvinceFile], catalogue: Catalogue, time_period:
                 params["detail"] = ", ".join(sorted({r["REF_AREA"] for r in pf.rows}))
             indicator = row["INDICATOR"] or None
             pf.add(check, int(row["line"]), col, value, indicator, **params)
-            if PROBLEMS[check][0] == ERROR and not PROBLEMS[check][1] and indicator:
+            if PROBLEMS[check].severity == ERROR and not PROBLEMS[check].file_level and indicator:
                 pf.blocked.add(indicator)
     _settle_duplicates(files)
 
