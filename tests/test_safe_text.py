@@ -27,3 +27,10 @@ def test_csv_text_and_plain_text():
     assert plain_text("a" * 50, 10) == "a" * 9 + "…"
     assert html_text("<script>alert('x')</script>") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
     assert terminal_text("[/]SYT[bold]").plain == "[/]SYT[bold]"
+
+
+def test_one_slug_for_file_and_deployment_names():
+    from tonghop.safe_text import slugify
+
+    assert [slugify(n) for n in ["Sơn La", "Điện Biên", "Đắk Lắk", "Bà Rịa – Vũng Tàu", "  TP. Hồ Chí Minh "]] == [
+        "son-la", "dien-bien", "dak-lak", "ba-ria-vung-tau", "tp-ho-chi-minh"]

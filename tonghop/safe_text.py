@@ -1,4 +1,4 @@
-"""Safe text: what a submission says, neutralised before it is written into a spreadsheet, CSV, HTML, e-mail or terminal."""
+"""Safe text: what a submission says, neutralised before it is written into a spreadsheet, CSV, HTML, e-mail or terminal; ASCII slugs for names."""
 from __future__ import annotations
 
 import re
@@ -70,3 +70,10 @@ def terminal_text(value: object, limit: int | None = 120) -> Any:
     from rich.text import Text
 
     return Text(plain_text(value, limit))
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a Vietnamese name: 'Sơn La' -> 'son-la'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

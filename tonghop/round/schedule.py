@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tonghop.config import Period, ProvinceConfig
 from tonghop.errors import ConfigError
+from tonghop.safe_text import slugify
 from tonghop.store.db import default_db_url
 
 ROUND_FLOW = "tong-hop"              # @flow(name=...) of flows.round.consolidate_round
@@ -56,13 +56,6 @@ class PlannedDeployment:
     def full_name(self) -> str:
         """The name `prefect deployment run` takes: '<flow>/<deployment>'."""
         return f"{self.flow_name}/{self.name}"
-
-
-def slugify(text: str) -> str:
-    """ASCII slug of a Vietnamese name: 'Sơn La' -> 'son-la'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def parse_run_time(text: str) -> time:
