@@ -10,8 +10,15 @@ import pytest
 from tonghop.config import Schedule
 from tonghop.errors import ConfigError
 from tonghop.round.schedule import (
-    cron_strings, cron_times, format_plan, in_schedule, next_runs, no_upcoming_warning, plan_deployments, slugify,
+    cron_strings,
+    cron_times,
+    format_plan,
+    in_schedule,
+    next_runs,
+    no_upcoming_warning,
+    plan_deployments,
 )
+from tonghop.safe_text import slugify
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT_2025 = datetime(2025, 10, 1, tzinfo=VN)
