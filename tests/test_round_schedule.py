@@ -10,13 +10,7 @@ import pytest
 from tonghop.config import Schedule
 from tonghop.errors import ConfigError
 from tonghop.round.schedule import (
-    cron_strings,
-    cron_times,
-    format_plan,
-    in_schedule,
-    next_runs,
-    no_upcoming_warning,
-    plan_deployments,
+    cron_strings, cron_times, format_plan, in_schedule, next_runs, no_upcoming_warning, plan_deployments,
 )
 from tonghop.safe_text import slugify
 
