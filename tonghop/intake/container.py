@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import unicodedata
 import zipfile
 import zlib
 from collections import Counter
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from tonghop.safe_text import MAX_CELL_CHARS   # Excel's own limit for one cell; longer text is cut to this
+from tonghop.safe_text import plain_text
 
 # --- Bounds -------------------------------------------------------------------------------------------------
 # A submission is a form of a few thousand cells; the largest real one (every indicator for every commune, by

@@ -23,8 +23,8 @@ from schemas import labels as L
 from tonghop.intake import container as safety
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
-from tonghop.intake.container import MAX_CELL_CHARS, MAX_FILE_BYTES, Refused
-from tonghop.safe_text import plain_text
+from tonghop.intake.container import MAX_FILE_BYTES, Refused
+from tonghop.safe_text import MAX_CELL_CHARS, plain_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
