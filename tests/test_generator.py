@@ -23,6 +23,7 @@ from tonghop.intake.read import parse_file  # noqa: E402
 from tonghop.intake.rows import activity_records  # noqa: E402
 from tonghop.check.validate import validate_files  # noqa: E402
 
+pytestmark = pytest.mark.full   # generates and validates whole provinces of forms
 Y = Period.parse("2025-Y")
 
 

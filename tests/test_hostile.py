@@ -26,6 +26,7 @@ from tonghop.config import Period  # noqa: E402
 from tonghop.intake.read import parse_file  # noqa: E402
 from tonghop.check.validate import validate_files  # noqa: E402
 
+pytestmark = pytest.mark.full   # 46 hostile files, most parsed in child processes under memory limits (~100 s)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "hostile" / "expected.yaml").read_text(encoding="utf-8"))["cases"]
 Y = Period.parse("2025-Y")
 # The files that would have exhausted memory or time before tonghop.intake.container: each is parsed in a child process
