@@ -20,7 +20,7 @@ from tonghop.check.validate import CheckedFile, validate_files
 
 RECEIVED_MANIFEST = "received.csv"   # file,received_at — written when files are saved from e-mail
 JUNK_PREFIXES = ("~$", "._")                # Office lock files, macOS resource forks
-IGNORED_NAMES = {RECEIVED_MANIFEST, "README.md", "EXPECTED.yaml", "generate.py", "Thumbs.db", ".DS_Store"}
+IGNORED_NAMES = {RECEIVED_MANIFEST, "README.md", "Thumbs.db", ".DS_Store"}
 # cover letters and narrative reports sent with the forms: kept in the archive, never read as a form
 DOCUMENT_SUFFIXES = {".pdf", ".doc", ".docx", ".odt"}
 
