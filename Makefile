@@ -2,12 +2,13 @@
 #   make demo   run the round on sample_inputs/ (Sơn La, 2025-Y) into outputs/demo, with its own database
 #               (the sample's made-up figures must never become the "previous period" of a real round)
 #   make test   run the whole test suite (starts local PostgreSQL if it is installed but stopped)
+#   make quick  run the quick tier only (pytest -m quick: no Prefect server, no PostgreSQL), before every commit
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PERIOD ?= 2025-Y
 DEMO   := outputs/demo
 
-.PHONY: demo test env compiled clean-outputs
+.PHONY: demo test quick env compiled clean-outputs
 env: $(VENV)/.ready
 
 $(VENV)/.ready: pyproject.toml
@@ -24,6 +25,9 @@ demo: compiled
 test: compiled
 	bash scripts/services.sh
 	$(PY) -m pytest -q
+
+quick: compiled
+	$(PY) -m pytest -q -m quick
 
 clean-outputs:
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

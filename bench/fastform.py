@@ -1,4 +1,4 @@
-"""Filled province forms at speed: tonghop.form.write_form once per table shape, then only the cells change.
+"""Filled province forms at speed: tonghop.reports.form.write_form once per table shape, then only the cells change.
 
 write_form builds every style, merge, validation and the guide sheet with openpyxl (~50-100 ms a file). A
 round of 4,000 workbooks differs only in cell values between units of the same shape (same number of table
@@ -22,7 +22,7 @@ from schemas.catalogue import load_catalogue
 from schemas.labels import (ACTIVITY_COLUMNS, FIRST_DATA_ROW, HEADER_FIELDS, INDICATOR_COLUMNS, SHEET_ACTIVITIES,
                             SHEET_INDICATORS, TABLE_HEADER_ROW)
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.form import write_form
+from tonghop.reports.form import write_form
 
 Row = dict[str, Any] | None
 SHEET_XML = {SHEET_INDICATORS: "xl/worksheets/sheet1.xml", SHEET_ACTIVITIES: "xl/worksheets/sheet2.xml"}
@@ -63,7 +63,7 @@ class FormSpec:
 
 def _footer_cells(last: int, right_col: str, place_date: str | None,
                   signers: Sequence[str] | None) -> dict[str, Any]:
-    """The footer cells whose text changes between units (mirrors tonghop.form._footer's layout)."""
+    """The footer cells whose text changes between units (mirrors tonghop.reports.form._footer's layout)."""
     row = last + 2
     cells: dict[str, Any] = {}
     if place_date is not None:

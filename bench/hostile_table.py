@@ -23,8 +23,8 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
-from tonghop.read import parse_file
-from tonghop.validate import validate_files
+from tonghop.intake.read import parse_file
+from tonghop.check.validate import validate_files
 
 def status(key):
     for line in open("/proc/self/status"):

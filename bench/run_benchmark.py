@@ -215,7 +215,7 @@ def run_worker(kind: str, spec: dict[str, Any], env: dict[str, str], work: Path)
 # --- profile ------------------------------------------------------------------------------------------------
 
 def _area(filename: str, func: str = "") -> str:
-    """Where a function lives, coarsely: tonghop.read, sqlalchemy, prefect, {built-in}..."""
+    """Where a function lives, coarsely: tonghop.intake.read, sqlalchemy, prefect, {built-in}..."""
     if "_thread.lock" in func or "select.epoll" in func:
         return "waiting (Prefect API calls in its event-loop thread)"
     path = filename.replace("\\", "/")

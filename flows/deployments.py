@@ -10,7 +10,7 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from tonghop.config import DEFAULT_CONFIG, load_config
-from tonghop.schedule import REMINDER_FLOW, ROUND_FLOW, PlannedDeployment, plan_deployments
+from tonghop.round.schedule import REMINDER_FLOW, ROUND_FLOW, PlannedDeployment, plan_deployments
 
 
 def _default_flows() -> dict[str, Flow]:

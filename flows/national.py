@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tonghop.national import NationalResult, consolidate_national, find_inputs, summary, write_outputs
+from tonghop.national.consolidate import NationalResult, consolidate_national, find_inputs, summary, write_outputs
 
 
 @task(name="doc-va-kiem-tra-tep-cac-tinh", cache_policy=NO_CACHE)

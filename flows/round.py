@@ -15,22 +15,22 @@ from prefect.utilities.annotations import quote
 
 from flows.reminders import deliver
 from tonghop import progress
-from tonghop.archive import archive_file
+from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.errors import OutputError, os_reason
-from tonghop.ingest import discover_inbox, ingest_inbox, process_batch
+from tonghop.round.ingest import discover_inbox, ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
-from tonghop.reports.summary import build_summary, write_summary
+from tonghop.round.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
 from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
-from tonghop.round import (
+from tonghop.round.steps import (
     RoundPaths, check_inbox_period, check_same_database, mailed_hashes, needs_recheck, recheck, write_file_outputs,
 )
 from tonghop.store import default_db_url, open_db
-from tonghop.runs import lock_scope, tracked_run
-from tonghop.schedule import in_schedule
+from tonghop.round.runs import lock_scope, tracked_run
+from tonghop.round.schedule import in_schedule
 from tonghop.store.repo import database_id, known_hashes, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress

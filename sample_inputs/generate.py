@@ -29,7 +29,7 @@ from samples_data import (ACTIVITY_PLAN, FIGURES, FILE_NAMES, HEADS, MEDIA_UNITS
 from schemas.catalogue import load_catalogue  # noqa: E402
 from schemas.labels import SHEET_ACTIVITIES, SHEET_INDICATORS  # noqa: E402
 from tonghop.config import Period, ProvinceConfig, load_config  # noqa: E402
-from tonghop.form import write_form  # noqa: E402
+from tonghop.reports.form import write_form  # noqa: E402
 from tonghop.problems import PROBLEM_TYPES, WARNING  # noqa: E402
 
 SEED = 2025

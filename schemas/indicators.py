@@ -2,7 +2,7 @@
 
 Each check is named by the stable problem code it raises (see tonghop/problems.py), so a failure case maps
 straight to a Problem. The frames validated here hold every row of every file for one indicator at once
-(validation is vectorised across files); columns are produced by tonghop.rows.
+(validation is vectorised across files); columns are produced by tonghop.intake.rows.
 """
 from __future__ import annotations
 

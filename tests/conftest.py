@@ -99,6 +99,24 @@ def server():
     controller.stop()
 
 
+# The quick tier (`pytest -m quick`, `make quick`): every test that needs no Prefect server, no PostgreSQL and
+# no whole round in child processes. A test is in it unless it uses one of these fixtures, runs on the PostgreSQL
+# side of `db_url`, or carries one of these markers (`full` marks whole modules of slow end-to-end tests).
+FULL_ONLY_FIXTURES = {"prefect_harness", "pg_url"}
+FULL_ONLY_MARKERS = ("prefect_server", "pg_restart", "full")
+
+
+def in_quick_tier(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    on_postgres = callspec is not None and callspec.params.get("db_url") == "postgresql"
+    return not (set(getattr(item, "fixturenames", ())) & FULL_ONLY_FIXTURES or on_postgres
+                or any(item.get_closest_marker(m) for m in FULL_ONLY_MARKERS))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests that restart the local PostgreSQL run last (a stable sort keeps the others' order)."""
+    """Marks the quick tier; tests that restart the local PostgreSQL run last (a stable sort keeps the others'
+    order)."""
+    for item in items:
+        if in_quick_tier(item):
+            item.add_marker(pytest.mark.quick)
     items.sort(key=lambda item: item.get_closest_marker("pg_restart") is not None)

@@ -6,7 +6,7 @@ from typing import Any
 
 from conftest import SAMPLES
 from tonghop.config import Period, load_config
-from tonghop.ingest import ingest_inbox
+from tonghop.round.ingest import ingest_inbox
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.store import open_db
 

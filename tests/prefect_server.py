@@ -23,7 +23,7 @@ def stand_in_round(period: str, inbox: str, out: str, db_url: str | None = None,
                    trigger: str = "manual") -> dict:
     """The signature of flows.round.consolidate_round; records itself as a locked run, as the real one should."""
     from tonghop.config import load_config
-    from tonghop.runs import lock_scope, tracked_run
+    from tonghop.round.runs import lock_scope, tracked_run
     from tonghop.store.db import default_db_url, open_db
 
     config = load_config(config_path) if config_path else load_config()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tonghop import cli
+from flows import cli
 
 
 def printed(summary: dict) -> str:
@@ -38,7 +38,7 @@ def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path
 
     from prefect.settings import PREFECT_API_URL
 
-    from tonghop.runs import acquire_lock, lock_scope, start_run
+    from tonghop.round.runs import acquire_lock, lock_scope, start_run
     from tonghop.store import open_db
 
     out = tmp_path / "out"
@@ -222,12 +222,12 @@ def test_more_usage_errors_are_one_vietnamese_line(capsys, argv, message):
 
 
 def test_ctrl_c_in_a_short_command_says_it_stopped(capsys, monkeypatch, tmp_path):
-    import tonghop.runs
+    import tonghop.round.runs
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tonghop.runs, "list_runs", interrupted)
+    monkeypatch.setattr(tonghop.round.runs, "list_runs", interrupted)
     with pytest.raises(SystemExit) as ended:
         cli.main(["runs", "--db", f"sqlite:///{tmp_path / 'tonghop.db'}"])
     shown = capsys.readouterr()

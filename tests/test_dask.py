@@ -1,4 +1,4 @@
-"""Scale-out: the round's batch step (tonghop.ingest.process_batch) as Prefect tasks on a Dask LocalCluster of two
+"""Scale-out: the round's batch step (tonghop.round.ingest.process_batch) as Prefect tasks on a Dask LocalCluster of two
 worker processes, storing a generated inbox; every submission stored exactly once. Also the runner selection."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import ROOT
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest.importorskip("prefect_dask")
+pytestmark = pytest.mark.full   # starts a Dask cluster of worker processes
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
@@ -23,7 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.runners import describe, task_runner  # noqa: E402
 from tonghop.config import Period, load_config  # noqa: E402
-from tonghop.ingest import batches, discover_inbox, process_batch  # noqa: E402
+from tonghop.round.ingest import batches, discover_inbox, process_batch  # noqa: E402
 from tonghop.store import open_db  # noqa: E402
 from tonghop.store.models import Submission  # noqa: E402
 

@@ -13,7 +13,7 @@ import yaml
 
 from prefect_server import STAND_INS, prefect_server, serving
 from tonghop.config import DEFAULT_CONFIG
-from tonghop.schedule import next_runs, plan_deployments
+from tonghop.round.schedule import next_runs, plan_deployments
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT_2025 = datetime(2025, 10, 1, tzinfo=VN)
@@ -54,16 +54,27 @@ def test_our_next_runs_match_prefect_cron(config, tmp_path):
 
 
 def test_real_flows_accept_the_parameters(config, tmp_path):
-    """When flows/round.py and flows/reminders.py exist, their signatures take what the plan passes."""
-    try:
-        from flows.deployments import _default_flows
+    """The real flows (flows/round.py, flows/reminders.py) take every parameter set the plan passes, unchanged,
+    adding only their own defaults; a broken import of the flows fails here, it is not a skip."""
+    from prefect.exceptions import SignatureMismatchError
 
-        flows = _default_flows()
-    except ImportError as exc:
-        pytest.skip(f"flows not written yet: {exc}")
-    for p in plan_deployments(config, tmp_path, tmp_path, now=OCT_2025):
-        f = flows[p.flow_name]
-        f.validate_parameters({**p.parameters, **p.schedule_parameters})
+    from flows.deployments import _default_flows
+    from flows.reminders import send_reminders
+    from flows.round import consolidate_round
+
+    flows = _default_flows()
+    assert flows.keys() == {"tong-hop", "nhac-nop-bao-cao"}
+    assert flows["tong-hop"] is consolidate_round and flows["nhac-nop-bao-cao"] is send_reminders
+    planned = plan_deployments(config, tmp_path, tmp_path, now=OCT_2025)
+    assert {p.flow_name for p in planned} == set(flows)
+    for p in planned:
+        given = {**p.parameters, **p.schedule_parameters}
+        validated = flows[p.flow_name].validate_parameters(given)
+        assert {k: validated[k] for k in given} == given, p.name
+        defaults = {k: v for k, v in validated.items() if k not in given}
+        assert defaults == ({"lock_wait_seconds": 0, "start_over": False} if p.flow_name == "tong-hop" else {}), p.name
+        with pytest.raises(SignatureMismatchError):
+            flows[p.flow_name].validate_parameters({**given, "not_a_parameter": 1})
 
 
 # ---- against a real Prefect server ---------------------------------------------------------------
@@ -197,7 +208,7 @@ def test_manual_rerun_of_served_deployment(prefect_api, tmp_path):
     """`prefect deployment run 'tong-hop/son-la-2025-Y-truoc-han' -p period=2025-Y`, through the Python API."""
     from prefect.deployments import run_deployment
 
-    from tonghop.runs import acquire_lock, list_runs, lock_scope, release_lock, start_run
+    from tonghop.round.runs import acquire_lock, list_runs, lock_scope, release_lock, start_run
     from tonghop.store.db import open_db
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -239,11 +250,8 @@ def test_real_round_flow_served(prefect_api, tmp_path):
     """The real flows.round.consolidate_round, served by serve_all and rerun by hand on an empty inbox."""
     from prefect.deployments import run_deployment
 
-    try:
-        import flows.reminders  # noqa: F401
-        import flows.round  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"flows not written yet: {exc}")
+    import flows.reminders  # noqa: F401 - a broken import of the real flows fails this test
+    import flows.round  # noqa: F401
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     db_url = f"sqlite:///{tmp_path / 'tonghop.db'}"

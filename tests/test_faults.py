@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from conftest import ROOT
 from tonghop.config import Period
-from tonghop.read import parse_file
+from tonghop.intake.read import parse_file
 
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import GOOD, make_corpus  # noqa: E402
+
+pytestmark = pytest.mark.full   # SIGKILLs, interrupts and reruns whole rounds in child processes
 
 Y = Period.parse("2025-Y")
 FILES = ["error-cells", "date-in-number", "zero-bytes", "far-cell", "name-control"]
@@ -41,7 +43,7 @@ def inbox_of(tmp_path: Path) -> Path:
 
 def expected(inbox: Path, config) -> dict[str, tuple[str, int, int]]:
     """sha256 -> (status, figures, problems) from reading the inbox afresh, for comparison with the database."""
-    from tonghop.validate import validate_files
+    from tonghop.check.validate import validate_files
 
     checked = validate_files([parse_file(p) for p in sorted(inbox.iterdir())], config, Y)
     return {c.parsed.sha256: (c.report.status, len(c.figures), len(c.report.problems)) for c in checked}
@@ -221,7 +223,7 @@ def test_two_ingests_at_once_store_every_submission_once(tmp_path, db_url, confi
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
               "from pathlib import Path\n"
               "from tonghop.config import Period, load_config\n"
-              "from tonghop.ingest import ingest_inbox\n"
+              "from tonghop.round.ingest import ingest_inbox\n"
               "from tonghop.store import open_db\n"
               f"engine = open_db({db_url!r})\n"
               f"r = ingest_inbox(Path({str(inbox)!r}), engine, load_config(), Period.parse('2025-Y'), batch_size=3)\n"
@@ -379,7 +381,7 @@ def test_ctrl_c_mid_run_stops_in_seconds_in_vietnamese_then_the_rerun_finishes(p
     import time
 
     from flows.round import consolidate_round
-    from tonghop.runs import format_runs, list_runs
+    from tonghop.round.runs import format_runs, list_runs
     from tonghop.store import open_db
 
     collector, smtp = smtp_env

@@ -40,7 +40,7 @@ def test_round_flow_on_the_sample_round_and_its_rerun(prefect_harness, tmp_path)
     assert on_disk["files"] == summary["files"]
     reports = sorted(p.name for p in (out / "2025-Y" / "submissions").glob("*.json"))
     assert len(reports) == len(EXPECTED["files"])
-    # consolidation: the values tests/test_merge.py computes by hand, and every report file written
+    # consolidation: the values tests/test_consolidate_merge.py computes by hand, and every report file written
     assert {c: (round(i["value"], 2) if isinstance(i["value"], float) else i["value"], i["status"])
             for c, i in summary["indicators"].items() if c in ("6.1", "3.2b", "2.1")} == {
         "6.1": (61.61, "achieved"), "3.2b": (58.64, "achieved"), "2.1": (None, "no_data")}
@@ -114,7 +114,7 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
 
     from flows.round import consolidate_round
     from tonghop.errors import RunInProgress
-    from tonghop.runs import acquire_lock, list_runs, lock_scope, start_run
+    from tonghop.round.runs import acquire_lock, list_runs, lock_scope, start_run
 
     db_url = f"sqlite:///{tmp_path / 'round.db'}"
     engine = open_db(db_url)
@@ -132,9 +132,6 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
 
 def test_round_flow_on_a_dask_cluster_of_two_workers(prefect_harness, tmp_path):
     """Scale-out: the same round with its batches on a Dask LocalCluster (2 worker processes)."""
-    import pytest
-
-    pytest.importorskip("prefect_dask")
     from flows.round import BATCH_SIZE, consolidate_round
     from flows.runners import task_runner
 
@@ -182,7 +179,7 @@ def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_th
     from rich.console import Console
 
     from flows.round import consolidate_round
-    from tonghop import cli
+    from flows import cli
     from tonghop.config import Period, load_config
     from tonghop.mail.reminders import queue_reminders
     from tonghop.store.models import OutboxMessage
@@ -256,7 +253,7 @@ def test_documents_in_the_inbox_are_archived_and_listed_never_answered(prefect_h
     """A cover letter and a narrative report beside a form: kept in the archive and listed in summary.json
     as documents; the only messages are the form's report and the officer's digest (no rejection, no notice)."""
     from flows.round import consolidate_round
-    from tonghop.archive import archived_names
+    from tonghop.intake.archive import archived_names
     from tonghop.store.models import OutboxMessage
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -298,8 +295,8 @@ def test_an_inbox_of_another_period_stops_the_round_before_anything_is_stored_or
     import pytest
 
     from flows.round import consolidate_round
-    from test_ingest import syt_file
-    from tonghop.round import NotThisPeriod
+    from test_round_ingest import syt_file
+    from tonghop.round.steps import NotThisPeriod
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -322,7 +319,7 @@ def test_a_second_database_beside_the_same_output_folder_sends_nothing_again(pre
     import pytest
 
     from flows.round import consolidate_round
-    from tonghop.round import OtherDatabase
+    from tonghop.round.steps import OtherDatabase
 
     collector, port = server
     monkeypatch.setenv("TONGHOP_SMTP_HOST", "127.0.0.1")

@@ -19,10 +19,11 @@ from bench.fastform import FormSpec, FormWriter  # noqa: E402
 from bench.generate_round import (DEPARTMENTS, Sending, activity_rows, generate_round, indicator_rows,  # noqa: E402
                                   main, province_config, province_specs, write_sending)
 from tonghop.config import Period, load_config, parse_config  # noqa: E402
-from tonghop.read import parse_file  # noqa: E402
-from tonghop.rows import activity_records  # noqa: E402
-from tonghop.validate import validate_files  # noqa: E402
+from tonghop.intake.read import parse_file  # noqa: E402
+from tonghop.intake.rows import activity_records  # noqa: E402
+from tonghop.check.validate import validate_files  # noqa: E402
 
+pytestmark = pytest.mark.full   # generates and validates whole provinces of forms
 Y = Period.parse("2025-Y")
 
 

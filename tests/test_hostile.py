@@ -21,14 +21,15 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
 
-from tonghop import safety  # noqa: E402
+from tonghop.safe_text import FORMULA_START  # noqa: E402
 from tonghop.config import Period  # noqa: E402
-from tonghop.read import parse_file  # noqa: E402
-from tonghop.validate import validate_files  # noqa: E402
+from tonghop.intake.read import parse_file  # noqa: E402
+from tonghop.check.validate import validate_files  # noqa: E402
 
+pytestmark = pytest.mark.full   # 46 hostile files, most parsed in child processes under memory limits (~100 s)
 EXPECTED = yaml.safe_load((ROOT / "tests" / "hostile" / "expected.yaml").read_text(encoding="utf-8"))["cases"]
 Y = Period.parse("2025-Y")
-# The files that would have exhausted memory or time before tonghop.safety: each is parsed in a child process
+# The files that would have exhausted memory or time before tonghop.intake.container: each is parsed in a child process
 # under an address-space limit (a crash there is a failure here, not a dead test run).
 HEAVY = ["zip-bomb", "zip-bomb-lying", "cell-bomb", "far-cell", "million-rows", "wide-one-row", "wide-sparse",
          "xls-far", "ods-repeated", "shared-string-amplified", "long-text", "billion-laughs"]
@@ -74,7 +75,7 @@ def _child(path: Path) -> dict:
 import json, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from tonghop.read import parse_file
+from tonghop.intake.read import parse_file
 
 def status(key):
     for line in open("/proc/self/status"):
@@ -112,10 +113,10 @@ def test_worst_files_stay_within_memory_bounds(corpus, case, record_property):
 def test_a_round_over_the_whole_corpus_goes_on(corpus, config, db_url, tmp_path):
     """Every file of the inbox is stored with its verdict, reported on and answered by mail; the good one
     is accepted; no output step fails on any of them."""
-    from tonghop.ingest import ingest_inbox
+    from tonghop.round.ingest import ingest_inbox
     from tonghop.mail.queue import queue_report
     from tonghop.mail.send import deliver_pending
-    from tonghop.round import RoundPaths, write_file_outputs
+    from tonghop.round.steps import RoundPaths, write_file_outputs
     from tonghop.store import open_db
     from tonghop.store.models import OutboxMessage
 
@@ -154,35 +155,12 @@ def test_a_round_over_the_whole_corpus_goes_on(corpus, config, db_url, tmp_path)
 
 
 def test_a_dot_name_is_answered_too(corpus):
-    from tonghop.ingest import discover_inbox
+    from tonghop.round.ingest import discover_inbox
 
     assert corpus["name-path"].name in {f.path.name for f in discover_inbox(corpus["name-path"].parent)}
 
 
 # --- output safety -------------------------------------------------------------------------------------------------
-
-def test_formula_like_text_is_written_as_text_in_new_workbooks(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    texts = ['=HYPERLINK("http://evil.example","Bấm")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "a\x07b", "Sở Y tế"]
-    for row, text in enumerate(texts, start=1):
-        safety.set_cell(ws, row, 1, text)
-    safety.set_cell(ws, 10, 1, 12.5)
-    wb.save(tmp_path / "x.xlsx")
-    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["Sheet"]
-    assert [ws.cell(r, 1).value for r in range(1, 7)] == [*texts[:4], "a\ufffdb", "Sở Y tế"]
-    assert {ws.cell(r, 1).data_type for r in range(1, 7)} == {"s"}
-    assert ws["A10"].value == 12.5
-
-
-def test_csv_text_and_plain_text():
-    assert [safety.csv_text(t) for t in ["=1+1", "+1", "-x", "@x", "\tx", "＝1", "Sở Y tế", None, 5]] == [
-        "'=1+1", "'+1", "'-x", "'@x", "'\tx", "'＝1", "Sở Y tế", "", "5"]
-    assert safety.plain_text("bao\x01cao\x1b[31m\u202eslx.exe\r\nBcc: x") == "bao cao [31mslx.exe Bcc: x"
-    assert safety.plain_text("a" * 50, 10) == "a" * 9 + "…"
-    assert safety.html_text("<script>alert('x')</script>") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
-    assert safety.terminal_text("[/]SYT[bold]").plain == "[/]SYT[bold]"
-
 
 def test_html_report_escapes_what_the_file_says(corpus, config, tmp_path):
     from tonghop.reports.submission import write_submission_reports
@@ -194,12 +172,12 @@ def test_html_report_escapes_what_the_file_says(corpus, config, tmp_path):
 
 
 def test_problem_list_csv_is_neutralised(corpus, config):
-    from tonghop.mail.listing import problems_csv
+    from tonghop.reports.listing import problems_csv
 
     item = checked(corpus["csv-injection"], config)
     text = problems_csv(item.report.problems).decode("utf-8-sig")
     for field in (f for line in text.splitlines() for f in line.split(",")):
-        assert not field.strip('"').startswith(safety.FORMULA_START)
+        assert not field.strip('"').startswith(FORMULA_START)
 
 
 def test_marked_copy_of_a_csv_holds_no_formula(corpus, config, tmp_path):
@@ -214,7 +192,7 @@ def test_marked_copy_of_a_csv_holds_no_formula(corpus, config, tmp_path):
 def test_cli_summary_prints_hostile_names_as_text(corpus, config):
     from rich.console import Console
 
-    from tonghop import cli
+    from flows import cli
 
     names = [corpus["unit-markup"].name, corpus["name-control"].name, corpus["name-markup"].name]
     summary = {"province": "Sơn La", "period": Y.code, "period_vi": Y.vi, "files_in_inbox": 3, "files_read_this_run": 3,

@@ -11,12 +11,12 @@ from email.policy import default as default_policy
 import pytest
 
 from tonghop.config import Period
-from tonghop.current import SubmissionInfo
+from tonghop.consolidate.current import SubmissionInfo
 from tonghop.errors import ConfigError
 from tonghop.mail.build import (
     DigestRow, build_digest, build_reminder, build_report_message, build_unknown_sender_notice,
 )
-from tonghop.mail.listing import CSV_NAME, Line, group_lines, listing, problems_csv
+from tonghop.reports.listing import CSV_NAME, Line, group_lines, listing, problems_csv
 from tonghop.mail.settings import SmtpSettings, sender
 from tonghop.problems import Problem, ValidationReport
 
@@ -207,7 +207,7 @@ def test_csv_neutralises_formulas():
 
 
 def test_csv_uses_the_projects_one_formula_guard():
-    # full-width signs (＝ ＋ － ＠) and a leading line break start a formula too: the guard of tonghop.safety
+    # full-width signs (＝ ＋ － ＠) and a leading line break start a formula too: the guard of tonghop.intake.container
     typed = ["\uff1d1+1", "\uff0bA1", "\uff0d1", "\uff20SUM(A1)", "\n=1+1"]
     problems = [Problem("unknown-indicator", "Biểu 01", "B9", v) for v in typed]
     table = list(csv.reader(io.StringIO(problems_csv(problems).decode("utf-8-sig"))))
@@ -407,9 +407,9 @@ def test_an_attachment_name_cannot_pose_as_another_file_type():
 
 def test_cells_are_named_in_words_with_the_rows_stt_beside_the_excel_reference(config, tmp_path):
     from builders import activity_grid, indicator_grid, write_xlsx
-    from tonghop.read import parse_file
+    from tonghop.intake.read import parse_file
     from tonghop.reports.submission import render_html
-    from tonghop.validate import validate_files
+    from tonghop.check.validate import validate_files
 
     rows = [["4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La", sex, "n/a", 9500, None, None]
             for sex in ("Nam", "Nữ")]

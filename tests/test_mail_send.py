@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 
 from tonghop.mail import outbox
 from tonghop.mail.build import build_reminder
-from tonghop.mail.listing import CSV_NAME, problems_csv
+from tonghop.reports.listing import CSV_NAME, problems_csv
 from tonghop.mail.queue import queue_report
 from tonghop.mail.reminders import queue_digest, queue_reminders
 from tonghop.mail.send import DeliveryResult, deliver_pending, eml_name

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tonghop.config import Period
-from tonghop.form import write_templates
+from tonghop.reports.form import write_templates
 from tonghop.mail.queue import queue_templates
 from tonghop.mail.send import deliver_pending
 from tonghop.mail.settings import SmtpSettings

@@ -20,3 +20,9 @@ def test_demo_has_its_own_output_folder_and_database():
         ".venv/bin/tonghop run --period 2025-H1 --inbox sample_inputs/2025-H1 "
         "--out outputs/demo --db sqlite:///outputs/demo/tonghop.db")
     assert planned("test")[-2:] == ["bash scripts/services.sh", ".venv/bin/python -m pytest -q"]
+
+
+def test_quick_runs_the_quick_tier_without_services():
+    """`make quick` is the tier a developer runs before each commit: no PostgreSQL started, `-m quick` only."""
+    assert planned("quick")[-1] == ".venv/bin/python -m pytest -q -m quick"
+    assert "bash scripts/services.sh" not in planned("quick")

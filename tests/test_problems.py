@@ -13,15 +13,15 @@ import pytest
 
 from tonghop.config import Period
 from tonghop.mail.build import build_report_message, build_unknown_sender_notice
-from tonghop.mail.listing import problems_csv
+from tonghop.reports.listing import problems_csv
 from tonghop.problems import PROBLEM_TYPES, Problem, ValidationReport
-from tonghop.read import ParsedFile
+from tonghop.intake.read import ParsedFile
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.reports.submission import render_html, render_json
 from tonghop.store import open_db
 from tonghop.store.repo import refresh_current, save_checked
-from tonghop.validate import CheckedFile
+from tonghop.check.validate import CheckedFile
 
 PERIOD = Period.parse("2025-Y")
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")      # a str.format field left unfilled
@@ -103,3 +103,23 @@ def test_every_problem_code_is_filled_in_in_every_output(config, tmp_path):
     outputs["province workbook"] = "\n".join(sheet)
     left = {name: PLACEHOLDER.findall(text) for name, text in outputs.items() if PLACEHOLDER.search(text)}
     assert left == {}
+
+
+def test_one_catalogue_with_two_scopes():
+    """The national consolidation's problems live in the same catalogue: a code shared by both scopes has one
+    title, one severity and one reach (file or row); only the wording differs (cells vs. CSV columns)."""
+    from tonghop.national import consolidate as national
+    from tonghop.problems import CATALOGUE, NATIONAL, NATIONAL_PROBLEM_TYPES, SUBMISSION
+
+    assert CATALOGUE == {SUBMISSION: PROBLEM_TYPES, NATIONAL: NATIONAL_PROBLEM_TYPES}
+    assert national.PROBLEMS is NATIONAL_PROBLEM_TYPES
+    assert {t.scope for t in PROBLEM_TYPES.values()} == {SUBMISSION}
+    assert {t.scope for t in NATIONAL_PROBLEM_TYPES.values()} == {NATIONAL}
+    shared = sorted(PROBLEM_TYPES.keys() & NATIONAL_PROBLEM_TYPES.keys())
+    assert shared == ["duplicate-row", "file-unreadable", "invalid-sex", "missing-value", "negative-value",
+                      "not-a-number", "not-boolean", "not-whole-number", "numerator-above-denominator",
+                      "period-mismatch", "unknown-indicator", "value-mismatch", "zero-denominator"]
+    assert [c for c in shared if (PROBLEM_TYPES[c].title, PROBLEM_TYPES[c].severity, PROBLEM_TYPES[c].file_level)
+            != (NATIONAL_PROBLEM_TYPES[c].title, NATIONAL_PROBLEM_TYPES[c].severity,
+                NATIONAL_PROBLEM_TYPES[c].file_level)] == []
+    assert NATIONAL_PROBLEM_TYPES["not-whole-number"].severity == "warning"

@@ -14,8 +14,8 @@ from schemas.labels import normalize_label, sheet_key
 from tonghop.config import Period
 from tonghop.numbers import NotANumber, format_vi, parse_number
 from tonghop.problems import PROBLEM_TYPES
-from tonghop.read import parse_file
-from tonghop.validate import validate_files
+from tonghop.intake.read import parse_file
+from tonghop.check.validate import validate_files
 
 Y = Period.parse("2025-Y")
 FILE_SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,10 +10,10 @@ import pytest
 
 from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.reports.ministry import sdmx_number, sdmx_period
-from tonghop.targets import STATUS_VI
+from tonghop.consolidate.targets import STATUS_VI
 
 HEAD = "dataflow,VN_MOHA:DF_GENDER_EQUALITY(1.0),I,14,2025"
-# The 2025-Y sample round (values by hand in tests/test_merge.py), to 6 decimals. 4.1 = 1,12 is "Cần kiểm tra số
+# The 2025-Y sample round (values by hand in tests/test_consolidate_merge.py), to 6 decimals. 4.1 = 1,12 is "Cần kiểm tra số
 # liệu" (a ratio typed for 112): OBS_STATUS U (low reliability), not A.
 SDMX_2025_Y = f"""\
 STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,INDICATOR,SEX,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,NUMERATOR,DENOMINATOR,UNIT_COUNT

@@ -9,9 +9,9 @@ import pytest
 from conftest import SAMPLES
 from tonghop.config import Period
 from tonghop.mail.message import resend_by
-from tonghop.read import parse_file
+from tonghop.intake.read import parse_file
 from tonghop.reports.submission import render_html
-from tonghop.validate import validate_files
+from tonghop.check.validate import validate_files
 
 Y = Period.parse("2025-Y")
 

@@ -6,8 +6,8 @@ import yaml
 
 from conftest import SAMPLES
 from tonghop.config import Period
-from tonghop.read import parse_file
-from tonghop.validate import validate_files
+from tonghop.intake.read import parse_file
+from tonghop.check.validate import validate_files
 
 EXPECTED = yaml.safe_load((SAMPLES / "EXPECTED.yaml").read_text(encoding="utf-8"))["periods"]
 CASES = [(period, spec) for period, p in EXPECTED.items() for spec in p["files"]]

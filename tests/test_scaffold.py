@@ -11,7 +11,7 @@ from tonghop.config import PeriodRule
 from typer.testing import CliRunner
 from vietnam_provinces import ProvinceCode, Ward
 
-from tonghop import cli
+from flows import cli
 from tonghop.config import load_config
 from tonghop.errors import ConfigError
 from tonghop.provinces import find_province
@@ -121,7 +121,7 @@ def test_a_round_with_the_written_configuration_mails_no_placeholder(prefect_har
     """The generated round of a new province: its own forms sent back, run; nothing is queued to the
     placeholders (the officer's included), and the run names the units not mailed."""
     from flows.round import consolidate_round
-    from tonghop.form import write_templates
+    from tonghop.reports.form import write_templates
     from tonghop.store import open_db
     from tonghop.mail.outbox import counts
 

@@ -6,10 +6,10 @@ import openpyxl
 import pytest
 
 from tonghop.config import Period, load_config
-from tonghop.form import write_templates
+from tonghop.reports.form import write_templates
 from tonghop.numbers import format_vi
-from tonghop.read import parse_file
-from tonghop.validate import validate_files
+from tonghop.intake.read import parse_file
+from tonghop.check.validate import validate_files
 
 Y = Period.parse("2025-Y")
 UNITS = list(load_config().units)

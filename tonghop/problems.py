@@ -1,4 +1,4 @@
-"""Problem catalogue (stable codes, severities, Vietnamese wording) and the per-submission report object.
+"""Problem catalogue (stable codes, severities, Vietnamese wording, by scope) and the per-submission report object.
 
 Modelled on frictionless-py's error catalogue: a problem kind has a code that never changes, a title,
 a description and a message template; a Problem is one occurrence with its place and value.
@@ -11,6 +11,9 @@ from typing import Any
 
 ERROR = "error"      # blocks the figure (or the whole file when file-level)
 WARNING = "warning"  # please check; does not block
+# A code means one thing in both scopes; the wording differs because a submission is a workbook (sheets, cells)
+# and a national input is a province's SDMX-CSV file (lines, columns).
+SUBMISSION, NATIONAL = "submission", "national"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class ProblemType:
     template: str        # str.format template; fields come from Problem.params
     fix: str             # how to fix, in the submitter's words
     file_level: bool = False
+    scope: str = SUBMISSION
 
 
 _TYPES = [
@@ -143,6 +147,57 @@ _TYPES = [
                 "Rút ngắn nội dung ô; văn bản dài hãy gửi kèm riêng."),
 ]
 PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _TYPES}
+
+# --- national scope: the provinces' SDMX-CSV files read by the Ministry (tonghop/national/) ---
+# A file-level problem leaves the whole file out; a row error leaves out that indicator of that province.
+_TITLES = {t.code: t.title for t in _TYPES}
+
+
+def _national(code: str, severity: str, file_level: bool, template: str, title: str | None = None) -> ProblemType:
+    return ProblemType(code, severity, title or _TITLES[code], template, "", file_level, NATIONAL)
+
+
+_NATIONAL_TYPES = [
+    _national("file-unreadable", ERROR, True, "Không đọc được tệp: {detail}."),
+    _national("columns-missing", ERROR, True, "Tệp thiếu cột {value} của định dạng SDMX-CSV (cần đủ 13 cột: "
+              "{expected}).", "Thiếu cột"),
+    _national("extra-column", WARNING, False, "Cột '{value}' không thuộc định dạng SDMX-CSV; đã bỏ qua cột này.",
+              "Cột thừa"),
+    _national("empty-file", ERROR, True, "Tệp chỉ có dòng tiêu đề, không có dòng số liệu nào.", "Tệp không có số liệu"),
+    _national("wrong-structure", ERROR, True, "Cột {column} là '{value}', phải là '{expected}' (luồng dữ liệu bình "
+              "đẳng giới của Bộ Nội vụ, phiên bản 1.0).", "Sai cấu trúc dữ liệu"),
+    _national("unknown-province", ERROR, True, "Mã tỉnh '{value}' không có trong danh sách 34 tỉnh, thành phố.",
+              "Mã tỉnh không đúng"),
+    _national("mixed-province", ERROR, True, "Tệp có số liệu của nhiều tỉnh ({detail}); mỗi tệp chỉ được có một "
+              "tỉnh.", "Nhiều tỉnh trong một tệp"),
+    _national("duplicate-province", WARNING, True, "{province} có nhiều tệp; dùng tệp '{detail}' (gửi sau), không "
+              "dùng tệp này.", "Tỉnh có nhiều tệp"),
+    _national("period-invalid", ERROR, True, "Kỳ '{value}' không đúng dạng: năm ghi 2025, sáu tháng ghi 2025-S1.",
+              "Kỳ báo cáo không đúng dạng"),
+    _national("period-mismatch", ERROR, True, "Tệp ghi kỳ '{value}', trong khi đợt tổng hợp này là kỳ '{expected}'."),
+    _national("unknown-indicator", ERROR, False, "Mã chỉ tiêu '{value}' không có trong danh mục chỉ tiêu Chiến lược."),
+    _national("invalid-sex", ERROR, False, "Phân tổ '{value}' không hợp lệ: chỉ nhận _T (tổng), M (nam), F (nữ)."),
+    _national("not-a-number", ERROR, False, "Cột {column} có '{value}', không phải số (dùng dấu chấm thập phân, không "
+              "có dấu phân cách hàng nghìn)."),
+    _national("negative-value", ERROR, False, "Cột {column} có giá trị âm ({value})."),
+    # a warning in both scopes: a count that is not whole asks for a check, the figure itself stands
+    _national("not-whole-number", WARNING, False, "UNIT_COUNT có '{value}', không phải số nguyên; hãy kiểm tra lại "
+              "số đơn vị báo cáo."),
+    _national("unit-mismatch", ERROR, False, "Đơn vị tính '{value}' không khớp danh mục: chỉ tiêu {indicator} tính "
+              "bằng '{expected}'.", "Đơn vị tính không khớp"),
+    _national("invalid-status", ERROR, False, "OBS_STATUS '{value}' không hợp lệ: A (có số liệu), U (độ tin cậy "
+              "thấp, cần kiểm tra số liệu) hoặc M (thiếu số liệu).", "Trạng thái số liệu không đúng"),
+    _national("missing-value", ERROR, False, "OBS_STATUS là A nhưng OBS_VALUE để trống."),
+    _national("value-mismatch", ERROR, False, "OBS_VALUE {value} không khớp NUMERATOR/DENOMINATOR (tính được "
+              "{expected})."),
+    _national("zero-denominator", ERROR, False, "DENOMINATOR bằng 0 nên không tính được giá trị."),
+    _national("numerator-above-denominator", ERROR, False, "NUMERATOR ({numerator}) lớn hơn DENOMINATOR "
+              "({denominator}) — với chỉ tiêu tỷ lệ, điều này không thể xảy ra."),
+    _national("not-boolean", ERROR, False, "Chỉ tiêu có/không {indicator} chỉ nhận 0 hoặc 1 (gặp {value})."),
+    _national("duplicate-row", ERROR, False, "Chỉ tiêu {indicator}, phân tổ {sex} có nhiều dòng trong tệp."),
+]
+NATIONAL_PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _NATIONAL_TYPES}
+CATALOGUE: dict[str, dict[str, ProblemType]] = {SUBMISSION: PROBLEM_TYPES, NATIONAL: NATIONAL_PROBLEM_TYPES}
 
 
 class _Blank(dict):

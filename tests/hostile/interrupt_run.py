@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import tonghop.store.repo as repo  # noqa: E402
-from tonghop import cli  # noqa: E402
+from flows import cli  # noqa: E402
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from schemas.catalogue import load_catalogue
-from tonghop.completeness import deadline_end, reporting
+from tonghop.consolidate.completeness import deadline_end, reporting
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.current import SubmissionInfo
-from tonghop.mail.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
+from tonghop.consolidate.current import SubmissionInfo
+from tonghop.reports.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
 from tonghop.mail.message import (
     as_period, attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
 )

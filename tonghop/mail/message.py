@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from tonghop.config import Period, ProvinceConfig
 from tonghop.mail.recipients import valid_address
 from tonghop.mail.settings import sender
-from tonghop.safety import plain_text
+from tonghop.safe_text import plain_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 SUBJECT_LIMIT = 200

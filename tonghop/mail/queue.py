@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig, is_placeholder
-from tonghop.current import SubmissionInfo, as_utc, current_submissions
+from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions
 from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
 from tonghop.mail.message import as_period

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tonghop.completeness import completeness_on_record
+from tonghop.consolidate.completeness import completeness_on_record
 from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
-from tonghop.current import as_utc
+from tonghop.consolidate.current import as_utc
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period

@@ -9,8 +9,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from tonghop.problems import ERROR, Problem
-from tonghop.read import load_sheets
-from tonghop.safety import set_cell
+from tonghop.intake.read import load_sheets
+from tonghop.safe_text import set_cell
 
 ERROR_FILL = PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6")
 WARNING_FILL = PatternFill("solid", start_color="FFFFE699", end_color="FFFFE699")

@@ -1,8 +1,6 @@
 """The one entry point for a round's consolidated reports, all written from the same merged figures."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +13,13 @@ from tonghop.reports.province_xlsx import write_province_xlsx
 from tonghop.reports.round_data import RoundData, build_round
 from tonghop.reports.round_html import write_round_html
 from tonghop.reports.trace import write_trace_json
-
-
-def slug(text: str) -> str:
-    """Sơn La → son-la (no diacritics, đ → d, lower case, hyphens)."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+from tonghop.safe_text import slugify
 
 
 def output_names(config: ProvinceConfig, period: Period) -> dict[str, str]:
     p = period.code
     return {
-        "province_xlsx": f"bao-cao-tong-hop-{slug(config.province_short)}-{p}.xlsx",
+        "province_xlsx": f"bao-cao-tong-hop-{slugify(config.province_short)}-{p}.xlsx",
         "ministry_xlsx": f"bao-cao-bo-noi-vu-{p}.xlsx",
         "sdmx_csv": f"sdmx-{config.province_code}-{p}.csv",
         "html": f"tong-hop-{p}.html",

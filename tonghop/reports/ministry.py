@@ -7,14 +7,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tonghop.completeness import DEFINITION_VI
+from tonghop.consolidate.completeness import DEFINITION_VI
 from tonghop.reports.round_data import RoundData
 from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, fit_rows, font, header, number_format,
                                         paint_status, put, set_widths, target_format, value_format)
-from tonghop.merge import FEMALE, MALE, TOTAL
-from tonghop.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
+from tonghop.consolidate.merge import FEMALE, MALE, TOTAL
+from tonghop.reports.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
                           write_sdmx)
-from tonghop.targets import STATUS_VI, plausible
+from tonghop.consolidate.targets import STATUS_VI, plausible
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 

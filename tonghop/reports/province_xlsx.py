@@ -10,16 +10,16 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tonghop.config import Period
-from tonghop.completeness import DEFINITION_VI
-from tonghop.merge import TOTAL
-from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
+from tonghop.consolidate.completeness import DEFINITION_VI
+from tonghop.consolidate.merge import TOTAL
+from tonghop.consolidate.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, RoundData, unit_contributions
 from tonghop.reports.trace import trace_rows
 from tonghop.reports.xlsx_style import (FMT_DATETIME, FMT_GAP, FMT_RATE, FMT_VALUE, GOAL_FILL, WRAP, fit_rows,
                                         font, header, number_format, paint, paint_status, paint_verdict, put,
                                         set_widths, target_format, title, value_format)
-from tonghop.targets import STATUS_VI, TO_CHECK, plausible
+from tonghop.consolidate.targets import STATUS_VI, TO_CHECK, plausible
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_VI = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from schemas.catalogue import Catalogue, Indicator, load_catalogue
-from tonghop.activities import ActivitySummary, summarise_activities
-from tonghop.completeness import Completeness, completeness
+from tonghop.consolidate.activities import ActivitySummary, summarise_activities
+from tonghop.consolidate.completeness import Completeness, completeness
 from tonghop.config import Period, ProvinceConfig
-from tonghop.current import (FigureRecord, ProblemInfo, SubmissionInfo, current_activities, current_figures,
+from tonghop.consolidate.current import (FigureRecord, ProblemInfo, SubmissionInfo, current_activities, current_figures,
                              current_problems, current_submissions, period_sort_key, periods_on_record)
-from tonghop.merge import Cell, Consolidated, merge_all
+from tonghop.consolidate.merge import Cell, Consolidated, merge_all
 from tonghop.numbers import format_vi
-from tonghop.outlook import Outlook, build_outlook
-from tonghop.targets import gap, plausible, status
+from tonghop.consolidate.outlook import Outlook, build_outlook
+from tonghop.consolidate.targets import gap, plausible, status
 
 # Colours shared by the workbook and the HTML page (fill, text): green / red / grey / none.
 STATUS_COLOURS = {"achieved": ("C6EFCE", "006100"), "not_achieved": ("FFC7CE", "9C0006"),

@@ -1,20 +1,20 @@
 """The round's summary page: one HTML file, no scripts, charts drawn here as inline SVG."""
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
 
 from schemas.catalogue import Indicator
 from tonghop.config import Period
-from tonghop.completeness import DEFINITION_VI, Completeness
+from tonghop.consolidate.completeness import DEFINITION_VI, Completeness
 from tonghop.numbers import format_vi
-from tonghop.outlook import HORIZON, METHOD_VI, VERDICT_VI
+from tonghop.consolidate.outlook import HORIZON, METHOD_VI, VERDICT_VI
 from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS, IndicatorResult, RoundData
 from tonghop.reports.submission import jinja_env
-from tonghop.targets import STATUS_VI, target_text
+from tonghop.safe_text import html_text
+from tonghop.consolidate.targets import STATUS_VI, target_text
 
 BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", "to_check": "#EF6C00", None: "#1565C0"}
 
@@ -39,15 +39,15 @@ def goal_chart(results: list[IndicatorResult], year: int) -> Markup:
     for i, r in enumerate(results):
         y = 8 + i * row_h
         ind = r.ind
-        parts.append(f'<text x="4" y="{y + 17}" class="code">{escape(ind.code)}</text>')
+        parts.append(f'<text x="4" y="{y + 17}" class="code">{html_text(ind.code)}</text>')
         target = r.target[1] if r.target else None
         if ind.is_boolean:
             colour = BAR[r.status]
             text = show(ind, r.value) or "chưa có số liệu"
             parts.append(f'<rect x="{left}" y="{y + 3}" width="90" height="20" rx="10" fill="{colour}"/>'
-                         f'<text x="{left + 45}" y="{y + 17}" text-anchor="middle" class="pill">{escape(text)}</text>'
+                         f'<text x="{left + 45}" y="{y + 17}" text-anchor="middle" class="pill">{html_text(text)}</text>'
                          f'<text x="{left + 100}" y="{y + 17}" class="note">chỉ tiêu: '
-                         f'{escape(target_text(ind, year)) or "không có"}</text>')
+                         f'{html_text(target_text(ind, year)) or "không có"}</text>')
             continue
         # shares share one 0-100 scale, so their bars compare; other kinds get room for value and target
         scale = 100.0 if ind.unit.code == "percent" else max(r.value or 0.0, target or 0.0) * 1.25 or 1.0
@@ -63,7 +63,7 @@ def goal_chart(results: list[IndicatorResult], year: int) -> Markup:
             parts.append(f'<line x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 26}" stroke="#212121" '
                          f'stroke-width="3"/>')
             label += f" · CT {target_text(ind, year)}"
-        parts.append(f'<text x="{left + bar_w + 8}" y="{y + 17}" class="val">{escape(label)}</text>')
+        parts.append(f'<text x="{left + bar_w + 8}" y="{y + 17}" class="val">{html_text(label)}</text>')
     milestone = next((r.target[0] for r in results if r.target), HORIZON)
     parts.append(f'<text x="{left}" y="{height - 4}" class="note">Tỷ lệ % trên thang 0–100; chỉ tiêu khác '
                  f'theo thang riêng; vạch đen: chỉ tiêu năm {milestone}</text>')
@@ -85,7 +85,7 @@ def completeness_chart(comp: Completeness) -> Markup:
         w = n / comp.expected * bar_w
         parts.append(f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="26" fill="{colour}"/>'
                      f'<text x="{x + w / 2:.1f}" y="22" text-anchor="middle" class="pill">{n}</text>'
-                     f'<text x="{x + 2:.1f}" y="48" class="note">{escape(label)}</text>')
+                     f'<text x="{x + 2:.1f}" y="48" class="note">{html_text(label)}</text>')
         x += w
     parts.append("</svg>")
     return Markup("".join(parts))

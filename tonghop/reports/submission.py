@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tonghop.mail.listing import indicator_label, kind_counts, listing
+from tonghop.reports.listing import indicator_label, kind_counts, listing
 from tonghop.problems import STATUS_VI, ValidationReport
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.catalogue import Indicator
 from tonghop.reports.round_data import STATUS_COLOURS, VERDICT_COLOURS
-from tonghop.safety import set_cell
+from tonghop.safe_text import set_cell
 
 FONT = "Times New Roman"          # the font of Vietnamese administrative documents
 THIN = Side(style="thin", color="A6A6A6")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tonghop.store.models import ActivityRow, DatabaseInfo, Figure, OutboxMessage, ProblemRow, Submission
-from tonghop.validate import CheckedFile
+from tonghop.check.validate import CheckedFile
 
 
 @dataclass(frozen=True)

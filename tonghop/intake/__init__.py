@@ -1,0 +1,1 @@
+"""Intake: files arrive, are inspected within bounds and read."""
