@@ -14,15 +14,15 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from tonghop.completeness import DEFINITION_VI
+from tonghop.consolidate.completeness import DEFINITION_VI
 from tonghop.config import Document as DocumentConfig
-from tonghop.merge import FEMALE, MALE
+from tonghop.consolidate.merge import FEMALE, MALE
 from tonghop.numbers import format_vi
-from tonghop.outlook import METHOD_VI
+from tonghop.consolidate.outlook import METHOD_VI
 from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, change_cell, date_vi, has_comparison,
                                           lower_first, note_text, previous_cell, target_cell)
 from tonghop.reports.round_data import MERGE_VI, RoundData
-from tonghop.targets import STATUS_VI
+from tonghop.consolidate.targets import STATUS_VI
 
 FONT = "Times New Roman"
 BODY_PT = 14

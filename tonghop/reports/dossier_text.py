@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from schemas.catalogue import Indicator
-from tonghop.completeness import DEFINITION_VI
+from tonghop.consolidate.completeness import DEFINITION_VI
 from tonghop.config import Period
-from tonghop.merge import FEMALE, MALE
+from tonghop.consolidate.merge import FEMALE, MALE
 from tonghop.numbers import format_vi
-from tonghop.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
+from tonghop.consolidate.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
 from tonghop.reports.round_data import IndicatorResult, RoundData, _plausibility_note
-from tonghop.safety import plain_text
-from tonghop.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets
+from tonghop.safe_text import plain_text
+from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 LETTERS = "abcdefghiklmnopqrstuvxy"          # Vietnamese lists skip j, w, z
