@@ -71,10 +71,10 @@ def _sample_with(tmp_path, old: str, new: str):
      "mã địa bàn “3667” không phải mã của xã, phường, đặc khu nào của Tỉnh Sơn La"
      " (viết mã trong ngoặc kép, ví dụ \"03646\")"),
     ('kind: commune, area: "03847"', 'kind: commune, area: "03848"',
-     "đơn vị X14003 (UBND xã Mường Bú): mã địa bàn “03848” không phải mã của xã, phường, đặc khu nào "
+     "đơn vị X03847 (UBND xã Mường Bú): mã địa bàn “03848” không phải mã của xã, phường, đặc khu nào "
      "của Tỉnh Sơn La"),
     ('name: "UBND xã Mường Bú", kind: commune', 'name: "UBND xã Mường Lạn", kind: commune',
-     "đơn vị X14003 (UBND xã Mường Lạn): mã địa bàn 03847 là Xã Mường Bú, không phải “UBND xã Mường Lạn”"),
+     "đơn vị X03847 (UBND xã Mường Lạn): mã địa bàn 03847 là Xã Mường Bú, không phải “UBND xã Mường Lạn”"),
     ('province: {code: "14", name: "Tỉnh Sơn La"', 'province: {code: "14", name: "Tỉnh Lai Châu"',
      "mã tỉnh 14 là Tỉnh Sơn La, không phải “Tỉnh Lai Châu”"),
 ])

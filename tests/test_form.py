@@ -137,10 +137,10 @@ def _check_guide(ws, config, period, unit) -> None:
 def test_commune_template_uses_its_own_area(tmp_path, config):
     data = yaml.safe_load(config.source.read_text(encoding="utf-8"))
     for raw in data["units"]:
-        if raw["code"] == "X14003":
+        if raw["code"] == "X03847":
             raw["indicators"] = ["4.1", "5.1"]
     cfg = parse_config(data)
-    path = write_templates(cfg, "2025-Y", tmp_path, ["X14003"])[0]
+    path = write_templates(cfg, "2025-Y", tmp_path, ["X03847"])[0]
     ws = openpyxl.load_workbook(path)[SHEET_INDICATORS]
     got = [tuple(ws[f"{c}{r}"].value for c in "BDEF") for r in range(9, 13)]
     assert got == [("4.1", "03847", "Xã Mường Bú", "Tổng"), ("5.1", "03847", "Xã Mường Bú", "Tổng"),
@@ -211,7 +211,7 @@ def test_write_form_puts_values_at_documented_cells(tmp_path, config):
 def test_merged_participants_header_moves_data_to_row_10(tmp_path, config):
     acts = [{"activity": "MH", "description": "Mô hình", "count": 2, "participants": 40, "men": 15, "women": 25,
              "budget": 6.5, "note": None}]
-    path = write_form(tmp_path / "m.xlsx", config=config, period="2025-H1", unit=config.units["X14001"],
+    path = write_form(tmp_path / "m.xlsx", config=config, period="2025-H1", unit=config.units["X03646"],
                       indicator_rows=[], activity_rows=acts, merged_participants_header=True)
     ws = openpyxl.load_workbook(path)[SHEET_ACTIVITIES]
     merged = {str(r) for r in ws.merged_cells.ranges}

@@ -100,7 +100,7 @@ def test_completeness_table_and_charts(out):
     page = parse(out["2025-Y"][1]["html"])
     assert {u: (r[3], r[4]) for u, r in page.unit_rows.items() if r[3] != "Đúng hạn"} == {
         "STC": ("Chưa nộp", "Bị từ chối"), "MTTQ": ("Trễ 1 ngày", "Được chấp nhận một phần"),
-        "X14004": ("Trễ 2 ngày", "Được chấp nhận")}
+        "X03980": ("Trễ 2 ngày", "Được chấp nhận")}
     assert len(page.unit_rows) == 18
     svgs = [a for t, a in zip(page.tags, page.attrs) if t == "svg"]
     assert len(svgs) == 7                                  # one per goal, one for completeness

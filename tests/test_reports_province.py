@@ -161,7 +161,7 @@ def test_completeness_sheet(book):
         "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
     rows = table(ws, 9)
     assert [(r["Mã"], r["Đã nộp"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
-        ("STC", "Chưa", None), ("MTTQ", "Có", "Trễ 1 ngày"), ("X14004", "Có", "Trễ 2 ngày")]
+        ("STC", "Chưa", None), ("MTTQ", "Có", "Trễ 1 ngày"), ("X03980", "Có", "Trễ 2 ngày")]
     assert [r["Mã"] for r in rows if r["Kết quả kiểm tra"] == "Bị từ chối"] == ["STC"]
     assert rows[0]["Thời điểm nhận"].strftime("%d/%m/%Y %H:%M") == "20/11/2025 16:45"   # local time, SNV
 
@@ -178,7 +178,7 @@ def test_open_problems_are_those_of_current_submissions(book):
         ("SVHTTDL", "Lỗi", "duplicate-row", "Biểu 01", "B10"),
         ("CAT", "Lỗi", "numerator-above-denominator", "Biểu 01", "G9"),
         ("MTTQ", "Lỗi", "participants-mismatch", "Biểu 02", "E10"),
-        ("X14003", "Lỗi", "not-a-number", "Biểu 02", "E9"),
+        ("X03847", "Lỗi", "not-a-number", "Biểu 02", "E9"),
         ("SYT", "Cảnh báo", "out-of-range", "Biểu 01", "I9"),
     ]
 
