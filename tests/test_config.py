@@ -13,7 +13,8 @@ from tonghop.errors import ConfigError
 def test_son_la_as_shipped():
     config = load_config(DEFAULT_CONFIG)
     assert (config.province_code, config.province_name, config.consolidator_code) == ("14", "Tỉnh Sơn La", "SNV")
-    assert len(config.units) == 18 and set(config.periods) == {"2025-H1", "2025-Y", "2026-H1", "2026-Y"}
+    # 14 departments and Sơn La's 75 communes
+    assert len(config.units) == 14 + 75 and set(config.periods) == {"2025-H1", "2025-Y", "2026-H1", "2026-Y"}
     assert config.deadline(Period.parse("2025-H1")) == date(2025, 5, 20)
     assert config.deadline(Period.parse("2025-Y")) == date(2025, 11, 25)
     assert [u.code for u in config.units_for_indicator("3.2a")] == ["SNV", "SVHTTDL"]
