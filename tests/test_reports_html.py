@@ -108,6 +108,12 @@ def test_completeness_table_and_charts(out):
         for a in answers if not a.on_time}
     assert {u: (r[3], r[4]) for u, r in page.unit_rows.items()}["MTTQ"] == ("Trễ 1 ngày", "Được chấp nhận một phần")
     assert len(page.unit_rows) == len(answers) == 89
+    # the completeness bar's legend names every segment with its count, on its own line
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    bar = html.split("<h2>Tình hình nộp báo cáo</h2>")[1].split("</svg>")[0]
+    on_time, done = sum(bool(a.on_time) for a in answers), sum(a.reported for a in answers)
+    assert re.findall(r'class="note">([^<]+)<', bar) == [
+        f"đúng hạn: {on_time}", f"trễ hạn: {done - on_time}", f"chưa nộp: {len(answers) - done}"]
     svgs = [a for t, a in zip(page.tags, page.attrs) if t == "svg"]
     assert len(svgs) == 7                                  # one per goal, one for completeness
     # each goal chart has one row per indicator: goal 3 has five, with four bars (3.3 has no data)
