@@ -37,7 +37,9 @@ from tonghop.problems import PROBLEM_TYPES, WARNING  # noqa: E402
 SEED = 2025
 TZ = timezone(timedelta(hours=7))
 PERIODS = ("2025-Y", "2025-H1")
-LATE = {"2025-Y": ("MTTQ", "X03980", "X04159", "X03862", "X04231"), "2025-H1": ("BSL", "X03847", "X03670", "X04210")}
+# Units whose file comes after the deadline day
+LATE = {"2025-Y": ("MTTQ", "X03980", "X04159", "X03862", "X04231"),
+        "2025-H1": ("BSL", "X03847", "X03670", "X04210")}
 # Communes that send nothing this period (remote ones, or an officer on leave)
 NO_FILE = {"2025-Y": ("X03880", "X04186", "X04240"), "2025-H1": ("X03868", "X04228", "X03901")}
 # A commune whose first file has a mistake and which sends a corrected file two days later
@@ -303,6 +305,10 @@ def _words_in(column: str, key: str, text: str, code: str = "TT") -> Callable[[S
     return plant
 
 
+def _corrected(s: Sending) -> None:
+    """The file sent again after correcting: nothing left to find."""
+
+
 def _other_period_in_header(s: Sending) -> None:
     """Last half-year's file opened again and refilled: its header still says the old period."""
     s.kwargs["period_text"] = Period(s.period.year, "H1").vi
@@ -410,7 +416,7 @@ def generate_period(config: ProvinceConfig, period: Period, out: Path) -> list[d
             send(code, first, name, _total_not_updated, "gửi lần đầu, hai ngày sau gửi bản sửa")
             name = name.replace(".xlsx", " (bản sửa).xlsx")
             about = f"bản sửa của tệp gửi ngày {first.day}/{first.month}: thay thế tệp đó"
-            send(code, arrival, name, lambda s: None, about)
+            send(code, arrival, name, _corrected, about)
             continue
         send(code, arrival, name)
     if period.code == "2025-Y":

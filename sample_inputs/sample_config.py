@@ -32,14 +32,17 @@ def commune_units() -> list[dict]:
 
 
 def units_block() -> list[str]:
+    """The commune units with their comment, as YAML lines."""
     return [UNITS_START + ": all of them, official codes; activities only (Biểu 02). Written by",
-            "  # sample_inputs/sample_config.py with `tonghop init`'s code (tonghop/scaffold.py): rerun it, do not edit.",
+            "  # sample_inputs/sample_config.py with `tonghop init`'s code (tonghop/scaffold.py): rerun it, do not "
+            "edit.",
             "  # Their e-mail addresses are ILLUSTRATIVE (mẫu minh họa, ubnd.<tên>@sonla.gov.vn) so the demo mails",
             "  # every unit: replace them with the registered addresses.",
             *(_unit_line(u) for u in commune_units())]
 
 
 def areas_block() -> list[str]:
+    """The province and every commune as areas, as YAML lines."""
     province = find_province(PROVINCE)
     return [AREAS_START, f"  - {{code: {_q(province.code)}, name: {_q(province.name)}}}",
             *(f"  - {{code: {_q(c.code)}, name: {_q(c.name)}}}" for c in communes(province.code))]
