@@ -525,9 +525,14 @@ def print_summary(summary: dict, out: Path) -> None:
     console.print(table)
     c = summary["counts"]
     documents = summary.get("documents", 0)
+    # a file a unit corrected by sending another is neither accepted now nor rejected: counted apart, so the
+    # counts add up to the files in the inbox
+    replaced = sum(1 for s in summary.get("submissions", [])
+                   if s.get("is_current") is False and s.get("status") != "rejected")
     console.print(
         f"Tệp trong hộp thư: {summary['files_in_inbox']} · đọc mới: {summary['files_read_this_run']} · "
         f"chấp nhận: {c['accepted']} · một phần: {c['partially_accepted']} · từ chối: {c['rejected_files']}"
+        + (f" · đã được thay bằng bản gửi sau: {replaced}" if replaced else "")
         + (f" · văn bản kèm theo: {documents}" if documents else ""))
     n = summary["units_expected"]
     console.print(f"Đơn vị đã nộp: {len(summary['units_reported'])}/{n} · "

@@ -1,7 +1,9 @@
-"""Regenerate the Sơn La sample round (2025-Y, 2025-H1): one file per unit as people send them, mistakes planted.
+"""Regenerate the Sơn La sample round (2025-Y, 2025-H1): every department and commune, files as people send them.
 
 Run: .venv/bin/python sample_inputs/generate.py [--out DIR]. Deterministic: the figures are fixed below and the
-activity rows and arrival times come from random generators seeded per period and unit.
+activity rows, the communes' habits and the arrival times come from random generators seeded per period and unit.
+A realistic round: most units on time, a few late, a few send nothing, a few make honest mistakes (one sends a
+corrected file after its first), and EXPECTED.yaml lists every planted problem.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from openpyxl import Workbook  # noqa: E402
 
 import formats  # noqa: E402
 from samples_data import (ACTIVITY_PLAN, FIGURES, FILE_NAMES, HEADS, MEDIA_UNITS, PLACES,  # noqa: E402
-                          REPORTERS, activity_rows)
+                          REPORTERS, activity_rows, commune_profile)
 from schemas.catalogue import load_catalogue  # noqa: E402
 from schemas.labels import SHEET_ACTIVITIES, SHEET_INDICATORS  # noqa: E402
 from tonghop.config import Period, ProvinceConfig, load_config  # noqa: E402
@@ -35,7 +37,13 @@ from tonghop.problems import PROBLEM_TYPES, WARNING  # noqa: E402
 SEED = 2025
 TZ = timezone(timedelta(hours=7))
 PERIODS = ("2025-Y", "2025-H1")
-LATE = {"2025-Y": ("MTTQ", "X14004"), "2025-H1": ("BSL", "X14003")}
+# Units whose file comes after the deadline day
+LATE = {"2025-Y": ("MTTQ", "X03980", "X04159", "X03862", "X04231"),
+        "2025-H1": ("BSL", "X03847", "X03670", "X04210")}
+# Communes that send nothing this period (remote ones, or an officer on leave)
+NO_FILE = {"2025-Y": ("X03880", "X04186", "X04240"), "2025-H1": ("X03868", "X04228", "X03901")}
+# A commune whose first file has a mistake and which sends a corrected file two days later
+RESENT = {"2025-Y": "X04168", "2025-H1": "X03979"}
 # The brief's example date line: Sở Nội vụ signs its annual report on 20/11/2025.
 FIXED_ARRIVAL = {("2025-Y", "SNV"): datetime(2025, 11, 20, 16, 45, tzinfo=TZ)}
 
@@ -162,10 +170,10 @@ def habit(s: Sending, arrival: datetime) -> None:
     elif u == "SDTTG":
         s.fmt = "xlsm"
         s.about.append("tệp .xlsm (macro-enabled, không có VBA)")
-    elif u == "X14002":
+    elif u == "X03667":
         s.fmt = "ods"
         s.about.append("tệp .ods của LibreOffice")
-    elif u in ("BDBP", "X14001"):
+    elif u in ("BDBP", "X03646"):
         s.kwargs["merged_participants_header"] = True
         s.about.append("Biểu 02: 'Số người tham gia' gộp trên hai dòng Tổng | Nam | Nữ, số liệu từ dòng 10")
         if u == "BDBP":
@@ -173,13 +181,49 @@ def habit(s: Sending, arrival: datetime) -> None:
             s.about.append("dòng trống xen giữa bảng Biểu 02")
         else:
             _signed(s, arrival)
-    elif u == "X14004":
+    elif u == "X03980":
         for row in s.act_rows:
             if row:
                 for key in ("participants", "men", "women", "budget"):
                     if isinstance(row.get(key), (int, float)):
                         row[key] = vn(row[key])
         _signed(s, arrival)
+        s.about.append("Biểu 02: số gõ dạng chữ (1.250; 12,5)")
+    elif u in PROFILED:
+        commune_habit(s, arrival)
+
+
+# The communes described only by samples_data.commune_profile, filled in by describe_communes
+PROFILED: set[str] = set()
+
+
+def describe_communes(config: ProvinceConfig) -> None:
+    """File name, reporter, chairman, place and activities of every commune not described by hand."""
+    for code, unit in config.units.items():
+        if unit.kind != "commune" or code in FILE_NAMES:
+            continue
+        FILE_NAMES[code], REPORTERS[code], HEADS[code], PLACES[code], ACTIVITY_PLAN[code] = commune_profile(
+            code, unit.name)
+        PROFILED.add(code)
+
+
+def commune_habit(s: Sending, arrival: datetime) -> None:
+    """A commune's own way with the form, drawn once per commune (the same every period)."""
+    pick = random.Random(f"{SEED}-habit-{s.unit}").random()
+    if pick < 0.3:
+        _signed(s, arrival)
+    elif pick < 0.4:
+        s.kwargs["merged_participants_header"] = True
+        s.about.append("Biểu 02: 'Số người tham gia' gộp trên hai dòng Tổng | Nam | Nữ, số liệu từ dòng 10")
+    elif pick < 0.5:
+        s.act_rows[1:1] = [None]
+        s.about.append("dòng trống xen giữa bảng Biểu 02")
+    elif pick < 0.6:
+        for row in s.act_rows:
+            if row:
+                for key in ("participants", "men", "women", "budget"):
+                    if isinstance(row.get(key), (int, float)):
+                        row[key] = vn(row[key])
         s.about.append("Biểu 02: số gõ dạng chữ (1.250; 12,5)")
 
 
@@ -229,7 +273,7 @@ def plant_mistakes(s: Sending) -> None:
         i = s.find_activity("TH")
         s.act_rows[i]["participants"] = s.act_rows[i]["men"] + s.act_rows[i]["women"] + 50
         s.plant("participants-mismatch", B2, i, "E", "TH")
-    elif key == ("2025-Y", "X14003"):       # an estimate instead of a count
+    elif key == ("2025-Y", "X03847"):       # an estimate instead of a count
         i = s.find_activity("TT")
         s.act_rows[i].update(participants="khoảng 300", men=None, women=None)
         s.plant("not-a-number", B2, i, "E", "TT")
@@ -237,6 +281,51 @@ def plant_mistakes(s: Sending) -> None:
         i = s.find("4.3")
         s.ind_rows[i]["value"] = 197.9
         s.plant("value-mismatch", B1, i, "I", "4.3")
+    elif key in COMMUNE_MISTAKES:
+        COMMUNE_MISTAKES[key](s)
+
+
+def _total_not_updated(s: Sending, code: str = "TT") -> None:
+    """Women's count corrected, total left as it was."""
+    i = s.find_activity(code)
+    s.act_rows[i]["women"] += 12
+    s.plant("participants-mismatch", SHEET_ACTIVITIES, i, "E", code)
+    s.about.append("Biểu 02: sửa số nữ nhưng quên sửa tổng số người tham gia")
+
+
+def _words_in(column: str, key: str, text: str, code: str = "TT") -> Callable[[Sending], None]:
+    """A count written with its unit or as an estimate ("3 buổi", "khoảng 250 người")."""
+    def plant(s: Sending) -> None:
+        i = s.find_activity(code)
+        s.act_rows[i][key] = text
+        if key == "participants":
+            s.act_rows[i].update(men=None, women=None)
+        s.plant("not-a-number", SHEET_ACTIVITIES, i, column, code)
+        s.about.append(f"Biểu 02: ghi chữ vào ô số ({text!r})")
+    return plant
+
+
+def _corrected(s: Sending) -> None:
+    """The file sent again after correcting: nothing left to find."""
+
+
+def _other_period_in_header(s: Sending) -> None:
+    """Last half-year's file opened again and refilled: its header still says the old period."""
+    s.kwargs["period_text"] = Period(s.period.year, "H1").vi
+    s.problems.append({"code": "period-mismatch", "sheet": SHEET_INDICATORS, "cell": "C3"})
+    s.about.append(f"mở lại tệp 6 tháng để điền: ô kỳ báo cáo vẫn ghi '{s.kwargs['period_text']}'")
+
+
+# The communes' honest mistakes, by (period, unit); the first file of RESENT units gets _total_not_updated.
+COMMUNE_MISTAKES: dict[tuple[str, str], Callable[[Sending], None]] = {
+    ("2025-Y", "X03721"): _total_not_updated,                                        # Thuận Châu
+    ("2025-Y", "X04105"): _total_not_updated,                                        # Mai Sơn
+    ("2025-Y", "X03808"): _words_in("E", "participants", "khoảng 250 người"),        # Mường La
+    ("2025-Y", "X04075"): _words_in("D", "count", "3 buổi"),                         # Yên Châu
+    ("2025-Y", "X03910"): _other_period_in_header,                                   # Phù Yên
+    ("2025-H1", "X03754"): _total_not_updated,                                       # Chiềng La
+    ("2025-H1", "X04000"): _words_in("D", "count", "2 hội nghị"),                    # Đoàn Kết
+}
 
 
 def status_of(s: Sending) -> str:
@@ -257,8 +346,10 @@ def arrival_time(period: Period, unit: str, deadline: datetime) -> datetime:
     rng = random.Random(f"{SEED}-arrival-{period.code}-{unit}")
     if unit in LATE[period.code]:
         return deadline + timedelta(days=rng.randint(1, 3), hours=rng.randint(8, 16), minutes=rng.randint(0, 59))
-    return deadline - timedelta(days=rng.randint(1, 14)) + timedelta(hours=rng.randint(7, 17),
-                                                                     minutes=rng.randint(0, 59))
+    # a resending commune sent its first file early enough to correct it before the deadline
+    latest = 14 if unit != RESENT[period.code] else 8
+    return deadline - timedelta(days=rng.randint(1, latest)) + timedelta(hours=rng.randint(7, 17),
+                                                                         minutes=rng.randint(0, 59))
 
 
 def file_name(unit: str, period: Period) -> str:
@@ -296,20 +387,38 @@ def generate_period(config: ProvinceConfig, period: Period, out: Path) -> list[d
     deadline = datetime(d.year, d.month, d.day, tzinfo=TZ)
     expected: list[dict[str, Any]] = []
     received: list[tuple[str, datetime]] = []
-    for code in config.units:
+
+    def send(code: str, arrival: datetime, name: str, mistake: Callable[[Sending], None] | None = None,
+             about: str | None = None) -> None:
         rng = random.Random(f"{SEED}-{period.code}-{code}")
         s = Sending(code, period, indicator_rows(config, code, period.code),
                     activity_rows(rng, code, period, ACTIVITY_PLAN.get(code, ()), code in MEDIA_UNITS))
-        arrival = arrival_time(period, code, deadline)
         habit(s, arrival)
-        plant_mistakes(s)
-        name = file_name(code, period)
+        if mistake:
+            mistake(s)
+        else:
+            plant_mistakes(s)
         write_sending(s, config, out / name)
         received.append((name, arrival))
-        if code in LATE[period.code]:
+        if arrival >= deadline + timedelta(days=1):
             s.about.append("gửi sau hạn")
+        if about:
+            s.about.append(about)
         expected.append({"file": name, "unit": code, "status": status_of(s), "problems": s.problems,
                          "about": "; ".join(s.about) or "tệp .xlsx theo mẫu"})
+
+    for code in config.units:
+        if code in NO_FILE[period.code]:
+            continue
+        arrival, name = arrival_time(period, code, deadline), file_name(code, period)
+        if code == RESENT[period.code]:
+            first = arrival - timedelta(days=2)
+            send(code, first, name, _total_not_updated, "gửi lần đầu, hai ngày sau gửi bản sửa")
+            name = name.replace(".xlsx", " (bản sửa).xlsx")
+            about = f"bản sửa của tệp gửi ngày {first.day}/{first.month}: thay thế tệp đó"
+            send(code, arrival, name, _corrected, about)
+            continue
+        send(code, arrival, name)
     if period.code == "2025-Y":
         expected += _strays(config, period, out, received)
     with open(out / "received.csv", "w", encoding="utf-8", newline="") as fh:
@@ -350,6 +459,7 @@ HEADER = """\
 # Status rule: a file-level problem rejects the file; an error blocks its indicator (Biểu 01) or activity
 # code (Biểu 02); partially_accepted when something else is still accepted, rejected when nothing is;
 # warnings (out-of-range) never block. Apart from the problems listed, every file is clean.
+# no_file: the units that sent nothing that period. Arrival times are in <period>/received.csv.
 """
 
 
@@ -358,10 +468,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE, help="folder for <period>/ and EXPECTED.yaml")
     args = parser.parse_args(argv)
     config = load_config()
+    describe_communes(config)
     result = {"periods": {}}
     for code in PERIODS:
         period = Period.parse(code)
         result["periods"][code] = {"deadline": config.deadline(period).isoformat(),
+                                   "no_file": list(NO_FILE[code]),
                                    "files": generate_period(config, period, args.out / code)}
     text = yaml.safe_dump(result, allow_unicode=True, sort_keys=False, width=120)
     (args.out / "EXPECTED.yaml").write_text(HEADER + text, encoding="utf-8")

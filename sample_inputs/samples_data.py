@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from typing import Any
 
 from tonghop.config import Period
@@ -56,29 +57,29 @@ FILE_NAMES = {
     "DPTTH": "Đài PTTH - BC BĐG {vi}.xlsx",
     "BSL": "BAOSONLA_BDG_{code}.xlsx",
     "MTTQ": "MTTQ tinh - BC BDG {ascii}.xlsx",
-    "X14001": "UBND phường Tô Hiệu - BC BĐG {vi}.xlsx",
-    "X14002": "BC BDG phuong Chieng An {ascii}.ods",
-    "X14003": "Mường Bú - báo cáo bình đẳng giới {vi}.xlsx",
-    "X14004": "xa Moc Chau BC BDG {ascii}.xlsx",
+    "X03646": "UBND phường Tô Hiệu - BC BĐG {vi}.xlsx",
+    "X03667": "BC BDG phuong Chieng An {ascii}.ods",
+    "X03847": "Mường Bú - báo cáo bình đẳng giới {vi}.xlsx",
+    "X03980": "xa Moc Chau BC BDG {ascii}.xlsx",
 }
 
 REPORTERS = {
     "SNV": "Lò Thị Hương", "STC": "Nguyễn Văn Thành", "CCTK": "Đỗ Thị Mai", "SGDDT": "Cầm Thị Ngọc",
     "SYT": "Hoàng Văn Dũng", "SVHTTDL": "Quàng Thị Lan", "CAT": "Lường Văn Hùng", "SKHCN": "Trần Minh Đức",
     "STP": "Vì Thị Thu", "SDTTG": "Tòng Văn Sơn", "BDBP": "Lê Quang Huy", "DPTTH": "Bạc Thị Yến",
-    "BSL": "Phạm Thu Trang", "MTTQ": "Lù Thị Hoa", "X14001": "Nguyễn Thị Hằng", "X14002": "Lò Văn Thắng",
-    "X14003": "Cà Thị Xuân", "X14004": "Đinh Văn Khánh",
+    "BSL": "Phạm Thu Trang", "MTTQ": "Lù Thị Hoa", "X03646": "Nguyễn Thị Hằng", "X03667": "Lò Văn Thắng",
+    "X03847": "Cà Thị Xuân", "X03980": "Đinh Văn Khánh",
 }
-HEADS = {"SNV": "Nguyễn Thị Thu Hà", "SYT": "Lê Văn Tuấn", "CAT": "Hà Văn Tấn", "X14001": "Phạm Văn Long",
-         "X14004": "Hà Thị Nga"}
-PLACES = {"SNV": "Sơn La", "SYT": "Sơn La", "CAT": "Sơn La", "X14001": "Tô Hiệu", "X14004": "Mộc Châu"}
+HEADS = {"SNV": "Nguyễn Thị Thu Hà", "SYT": "Lê Văn Tuấn", "CAT": "Hà Văn Tấn", "X03646": "Phạm Văn Long",
+         "X03980": "Hà Thị Nga"}
+PLACES = {"SNV": "Sơn La", "SYT": "Sơn La", "CAT": "Sơn La", "X03646": "Tô Hiệu", "X03980": "Mộc Châu"}
 
 _COMMUNE = ("TT", "TH", "MH", "VP", "THD")
 ACTIVITY_PLAN: dict[str, tuple[str, ...]] = {
     "SNV": ("TT", "TH", "KT", "THD"), "SVHTTDL": ("TT", "MH", "VP"), "SGDDT": ("TT", "TH"), "SYT": ("TT",),
     "CAT": ("TT", "VP"), "SKHCN": ("TT", "TH"), "STP": ("TT", "TH", "KT"), "SDTTG": ("TT", "MH"),
     "BDBP": ("TT", "MH"), "DPTTH": ("TT",), "BSL": ("TT",), "MTTQ": ("TT", "TH", "MH", "THD"),
-    "X14001": _COMMUNE, "X14002": _COMMUNE, "X14003": _COMMUNE, "X14004": _COMMUNE,
+    "X03646": _COMMUNE, "X03667": _COMMUNE, "X03847": _COMMUNE, "X03980": _COMMUNE,
 }
 MEDIA_UNITS = {"DPTTH": "Chuyên mục “Vì sự tiến bộ của phụ nữ” phát trên sóng phát thanh, truyền hình",
                "BSL": "Tin, bài về bình đẳng giới trên Báo Sơn La in và điện tử"}
@@ -121,3 +122,48 @@ def activity_rows(rng: random.Random, unit: str, period: Period, plan: tuple[str
             row["note"] = "Số vụ việc"
         rows.append(row)
     return rows
+
+
+# --- the other communes: each its own way of naming its file, its reporter, its activities ----------------------
+
+# How commune officers name the file they send ({kind} xã/phường, {name} Thuận Châu, {kind_a}/{name_a} without
+# diacritics, {NAME} upper-case without spaces); {vi}, {ascii}, {code} as in FILE_NAMES.
+COMMUNE_FILE_STYLES = (
+    "UBND {kind} {name} - BC BĐG {vi}.xlsx",
+    "{Kind} {name} - báo cáo bình đẳng giới {vi}.xlsx",
+    "BC BDG {kind_a} {name_a} {ascii}.xlsx",
+    "{NAME}_BDG_{code}.xlsx",
+    "Báo cáo BĐG {vi} - UBND {kind} {name}.xlsx",
+    "Bieu BDG {ascii} - {name_a}.xlsx",
+)
+FAMILY = ("Lò", "Cà", "Quàng", "Lường", "Tòng", "Vì", "Lù", "Hoàng", "Nguyễn", "Đinh", "Bạc", "Cầm", "Mùa", "Sùng",
+          "Giàng", "Thào", "Hà", "Lê", "Điêu", "Khà")
+GIVEN = {"Thị": ("Hương", "Lan", "Xuân", "Yến", "Hoa", "Thu", "Mai", "Nga", "Phương", "Hằng", "Duyên", "Thảo"),
+         "Văn": ("Thắng", "Dũng", "Hùng", "Sơn", "Minh", "Tuấn", "Khánh", "Quân", "Chiến", "Long", "Hải", "Pọm")}
+
+
+def person(rng: random.Random) -> str:
+    middle = rng.choice(tuple(GIVEN))
+    return f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN[middle])}"
+
+
+def ascii_text(text: str) -> str:
+    """'Mường Chiên' → 'Muong Chien', as people type a name without Vietnamese input."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+                   if not unicodedata.combining(c))
+
+
+def commune_profile(code: str, unit_name: str) -> tuple[str, str, str, str, tuple[str, ...]]:
+    """(file name template, reporter, chairman, place, activities) of a commune not described above; the same
+    every period."""
+    rng = random.Random(f"2025-commune-{code}")
+    rest = unit_name.removeprefix("UBND ")
+    kind = "đặc khu" if rest.startswith("đặc khu ") else rest.split(" ", 1)[0]
+    name = rest[len(kind):].strip()
+    style = rng.choice(COMMUNE_FILE_STYLES)
+    file_name = style.format(kind=kind, Kind=kind.capitalize(), name=name, kind_a=ascii_text(kind),
+                             name_a=ascii_text(name), NAME=ascii_text(name).upper().replace(" ", ""),
+                             vi="{vi}", ascii="{ascii}", code="{code}")
+    extra = tuple(a for a in ("TH", "MH", "VP") if rng.random() < 0.55)
+    plan = ("TT",) + extra + (("THD",) if rng.random() < 0.7 else ())
+    return file_name, person(rng), person(rng), name, plan

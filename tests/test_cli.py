@@ -330,3 +330,18 @@ def test_template_send_after_the_deadline_asks_first(tmp_path, december_2026):
     confirmed = invoke(*args, "--yes")
     assert (confirmed.exit_code, confirmed.stderr.strip()) == (0, warning)
     assert confirmed.stdout.strip().splitlines()[-1] == "Thư gửi biểu mẫu mới xếp hàng: 1 · đã gửi: 0 · ghi .eml: 1"
+
+
+def test_a_file_replaced_by_a_later_one_is_counted_apart_so_the_counts_add_up():
+    """A commune corrects its file by sending another: the first is no longer accepted (not current) nor rejected."""
+    files = [{"file": f, "sha256": h * 64, "state": "new", "duplicate_of": None, "unit": "X04168", "status": st,
+              "submission_id": i} for i, (f, h, st) in enumerate(
+        [("SONGMA_BDG_2025-Y.xlsx", "a", "partially_accepted"), ("SONGMA_BDG_2025-Y (bản sửa).xlsx", "b", "accepted")],
+        start=1)]
+    summary = round_summary(files, [{"id": 1, "errors": 1, "warnings": 0, "status": "partially_accepted",
+                                     "is_current": False},
+                                    {"id": 2, "errors": 0, "warnings": 0, "status": "accepted", "is_current": True}])
+    summary["counts"] = {"accepted": 1, "partially_accepted": 0, "rejected": 0, "rejected_files": 0}
+    lines = printed(summary).splitlines()
+    assert "Tệp trong hộp thư: 2 · đọc mới: 2 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · đã được thay bằng bản gửi " \
+           "sau: 1" in lines

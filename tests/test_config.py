@@ -13,7 +13,8 @@ from tonghop.errors import ConfigError
 def test_son_la_as_shipped():
     config = load_config(DEFAULT_CONFIG)
     assert (config.province_code, config.province_name, config.consolidator_code) == ("14", "Tỉnh Sơn La", "SNV")
-    assert len(config.units) == 18 and config.periods == ()
+    # 14 departments and Sơn La's 75 communes
+    assert len(config.units) == 14 + 75 and config.periods == ()
     assert config.period_rule == PeriodRule(2025, ("H1", "Y"))
     assert config.deadline(Period.parse("2025-H1")) == date(2025, 5, 20)
     assert config.deadline(Period.parse("2025-Y")) == date(2025, 11, 25)
@@ -72,10 +73,10 @@ def _sample_with(tmp_path, old: str, new: str):
      "mã địa bàn “3667” không phải mã của xã, phường, đặc khu nào của Tỉnh Sơn La"
      " (viết mã trong ngoặc kép, ví dụ \"03646\")"),
     ('kind: commune, area: "03847"', 'kind: commune, area: "03848"',
-     "đơn vị X14003 (UBND xã Mường Bú): mã địa bàn “03848” không phải mã của xã, phường, đặc khu nào "
+     "đơn vị X03847 (UBND xã Mường Bú): mã địa bàn “03848” không phải mã của xã, phường, đặc khu nào "
      "của Tỉnh Sơn La"),
     ('name: "UBND xã Mường Bú", kind: commune', 'name: "UBND xã Mường Lạn", kind: commune',
-     "đơn vị X14003 (UBND xã Mường Lạn): mã địa bàn 03847 là Xã Mường Bú, không phải “UBND xã Mường Lạn”"),
+     "đơn vị X03847 (UBND xã Mường Lạn): mã địa bàn 03847 là Xã Mường Bú, không phải “UBND xã Mường Lạn”"),
     ('province: {code: "14", name: "Tỉnh Sơn La"', 'province: {code: "14", name: "Tỉnh Lai Châu"',
      "mã tỉnh 14 là Tỉnh Sơn La, không phải “Tỉnh Lai Châu”"),
 ])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import sample_answer
 from conftest import SAMPLES
 from tonghop.consolidate.completeness import completeness, deadline_end
 from tonghop.config import Period
@@ -22,36 +23,37 @@ def rows(comp):
              u.on_time, u.days_late, u.submission.status if u.submission else None) for u in comp.units]
 
 
+def expected_rows(answers):
+    """rows() of the sample's answer key (tests/sample_answer.py)."""
+    return [(a.code, a.reported, a.received.strftime("%d/%m %H:%M") if a.received else None, a.on_time,
+             a.days_late, a.status) for a in answers]
+
+
 def test_sample_year_round(db_url, config):
     period = Period.parse("2025-Y")
     engine = open_db(db_url)
     ingest_inbox(SAMPLES / "2025-Y", engine, config, period)
     comp = completeness(config, period, current_submissions(engine, period.code))
-    # received.csv of the sample; deadline 25/11/2025; MTTQ and Mộc Châu late; STC's only file is rejected
-    # (its one indicator blocked): it is the unit's current submission, but STC has not reported
-    assert rows(comp) == [
-        ("SNV", True, "20/11 16:45", True, None, "partially_accepted"),
+    answers = sample_answer.units(config, "2025-Y")
+    assert rows(comp) == expected_rows(answers)
+    # received.csv of the sample; deadline 25/11/2025. STC's only file is rejected (its one indicator blocked):
+    # it is the unit's current submission, but STC has not reported; the stray 2024 file of SKHCN is not current;
+    # Sông Mã's corrected file replaces its first; Phù Yên sent only a file for the wrong period (not current)
+    by_code = {r[0]: r for r in rows(comp)}
+    assert [by_code[u] for u in ("STC", "SKHCN", "MTTQ", "X03980", "X04168", "X03910")] == [
         ("STC", False, "20/11 10:01", None, None, "rejected"),
-        ("CCTK", True, "23/11 10:29", True, None, "accepted"),
-        ("SGDDT", True, "24/11 08:07", True, None, "partially_accepted"),
-        ("SYT", True, "15/11 11:51", True, None, "accepted"),
-        ("SVHTTDL", True, "15/11 13:07", True, None, "partially_accepted"),
-        ("CAT", True, "17/11 11:55", True, None, "partially_accepted"),
-        ("SKHCN", True, "16/11 07:59", True, None, "accepted"),       # the stray 2024 file is not current
-        ("STP", True, "17/11 10:48", True, None, "accepted"),
-        ("SDTTG", True, "15/11 11:44", True, None, "accepted"),
-        ("BDBP", True, "24/11 11:30", True, None, "accepted"),
-        ("DPTTH", True, "12/11 07:32", True, None, "accepted"),
-        ("BSL", True, "24/11 07:21", True, None, "accepted"),
+        ("SKHCN", True, "16/11 07:59", True, None, "accepted"),
         ("MTTQ", True, "26/11 11:10", False, 1, "partially_accepted"),
-        ("X14001", True, "14/11 11:43", True, None, "accepted"),
-        ("X14002", True, "14/11 09:21", True, None, "accepted"),
-        ("X14003", True, "24/11 13:39", True, None, "partially_accepted"),
-        ("X14004", True, "27/11 15:43", False, 2, "accepted"),
-    ]
-    assert (comp.expected, comp.actual, comp.on_time, comp.rejected) == (18, 17, 15, ["STC"])
-    assert (round(comp.rate(comp.actual), 1), round(comp.rate(comp.on_time), 1)) == (94.4, 83.3)
-    assert (comp.missing, comp.late) == (["STC"], ["MTTQ", "X14004"])
+        ("X03980", True, "27/11 08:55", False, 2, "accepted"),
+        ("X04168", True, by_code["X04168"][2], True, None, "accepted"),
+        ("X03910", False, None, None, None, None)]
+    n = len(config.units)
+    missing, late = sample_answer.missing(answers), sample_answer.late(answers)
+    assert (comp.expected, comp.actual, comp.on_time, comp.rejected) == (
+        n, n - len(missing), n - len(missing) - len(late), sample_answer.rejected(answers))
+    assert comp.rejected == ["STC"]
+    assert (comp.missing, comp.late) == (missing, late)
+    assert set(sample_answer.EXPECTED["2025-Y"]["no_file"]) <= set(comp.missing)
     engine.dispose()
 
 
@@ -59,14 +61,19 @@ def test_sample_half_year_round_with_a_unit_left_out(tmp_path, db_url, config):
     period = Period.parse("2025-H1")
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES / "2025-H1", inbox)
-    (inbox / "MTTQ tinh - BC BDG 6 thang 2025.xlsx").unlink()
+    left_out = "MTTQ tinh - BC BDG 6 thang 2025.xlsx"
+    (inbox / left_out).unlink()
     engine = open_db(db_url)
     ingest_inbox(inbox, engine, config, period)
     comp = completeness(config, period, current_submissions(engine, period.code))
-    assert (comp.expected, comp.actual, comp.on_time) == (18, 17, 15)
-    assert (comp.missing, comp.late) == (["MTTQ"], ["BSL", "X14003"])
-    assert [(u.unit.code, u.days_late) for u in comp.units if u.on_time is False] == [("BSL", 1), ("X14003", 1)]
-    assert round(comp.rate(comp.on_time), 2) == 83.33
+    answers = sample_answer.units(config, "2025-H1", left_out=(left_out,))
+    assert rows(comp) == expected_rows(answers)
+    missing, late = sample_answer.missing(answers), sample_answer.late(answers)
+    assert "MTTQ" in missing and (comp.missing, comp.late) == (missing, late)
+    assert (comp.expected, comp.actual, comp.on_time) == (len(config.units), len(config.units) - len(missing),
+                                                          len(config.units) - len(missing) - len(late))
+    assert [(u.unit.code, u.days_late) for u in comp.units if u.on_time is False] == [
+        ("BSL", 1), ("X03670", 3), ("X03847", 1), ("X04210", 1)]
     engine.dispose()
 
 
@@ -87,7 +94,7 @@ def test_deadline_is_the_end_of_the_day_in_vietnam(config, when, on_time, days_l
     comp = completeness(config, period, [sub("SYT", when)])
     syt = next(u for u in comp.units if u.unit.code == "SYT")
     assert (syt.on_time, syt.days_late) == (on_time, days_late)
-    assert (comp.expected, comp.actual, comp.on_time) == (18, 1, 1 if on_time else 0)
+    assert (comp.expected, comp.actual, comp.on_time) == (len(config.units), 1, 1 if on_time else 0)
     assert comp.missing == [u for u in config.units if u != "SYT"]
 
 

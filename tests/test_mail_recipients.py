@@ -41,7 +41,7 @@ def test_injection_attempts_are_not_addresses(config):
 
 
 @settings(max_examples=200, deadline=None)
-@given(unit=st.sampled_from(["SYT", "STC", "X14001", "ZZZ", ""]) , typed=st.one_of(st.none(), st.text(max_size=60),
+@given(unit=st.sampled_from(["SYT", "STC", "X03646", "ZZZ", ""]) , typed=st.one_of(st.none(), st.text(max_size=60),
        st.emails().map(str)))
 def test_never_an_unregistered_address(config, unit, typed):
     registered = set(config.units[unit].emails) if unit in config.units else set()
@@ -61,12 +61,12 @@ def test_a_placeholder_address_is_never_a_recipient(config):
 
 def test_the_warning_names_every_unit_and_the_officer_whose_address_is_a_placeholder(config):
     assert placeholder_warning(config) is None
-    cfg = with_emails(with_emails(config, "SYT", [PLACEHOLDER]), "X14001", ["x14001@chua-dien-dia-chi.invalid"])
+    cfg = with_emails(with_emails(config, "SYT", [PLACEHOLDER]), "X03646", ["x03646@chua-dien-dia-chi.invalid"])
     assert placeholder_warning(cfg) == (
         "Không gửi thư tới địa chỉ email còn để mẫu (chưa điền) của 2 đơn vị: SYT (Sở Y tế), "
-        "X14001 (UBND phường Tô Hiệu). Điền địa chỉ thật trong son-la.yaml rồi chạy lại.")
+        "X03646 (UBND phường Tô Hiệu). Điền địa chỉ thật trong son-la.yaml rồi chạy lại.")
     cfg = dataclasses.replace(cfg, consolidator_email="snv@chua-dien-dia-chi.invalid")
     assert placeholder_warning(cfg) == (
         "Không gửi thư tới địa chỉ email còn để mẫu (chưa điền) của 2 đơn vị: SYT (Sở Y tế), "
-        "X14001 (UBND phường Tô Hiệu). Không gửi thư tổng hợp và thông báo cần xử lý cho Sở Nội vụ: địa chỉ "
+        "X03646 (UBND phường Tô Hiệu). Không gửi thư tổng hợp và thông báo cần xử lý cho Sở Nội vụ: địa chỉ "
         "email của đơn vị tổng hợp (consolidator) còn để mẫu. Điền địa chỉ thật trong son-la.yaml rồi chạy lại.")

@@ -207,14 +207,14 @@ def test_a_run_dying_after_the_server_accepted_resends_once_the_claim_expires(en
 
 
 def test_without_smtp_settings_messages_become_eml_files(engine, config, tmp_path):
-    queue_reminders_for(engine, config, ["SYT", "X14001"])
+    queue_reminders_for(engine, config, ["SYT", "X03646"])
     out = tmp_path / "out" / PERIOD / "mail"
     assert deliver_pending(engine, None, out) == DeliveryResult(written=2)
-    assert sorted(p.name for p in out.iterdir()) == [f"reminder_{PERIOD}_SYT_7.eml", f"reminder_{PERIOD}_X14001_7.eml"]
+    assert sorted(p.name for p in out.iterdir()) == [f"reminder_{PERIOD}_SYT_7.eml", f"reminder_{PERIOD}_X03646_7.eml"]
     stored = {r.key: r.message for r in rows(engine)}
     for key, data in stored.items():
         assert (out / eml_name(key)).read_bytes() == data
-    msg = email.message_from_bytes((out / f"reminder_{PERIOD}_X14001_7.eml").read_bytes(), policy=default_policy)
+    msg = email.message_from_bytes((out / f"reminder_{PERIOD}_X03646_7.eml").read_bytes(), policy=default_policy)
     assert msg["Subject"] == "[Sơn La] Nhắc nộp báo cáo bình đẳng giới Năm 2025 – hạn 25/11/2025 (còn 7 ngày)"
     assert "Kính gửi: UBND phường Tô Hiệu" in msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert [r.status for r in rows(engine)] == ["sent", "sent"]

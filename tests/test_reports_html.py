@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+import sample_answer
 from consolidated_fixture import next_year_reports, sample_reports
+from tonghop.config import load_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -98,10 +100,20 @@ def test_status_cards_count_every_indicator(out):
 
 def test_completeness_table_and_charts(out):
     page = parse(out["2025-Y"][1]["html"])
+    answers = sample_answer.units(load_config(), "2025-Y")
+    verdict = {"accepted": "Được chấp nhận", "partially_accepted": "Được chấp nhận một phần",
+               "rejected": "Bị từ chối", None: ""}            # a unit that sent nothing: no verdict
     assert {u: (r[3], r[4]) for u, r in page.unit_rows.items() if r[3] != "Đúng hạn"} == {
-        "STC": ("Chưa nộp", "Bị từ chối"), "MTTQ": ("Trễ 1 ngày", "Được chấp nhận một phần"),
-        "X14004": ("Trễ 2 ngày", "Được chấp nhận")}
-    assert len(page.unit_rows) == 18
+        a.code: (f"Trễ {a.days_late} ngày" if a.days_late else "Chưa nộp", verdict[a.status])
+        for a in answers if not a.on_time}
+    assert {u: (r[3], r[4]) for u, r in page.unit_rows.items()}["MTTQ"] == ("Trễ 1 ngày", "Được chấp nhận một phần")
+    assert len(page.unit_rows) == len(answers) == 89
+    # the completeness bar's legend names every segment with its count, on its own line
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    bar = html.split("<h2>Tình hình nộp báo cáo</h2>")[1].split("</svg>")[0]
+    on_time, done = sum(bool(a.on_time) for a in answers), sum(a.reported for a in answers)
+    assert re.findall(r'class="note">([^<]+)<', bar) == [
+        f"đúng hạn: {on_time}", f"trễ hạn: {done - on_time}", f"chưa nộp: {len(answers) - done}"]
     svgs = [a for t, a in zip(page.tags, page.attrs) if t == "svg"]
     assert len(svgs) == 7                                  # one per goal, one for completeness
     # each goal chart has one row per indicator: goal 3 has five, with four bars (3.3 has no data)

@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
+import sample_answer
 from consolidated_fixture import next_year_reports, sample_reports
+from tonghop.config import load_config
 from tonghop.reports.ministry import sdmx_number, sdmx_period
 from tonghop.consolidate.targets import STATUS_VI
 
@@ -110,12 +112,17 @@ def test_ministry_workbook_layout_and_figures(out):
     notes = {ws.cell(r, 1).value: ws.cell(r, 13).value for r in range(11, ws.max_row + 1)}
     assert notes["3.2a"] == "Chưa có số liệu của: Sở Văn hóa, Thể thao và Du lịch"
     ws = wb["Tình hình báo cáo"]
+    config = load_config()
+    answers = sample_answer.units(config, "2025-Y")
     assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(5, 8)] == [
-        ("Phải báo cáo", 18), ("Đã báo cáo", 17), ("Báo cáo đúng hạn", 15)]
-    assert ws.cell(9, 1).value == "Đơn vị chưa báo cáo: Sở Tài chính"
+        ("Phải báo cáo", len(answers)), ("Đã báo cáo", sum(a.reported for a in answers)),
+        ("Báo cáo đúng hạn", sum(bool(a.on_time) for a in answers))]
+    names = [config.units[u].name for u in sample_answer.missing(answers)]
+    assert names[0] == "Sở Tài chính" and ws.cell(9, 1).value == "Đơn vị chưa báo cáo: " + ", ".join(names)
     assert ws.cell(11, 1).value.startswith("Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận")
-    assert ws.cell(10, 1).value == ("Đơn vị báo cáo trễ hạn: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, "
-                                    "UBND phường Mộc Châu")
+    late = [config.units[u].name for u in sample_answer.late(answers)]
+    assert late[:2] == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "UBND phường Mộc Châu"]
+    assert ws.cell(10, 1).value == "Đơn vị báo cáo trễ hạn: " + ", ".join(late)
 
 
 def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):

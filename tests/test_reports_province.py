@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+import sample_answer
 from consolidated_fixture import next_year_reports, sample_reports
+from tonghop.config import load_config
+from tonghop.problems import PROBLEM_TYPES
 from tonghop.store.models import ActivityRow, Submission
 from tonghop.consolidate.targets import STATUS_VI
 
@@ -153,35 +156,37 @@ def test_activities_equal_the_accepted_rows_summed_in_the_database(reports, book
 
 def test_completeness_sheet(book):
     ws = book["Tình hình nộp"]
+    answers = sample_answer.units(load_config(), "2025-Y")
+    n = len(answers)
+    done, on_time = sum(a.reported for a in answers), sum(bool(a.on_time) for a in answers)
     assert [(ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value) for r in range(4, 8)] == [
-        ("Số đơn vị phải báo cáo", 18, None), ("Số đơn vị đã nộp", 17, pytest.approx(17 / 18 * 100)),
-        ("Số đơn vị nộp đúng hạn", 15, pytest.approx(15 / 18 * 100)),
-        ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 1, pytest.approx(1 / 18 * 100))]
+        ("Số đơn vị phải báo cáo", n, None), ("Số đơn vị đã nộp", done, pytest.approx(done / n * 100)),
+        ("Số đơn vị nộp đúng hạn", on_time, pytest.approx(on_time / n * 100)),
+        ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 1, pytest.approx(1 / n * 100))]
     assert ws.cell(8, 3).value == (
         "Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần (tệp bị từ "
         "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
     rows = table(ws, 9)
     assert [(r["Mã"], r["Đã nộp"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
-        ("STC", "Chưa", None), ("MTTQ", "Có", "Trễ 1 ngày"), ("X14004", "Có", "Trễ 2 ngày")]
-    assert [r["Mã"] for r in rows if r["Kết quả kiểm tra"] == "Bị từ chối"] == ["STC"]
+        (a.code, "Có" if a.reported else "Chưa", f"Trễ {a.days_late} ngày" if a.days_late else None)
+        for a in answers if not a.on_time]
+    assert [r["Mã"] for r in rows if r["Kết quả kiểm tra"] == "Bị từ chối"] == sample_answer.rejected(answers) == [
+        "STC"]
     assert rows[0]["Thời điểm nhận"].strftime("%d/%m/%Y %H:%M") == "20/11/2025 16:45"   # local time, SNV
 
 
 def test_open_problems_are_those_of_current_submissions(book):
     rows = table(book["Vấn đề"], 4)
-    # sample_inputs/EXPECTED.yaml (2025-Y), less the two files that are not current (the 2024 report, the text
-    # file): errors first, by unit in configuration order, then the one warning
-    assert [(r["Mã đơn vị"], r["Mức độ"], r["Mã vấn đề"], r["Trang tính"], r["Ô"]) for r in rows] == [
-        ("SNV", "Lỗi", "value-mismatch", "Biểu 01", "I10"),
-        ("STC", "Lỗi", "unknown-area", "Biểu 01", "D10"),
-        ("SGDDT", "Lỗi", "sex-sum-mismatch", "Biểu 01", "G9"),
-        ("SVHTTDL", "Lỗi", "duplicate-row", "Biểu 01", "B9"),
-        ("SVHTTDL", "Lỗi", "duplicate-row", "Biểu 01", "B10"),
-        ("CAT", "Lỗi", "numerator-above-denominator", "Biểu 01", "G9"),
-        ("MTTQ", "Lỗi", "participants-mismatch", "Biểu 02", "E10"),
-        ("X14003", "Lỗi", "not-a-number", "Biểu 02", "E9"),
-        ("SYT", "Cảnh báo", "out-of-range", "Biểu 01", "I9"),
-    ]
+    # sample_inputs/EXPECTED.yaml (2025-Y), less the files that are not current (the 2024 report, the text
+    # file, a wrong-period file, a file replaced by its correction): errors first, by unit in configuration
+    # order, then the one warning
+    severity = {"error": "Lỗi", "warning": "Cảnh báo"}
+    want = [(u, severity[s], c, sheet, cell)
+            for u, s, c, sheet, cell in sample_answer.open_problems(sample_answer.units(load_config(), "2025-Y"))]
+    assert [(r["Mã đơn vị"], r["Mức độ"], r["Mã vấn đề"], r["Trang tính"], r["Ô"]) for r in rows] == want
+    assert want[:2] + want[-1:] == [("SNV", "Lỗi", "value-mismatch", "Biểu 01", "I10"),
+                                    ("STC", "Lỗi", "unknown-area", "Biểu 01", "D10"),
+                                    ("SYT", "Cảnh báo", "out-of-range", "Biểu 01", "I9")]
 
 
 def test_problem_sheet_names_each_problem_in_vietnamese_and_keeps_the_code_narrow_at_the_end(book):
@@ -189,9 +194,10 @@ def test_problem_sheet_names_each_problem_in_vietnamese_and_keeps_the_code_narro
     assert [c.value for c in ws[4]] == ["STT", "Mã đơn vị", "Đơn vị", "Tệp", "Mức độ", "Vấn đề", "Chỉ tiêu/HĐ",
                                         "Trang tính", "Ô", "Giá trị gặp", "Nội dung", "Mã vấn đề"]
     assert (ws.column_dimensions["F"].width, ws.column_dimensions["L"].width) == (30, 10)
-    assert [r["Vấn đề"] for r in table(ws, 4)] == [
+    assert [r["Vấn đề"] for r in table(ws, 4)] == [PROBLEM_TYPES[r["Mã vấn đề"]].title for r in table(ws, 4)]
+    assert [r["Vấn đề"] for r in table(ws, 4)][:8] == [
         "Giá trị không khớp Tử số/Mẫu số", "Mã địa bàn không đúng", "Nam + Nữ khác Tổng", "Dòng trùng", "Dòng trùng",
-        "Tử số lớn hơn Mẫu số", "Số người tham gia khác Nam + Nữ", "Không phải là số", "Giá trị bất thường"]
+        "Tử số lớn hơn Mẫu số", "Số người tham gia khác Nam + Nữ", "Số người tham gia khác Nam + Nữ"]
 
 
 def test_traceability_sheet_and_json_name_the_same_cells(reports, book):
@@ -273,4 +279,4 @@ def test_a_round_with_nothing_received_still_writes_every_report(tmp_path, confi
     assert {c: (s["value"], s["status"]) for c, s in summary.items()} == {
         c: (None, None if c == "5.4" else "no_data") for c in summary}
     ws = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)["Tình hình nộp"]
-    assert [ws.cell(r, 4).value for r in range(4, 8)] == [18, 0, 0, 0]
+    assert [ws.cell(r, 4).value for r in range(4, 8)] == [len(config.units), 0, 0, 0]

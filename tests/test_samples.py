@@ -1,10 +1,13 @@
 """The shipped sample round: every planted mistake found at its cell, nothing else, each file's verdict right."""
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 import yaml
 
-from conftest import SAMPLES
+import sample_answer
+from conftest import ROOT, SAMPLES
 from tonghop.config import Period
 from tonghop.intake.read import parse_file
 from tonghop.check.validate import validate_files
@@ -37,3 +40,43 @@ def test_sample_file_gets_exactly_its_planted_problems(checked, period, spec):
 def test_every_sample_file_is_listed(checked):
     listed = {(p, s["file"]) for p, s in CASES}
     assert set(checked) == listed
+
+
+def test_sample_configuration_has_every_commune_as_tonghop_init_writes_it(config):
+    """config/son-la.yaml: Sơn La's 75 communes exactly as `tonghop init` lists them, with illustrative e-mails;
+    sample_inputs/sample_config.py would not change the file (it is up to date)."""
+    spec = importlib.util.spec_from_file_location("sample_config", ROOT / "sample_inputs" / "sample_config.py")
+    sample_config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample_config)
+    from tonghop.config import is_placeholder
+    from tonghop.provinces import communes, find_province
+    from tonghop.scaffold import starting_units
+
+    def keyed(units):
+        return [{k: u[k] for k in ("code", "name", "kind", "area", "indicators")} for u in units]
+
+    text = config.source.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    ours = [u for u in data["units"] if u["kind"] == "commune"]
+    init = [u for u in starting_units(find_province("14")) if u["kind"] == "commune"]
+    assert len(ours) == 75 and keyed(ours) == keyed(init)
+    emails = [e for u in ours for e in u["emails"]]
+    assert len(emails) == len(set(emails)) == 75
+    assert not any(is_placeholder(e) for e in emails) and all(e.endswith("@sonla.gov.vn") for e in emails)
+    assert data["areas"] == [{"code": "14", "name": "Tỉnh Sơn La"}] + [
+        {"code": c.code, "name": c.name} for c in communes("14")]
+    assert [u["code"] for u in data["units"] if u["kind"] == "department"] == [
+        "SNV", "STC", "CCTK", "SGDDT", "SYT", "SVHTTDL", "CAT", "SKHCN", "STP", "SDTTG", "BDBP", "DPTTH", "BSL", "MTTQ"]
+    assert sample_config.rewrite(text) == text
+
+
+def test_the_sample_round_is_a_realistic_round(config):
+    """Every unit sends a file but a few; a few are late, a few make mistakes; about 90 files a period."""
+    for period, spec in EXPECTED.items():
+        sent = {f["unit"] for f in spec["files"] if f["unit"]}
+        assert sent | set(spec["no_file"]) == set(config.units) and not sent & set(spec["no_file"])
+        answers = sample_answer.units(config, period)
+        with_mistakes = {f["unit"] for f in spec["files"] if f["problems"]}
+        assert (2 <= len(spec["no_file"]) <= 5, 3 <= len(sample_answer.late(answers)) <= 8,
+                4 <= len(with_mistakes) <= 20, 85 <= len(spec["files"]) <= 95) == (True, True, True, True), period
+        assert sum(u.on_time is True for u in answers) >= 0.85 * len(config.units)        # most on time

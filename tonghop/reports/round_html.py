@@ -78,15 +78,20 @@ def completeness_chart(comp: Completeness) -> Markup:
                 (comp.expected - comp.actual, "#C62828", "chưa nộp")]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" class="chart">']
-    x = 10.0
+    x, legend_x = 10.0, 10.0
     for n, colour, label in segments:
         if not n or not comp.expected:
             continue
         w = n / comp.expected * bar_w
-        parts.append(f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="26" fill="{colour}"/>'
-                     f'<text x="{x + w / 2:.1f}" y="22" text-anchor="middle" class="pill">{n}</text>'
-                     f'<text x="{x + 2:.1f}" y="48" class="note">{html_text(label)}</text>')
+        parts.append(f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="26" fill="{colour}"/>')
+        if w >= 24:     # a count that does not fit its segment is still read in the legend
+            parts.append(f'<text x="{x + w / 2:.1f}" y="22" text-anchor="middle" class="pill">{n}</text>')
+        # the legend runs on its own line: labels under narrow segments (5 of 89 units) ran into each other
+        text = f"{label}: {n}"
+        parts.append(f'<rect x="{legend_x:.1f}" y="39" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{legend_x + 14:.1f}" y="48" class="note">{html_text(text)}</text>')
         x += w
+        legend_x += 14 + 7 * len(text) + 18
     parts.append("</svg>")
     return Markup("".join(parts))
 
