@@ -69,9 +69,11 @@ def late(answers: list[UnitAnswer]) -> list[str]:
     return [a.code for a in answers if a.on_time is False]
 
 
-def rejected(answers: list[UnitAnswer]) -> list[str]:
-    """Units whose current file was rejected (sent something, has not reported)."""
-    return [a.code for a in answers if a.status == "rejected"]
+def rejected(answers: list[UnitAnswer], period: str = "2025-Y") -> list[str]:
+    """Units that sent something but have not reported: every file they sent was rejected (row by row, or as a
+    whole, so that it never became their current file)."""
+    sent = {spec["unit"] for spec in EXPECTED[period]["files"] if spec["unit"]}
+    return [a.code for a in answers if not a.reported and a.code in sent]
 
 
 def open_problems(answers: list[UnitAnswer]) -> list[tuple[str, str, str, str, str]]:

@@ -11,7 +11,7 @@ import sample_answer
 from conftest import SAMPLES
 from tonghop.consolidate.completeness import completeness, deadline_end
 from tonghop.config import Period
-from tonghop.consolidate.current import SubmissionInfo, current_submissions
+from tonghop.consolidate.current import SubmissionInfo, current_submissions, units_that_sent
 from tonghop.round.ingest import ingest_inbox
 from tonghop.store import open_db
 
@@ -33,7 +33,7 @@ def test_sample_year_round(db_url, config):
     period = Period.parse("2025-Y")
     engine = open_db(db_url)
     ingest_inbox(SAMPLES / "2025-Y", engine, config, period)
-    comp = completeness(config, period, current_submissions(engine, period.code))
+    comp = completeness(config, period, current_submissions(engine, period.code), units_that_sent(engine, period.code))
     answers = sample_answer.units(config, "2025-Y")
     assert rows(comp) == expected_rows(answers)
     # received.csv of the sample; deadline 25/11/2025. STC's only file is rejected (its one indicator blocked):
@@ -51,7 +51,7 @@ def test_sample_year_round(db_url, config):
     missing, late = sample_answer.missing(answers), sample_answer.late(answers)
     assert (comp.expected, comp.actual, comp.on_time, comp.rejected) == (
         n, n - len(missing), n - len(missing) - len(late), sample_answer.rejected(answers))
-    assert comp.rejected == ["STC"]
+    assert comp.rejected == ["STC", "X03910"]      # Phù Yên's only file was rejected as a whole: sent, not reported
     assert (comp.missing, comp.late) == (missing, late)
     assert set(sample_answer.EXPECTED["2025-Y"]["no_file"]) <= set(comp.missing)
     engine.dispose()

@@ -154,14 +154,18 @@ def test_overall_assessment_counts_and_reporting(rounds):
                        Period.parse("2025-Y"))
     comp = data.completeness
     assert f"Có {comp.actual}/{comp.expected} đơn vị đã nộp báo cáo ({format_vi(comp.rate(comp.actual))}%)" in body
-    assert "Chưa nộp: Sở Tài chính (tệp đã gửi chưa được chấp nhận)." in body
+    # STC's file rejected row by row, Phù Yên's (X03910) rejected as a whole: both sent a file, neither reported
+    assert comp.rejected == ["STC", "X03910"]
+    names = {u.unit.code: u.unit.name for u in comp.units}
+    assert " Chưa nộp: " + "; ".join(names[c] + (" (tệp đã gửi chưa được chấp nhận)" if c in comp.rejected else "")
+                                     for c in comp.missing) + "." in body
     late = [u for u in comp.units if u.on_time is False]
     assert late and all(f"{u.unit.name} (nhận ngày {u.received_local:%d/%m/%Y}, muộn {u.days_late} ngày)" in body
                         for u in late)
     reporting = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] ==
                      ["STT", "Đơn vị", "Ngày nhận", "Tình trạng"])
     states = {row.cells[1].text: row.cells[3].text for row in reporting.rows[1:]}
-    assert states["Sở Tài chính"] == "Chưa nộp (tệp nhận được bị từ chối)"
+    assert [states[names[c]] for c in ("STC", "X03910")] == ["Chưa nộp (tệp nhận được bị từ chối)"] * 2
     assert sum(1 for s in states.values() if s == "Đúng hạn") == comp.on_time
     assert len(states) == comp.expected
 

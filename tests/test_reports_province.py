@@ -162,7 +162,7 @@ def test_completeness_sheet(book):
     assert [(ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value) for r in range(4, 8)] == [
         ("Số đơn vị phải báo cáo", n, None), ("Số đơn vị đã nộp", done, pytest.approx(done / n * 100)),
         ("Số đơn vị nộp đúng hạn", on_time, pytest.approx(on_time / n * 100)),
-        ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 1, pytest.approx(1 / n * 100))]
+        ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 2, pytest.approx(2 / n * 100))]
     assert ws.cell(8, 3).value == (
         "Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần (tệp bị từ "
         "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
@@ -170,8 +170,10 @@ def test_completeness_sheet(book):
     assert [(r["Mã"], r["Đã nộp"], r["Đúng hạn"]) for r in rows if r["Đúng hạn"] != "Đúng hạn"] == [
         (a.code, "Có" if a.reported else "Chưa", f"Trễ {a.days_late} ngày" if a.days_late else None)
         for a in answers if not a.on_time]
-    assert [r["Mã"] for r in rows if r["Kết quả kiểm tra"] == "Bị từ chối"] == sample_answer.rejected(answers) == [
-        "STC"]
+    # STC's file rejected row by row is its current file; Phù Yên's only file was rejected as a whole
+    assert [(r["Mã"], r["Kết quả kiểm tra"]) for r in rows if (r["Kết quả kiểm tra"] or "").startswith("Bị từ chối")] \
+        == list(zip(sample_answer.rejected(answers), ["Bị từ chối", "Bị từ chối cả tệp"])) \
+        == [("STC", "Bị từ chối"), ("X03910", "Bị từ chối cả tệp")]
     assert rows[0]["Thời điểm nhận"].strftime("%d/%m/%Y %H:%M") == "20/11/2025 16:45"   # local time, SNV
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions
+from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions, units_that_sent
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED
 
 # the definition in the officer's words, printed under the counts of every consolidated report
@@ -49,6 +49,7 @@ class Completeness:
     deadline: date
     deadline_end: datetime                # first instant after the deadline day, local time
     units: list[UnitReport]
+    sent: frozenset[str] = frozenset()    # units that sent any file, one rejected as a whole included
 
     @property
     def expected(self) -> int:
@@ -64,8 +65,10 @@ class Completeness:
 
     @property
     def rejected(self) -> list[str]:
-        """Units that sent a file but have not reported: their current submission was rejected."""
-        return [u.unit.code for u in self.units if u.submission and u.submission.status == REJECTED]
+        """Units that sent a file but have not reported: every file they sent was rejected (as a whole, so none is
+        current, or row by row). The digest counts the same units under the same words."""
+        return [u.unit.code for u in self.units
+                if not u.reported and (u.unit.code in self.sent or (u.submission and u.submission.status == REJECTED))]
 
     def rate(self, count: int) -> float:
         return 0.0 if not self.expected else count / self.expected * 100
@@ -85,8 +88,10 @@ def deadline_end(config: ProvinceConfig, period: Period) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(config.timezone))
 
 
-def completeness(config: ProvinceConfig, period: Period, current: list[SubmissionInfo]) -> Completeness:
-    """Every configured unit, in configuration order, with its current submission and timeliness."""
+def completeness(config: ProvinceConfig, period: Period, current: list[SubmissionInfo],
+                 sent: frozenset[str] = frozenset()) -> Completeness:
+    """Every configured unit, in configuration order, with its current submission and timeliness; `sent`: the
+    units that sent any file for the period (see units_that_sent)."""
     tz = ZoneInfo(config.timezone)
     end = deadline_end(config, period)
     by_unit = {s.unit_code: s for s in current if s.period == period.code}
@@ -97,9 +102,9 @@ def completeness(config: ProvinceConfig, period: Period, current: list[Submissio
         local = sub.received_at.astimezone(tz) if sub else None
         late_days = (local.date() - config.deadline(period)).days if on_time is False else None
         rows.append(UnitReport(unit, sub, local, reported, on_time, late_days))
-    return Completeness(period, config.deadline(period), end, rows)
+    return Completeness(period, config.deadline(period), end, rows, frozenset(sent) | set(by_unit))
 
 
 def completeness_on_record(engine: Engine, config: ProvinceConfig, period: Period) -> Completeness:
     """The period's completeness from the database's current submissions."""
-    return completeness(config, period, current_submissions(engine, period.code))
+    return completeness(config, period, current_submissions(engine, period.code), units_that_sent(engine, period.code))

@@ -81,6 +81,13 @@ def submission_info(s: Submission) -> SubmissionInfo:
                           s.status, s.n_errors, s.n_warnings)
 
 
+def units_that_sent(engine: Engine, period: str) -> frozenset[str]:
+    """Units that sent any file for the period, a file rejected as a whole included (it is never current)."""
+    with Session(engine) as s:
+        return frozenset(s.scalars(select(Submission.unit_code).distinct()
+                                   .where(Submission.period == period, Submission.unit_code.is_not(None))))
+
+
 def current_submissions(engine: Engine, period: str) -> list[SubmissionInfo]:
     """The one submission per unit that consolidation uses (Submission.is_current), by unit code."""
     with Session(engine) as s:

@@ -420,7 +420,7 @@ def appendix_reporting(doc: Document, data: RoundData, parts: DocumentConfig) ->
     for i, u in enumerate(comp.units, start=1):
         received = u.received_local.strftime("%d/%m/%Y") if u.received_local else ""
         if not u.reported:
-            state = "Chưa nộp" + (" (tệp nhận được bị từ chối)" if u.submission else "")
+            state = "Chưa nộp" + (" (tệp nhận được bị từ chối)" if u.unit.code in comp.rejected else "")
         elif u.on_time:
             state = "Đúng hạn"
         else:

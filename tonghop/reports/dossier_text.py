@@ -315,7 +315,8 @@ def assessment_section(data: RoundData) -> list[Block]:
     missing = [u for u in comp.units if not u.reported]
     if missing:
         text += " Chưa nộp: " + "; ".join(
-            u.unit.name + (" (tệp đã gửi chưa được chấp nhận)" if u.submission else "") for u in missing) + "."
+            u.unit.name + (" (tệp đã gửi chưa được chấp nhận)" if u.unit.code in comp.rejected else "")
+            for u in missing) + "."
     else:
         text += " Tất cả các đơn vị đã nộp báo cáo."
     out.append(Block("para", text + " " + DEFINITION_VI))

@@ -190,6 +190,9 @@ def sheet_activities(ws: Worksheet, data: RoundData) -> None:
     ws.freeze_panes = "A5"
 
 
+REJECTED_WHOLE_VI = "Bị từ chối cả tệp"
+
+
 def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
     comp = data.completeness
     title(ws, "TÌNH HÌNH NỘP BÁO CÁO", _subtitle(data, f"hạn nộp hết ngày {comp.deadline.strftime('%d/%m/%Y')} "
@@ -223,7 +226,10 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
         timely = put(ws, row, 7, None if not u.reported else ("Đúng hạn" if u.on_time else f"Trễ {u.days_late} ngày"),
                      center=True)
         put(ws, row, 8, sub.file_name if sub else None, wrap=True)
-        put(ws, row, 9, SUBMISSION_STATUS_VI.get(sub.status, sub.status) if sub else None, wrap=True)
+        # a unit whose only file was rejected as a whole has no current file, but it did send one: say so
+        result = (SUBMISSION_STATUS_VI.get(sub.status, sub.status) if sub
+                  else REJECTED_WHOLE_VI if u.unit.code in comp.rejected else None)
+        put(ws, row, 9, result, wrap=True)
         put(ws, row, 10, sub.n_errors if sub else None, "0")
         put(ws, row, 11, sub.n_warnings if sub else None, "0")
         if not u.reported:
@@ -232,7 +238,7 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
             paint(timely, ("FFEB9C", "9C5700"))
         else:
             paint(timely, ("C6EFCE", "006100"))
-        if sub and sub.status == "rejected":
+        if (sub and sub.status == "rejected") or result == REJECTED_WHOLE_VI:
             paint(ws.cell(row, 9), ("FFC7CE", "9C0006"))
     ws.freeze_panes = ws.cell(hrow + 1, 4)
 

@@ -12,7 +12,8 @@ from tonghop.consolidate.activities import ActivitySummary, summarise_activities
 from tonghop.consolidate.completeness import Completeness, completeness
 from tonghop.config import Period, ProvinceConfig
 from tonghop.consolidate.current import (FigureRecord, ProblemInfo, SubmissionInfo, current_activities, current_figures,
-                             current_problems, current_submissions, period_sort_key, periods_on_record)
+                                         current_problems, current_submissions, period_sort_key, periods_on_record,
+                                         units_that_sent)
 from tonghop.consolidate.merge import Cell, Consolidated, merge_all
 from tonghop.numbers import format_vi
 from tonghop.consolidate.outlook import Outlook, build_outlook
@@ -129,7 +130,7 @@ def build_round(engine: Engine, config: ProvinceConfig, period: Period,
         config=config, catalogue=catalogue, period=period,
         generated_at=datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0),
         results=results,
-        completeness=completeness(config, period, subs),
+        completeness=completeness(config, period, subs, units_that_sent(engine, period.code)),
         activities=summarise_activities(current_activities(engine, period.code), list(catalogue.activities),
                                         list(config.units)),
         problems=current_problems(engine, period.code),

@@ -28,7 +28,8 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "is_current": s.is_current, "received_at": s.received_at.isoformat(),
         "errors": s.n_errors, "warnings": s.n_warnings,
     } for s in submissions]
-    comp = completeness(config, period, [submission_info(s) for s in submissions if s.is_current and s.unit_code])
+    comp = completeness(config, period, [submission_info(s) for s in submissions if s.is_current and s.unit_code],
+                        frozenset(s.unit_code for s in submissions if s.unit_code))
     counts = {k: sum(1 for s in submissions if s.is_current and s.status == k)
               for k in ("accepted", "partially_accepted", "rejected")}
     summary = {
