@@ -83,6 +83,44 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """Who signs the province's reports (Nghị định 30/2020/NĐ-CP): "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC" / the name."""
+
+    authority: str = ""            # "KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN"; empty when the head signs himself
+    position: str = "GIÁM ĐỐC"
+    name: str = ""                 # empty: the name is written by hand under the signature
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """The administrative heading and signature of the reports that leave the office (key `document`)."""
+
+    parent_body: str               # "UBND TỈNH SƠN LA"
+    issuing_body: str              # "SỞ NỘI VỤ"
+    symbol: str                    # "BC-SNV": "Số: …/BC-SNV", the number is the clerk's
+    place: str                     # "Sơn La, ngày … tháng … năm …"
+    recipients: tuple[str, ...]    # "Nơi nhận", without the final "Lưu: VT"
+    signer: Signer
+
+
+def _document_info(raw: dict | None, province_name: str, province_short: str, consolidator_code: str,
+                   consolidator_name: str) -> DocumentInfo:
+    """The `document:` block of the configuration; what it leaves out comes from the province and Sở Nội vụ."""
+    raw = raw or {}
+    signer = raw.get("signer") or {}
+    province_lower = province_name[:1].lower() + province_name[1:]
+    return DocumentInfo(
+        parent_body=str(raw.get("parent_body") or f"UBND {province_name.upper()}"),
+        issuing_body=str(raw.get("issuing_body") or consolidator_name.upper()),
+        symbol=str(raw.get("symbol") or f"BC-{consolidator_code}"),
+        place=str(raw.get("place") or province_short),
+        recipients=tuple(str(r) for r in (raw.get("recipients") or ["Bộ Nội vụ", f"UBND {province_lower}"])),
+        signer=Signer(authority=str(signer.get("authority") or ""),
+                      position=str(signer.get("position") or "GIÁM ĐỐC"),
+                      name=str(signer.get("name") or "")))
+
+
+@dataclass(frozen=True)
 class ProvinceConfig:
     province_code: str
     province_name: str
@@ -99,6 +137,12 @@ class ProvinceConfig:
     schedule: Schedule = field(default_factory=Schedule)
     source: Path | None = None
     units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
+    document: DocumentInfo | None = None        # heading and signature of the reports; see _document_info
+    multi_unit: dict[str, str] = field(default_factory=dict)   # indicator → "sum" or the unit whose figure counts
+
+    def document_info(self) -> DocumentInfo:
+        return self.document or _document_info(None, self.province_name, self.province_short,
+                                               self.consolidator_code, self.consolidator_name)
 
     def deadline(self, period: Period) -> date:
         """The deadline of a period: its own date if configured, else the kind's day/month."""
@@ -161,6 +205,13 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 period_deadlines[code] = date(Period.parse(code).year, m, d)
         sched = data.get("schedule") or {}
         consolidator = data["consolidator"]
+        multi_unit = {str(code): str(rule) for code, rule in (data.get("multi_unit") or {}).items()}
+        for code, rule in multi_unit.items():
+            if code not in catalogue.indicators:
+                raise ConfigError(f"multi_unit: mã chỉ tiêu {code} không có trong danh mục")
+            if rule != "sum" and (rule not in units or code not in units[rule].indicators):
+                raise ConfigError(f"multi_unit.{code}: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn vị được "
+                                  f"giao chỉ tiêu {code} (gặp {rule!r})")
         return ProvinceConfig(
             province_code=str(province["code"]),
             province_name=province["name"],
@@ -180,6 +231,9 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
             ),
             source=source,
+            document=_document_info(data.get("document"), province["name"], province.get("short", province["name"]),
+                                    consolidator["code"], consolidator["name"]),
+            multi_unit=multi_unit,
         )
     except KeyError as exc:
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc

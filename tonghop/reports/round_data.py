@@ -87,7 +87,7 @@ def _plausibility_note(ind: Indicator, value: float | None) -> list[str]:
         return []
     lo, hi = ind.unit.plausible
     return [f"Giá trị {format_vi(value)} ngoài khoảng thường gặp ({format_vi(lo)}–{format_vi(hi)} {ind.unit.vi}): "
-            f"chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại"]
+            f"chưa so với chỉ tiêu cần đạt; đề nghị đơn vị báo cáo kiểm tra lại"]
 
 
 def indicator_results(merged: dict[str, Consolidated], period: Period,

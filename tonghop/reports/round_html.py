@@ -139,6 +139,7 @@ def render_round_html(data: RoundData) -> str:
         d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
         completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
         definition_vi=DEFINITION_VI,
+        unconfirmed=[ind for ind in data.catalogue.indicators.values() if not ind.confirmed],
         n_problems={"error": sum(1 for p in data.problems if p.severity == "error"),
                     "warning": sum(1 for p in data.problems if p.severity == "warning")},
         rate=lambda n: format_vi(comp.rate(n), 1))
