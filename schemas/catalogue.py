@@ -42,6 +42,7 @@ class Indicator:
     by_sex: bool = False
     merge: str = "ratio_of_sums"
     confirmed: bool = True
+    example: float | None = None   # a typical value, shown on the form ("khoảng 112, không ghi 1,12")
     check: str = ""                # unconfirmed: what the officer has to compare with the Resolution (Vietnamese)
     parent: str | None = None
     national_targets: dict[int, float] = field(default_factory=dict)
@@ -115,6 +116,7 @@ def parse_catalogue(data: dict) -> Catalogue:
             by_sex=bool(raw.get("by_sex", False)),
             merge=raw.get("merge", "boolean_any" if unit.code == "boolean" else "ratio_of_sums"),
             confirmed=bool(raw.get("confirmed", True)),
+            example=float(raw["example"]) if raw.get("example") is not None else None,
             check=str(raw.get("check") or ("" if raw.get("confirmed", True) else
                                            "Câu chữ chưa đối chiếu với nguyên văn Nghị quyết 28/NQ-CP.")),
             parent=raw.get("parent"),
