@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure what the tests use is there: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) and,
-# in CI, headless Chromium. On a user's machine without them the PostgreSQL tests and the screenshot test
+# in CI, headless Chromium and LibreOffice Calc with poppler-utils. On a user's machine without them the PostgreSQL tests and the screenshot test
 # skip; in CI (CI=true) they must run, so here we install and start what is missing.
 set -uo pipefail
 ci() { [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; }
@@ -29,5 +29,15 @@ start_postgres
 if ! command -v chromium >/dev/null 2>&1 && ci; then
   echo "Cài Chromium cho CI …"
   apt_install chromium || echo "Không cài được Chromium"
+fi
+# LibreOffice prints the report workbooks to PDF in tests/test_xlsx_print.py; poppler-utils reads the PDF back.
+# fonts-liberation2: Times New Roman's metrics with Vietnamese letters (Times itself is not packaged).
+if ci && { ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-calc >/dev/null 2>&1; }; then
+  echo "Cài LibreOffice Calc cho CI …"
+  apt_install --no-install-recommends libreoffice-calc fonts-liberation2 || echo "Không cài được LibreOffice Calc"
+fi
+if ci && ! command -v pdftotext >/dev/null 2>&1; then
+  echo "Cài poppler-utils cho CI …"
+  apt_install poppler-utils || echo "Không cài được poppler-utils"
 fi
 exit 0

@@ -99,7 +99,8 @@ def test_formats_panes_colours_widths_and_no_formulas(reports):
     assert formulas == []
     ws = wb["Chỉ tiêu"]
     col = {c.value: c.column for c in ws[4]}
-    by_code = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1) if ws.cell(r, col["Phân tổ"]).value == "Tổng"}
+    by_code = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)
+               if ws.cell(r, col["Phân tổ"]).value == "Tổng"}
     fmt = {code: (ws.cell(r, col["Giá trị"]).number_format, ws.cell(r, col["Tử số"]).number_format,
                   ws.cell(r, col["Chỉ tiêu cần đạt năm 2025"]).number_format,
                   ws.cell(r, col["Đánh giá"]).fill.fgColor.rgb[-6:]) for code, r in by_code.items() if code in

@@ -8,12 +8,12 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tonghop.completeness import DEFINITION_VI
+from tonghop.reports.multi_unit import multi_unit_note
 from tonghop.reports.province_xlsx import COUNT_NOT_ADDED
 from tonghop.reports.round_data import RoundData
-from tonghop.reports.multi_unit import multi_unit_note
-from tonghop.reports.xlsx_print import long_note, setup_print
-from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, WRAP, fit_rows, font, header, number_format,
-                                        paint_status, put, set_widths, target_format, value_format)
+from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
+from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, WRAP, fit_rows, font, header,
+                                        number_format, paint_status, put, set_widths, target_format, value_format)
 from tonghop.merge import FEMALE, MALE, TOTAL
 from tonghop.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
                           write_sdmx)
@@ -218,6 +218,7 @@ SHEETS = [("Biểu tổng hợp chỉ tiêu", sheet_indicators, "landscape", Non
 
 def write_ministry_xlsx(data: RoundData, path: Path) -> Path:
     wb = Workbook()
+    use_report_font(wb)
     wb.remove(wb.active)
     for name, fill, orientation, rows in SHEETS:
         ws = wb.create_sheet(name)

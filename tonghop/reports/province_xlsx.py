@@ -19,7 +19,7 @@ from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, IndicatorResult, RoundData, unit_contributions
 from tonghop.reports.multi_unit import multi_unit_note
 from tonghop.reports.trace import trace_rows
-from tonghop.reports.xlsx_print import long_note, setup_print
+from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
 from tonghop.reports.xlsx_style import (FMT_DATETIME, FMT_GAP, FMT_RATE, FMT_VALUE, GOAL_FILL, WRAP, fit_rows,
                                         font, header, number_format, paint, paint_status, paint_verdict, put,
                                         set_widths, target_format, title, value_format)
@@ -68,16 +68,16 @@ def indicator_columns(data: RoundData) -> list[Column]:
     cols = [
         Column("Mã", 6, lambda r: (r.ind.code, {"bold": True, "center": True}),
                lambda r, s, c: (r.ind.code, {"center": True})),
-        Column("Tên chỉ tiêu", 34, lambda r: (r.ind.vi, {"wrap": True}),
+        Column("Tên chỉ tiêu", 32, lambda r: (r.ind.vi, {"wrap": True}),
                lambda r, s, c: (f"   trong đó: {s}", {"wrap": True})),
         Column("Phân tổ", 7, lambda r: (TOTAL, {"center": True}), lambda r, s, c: (s, {"center": True})),
         Column("Đơn vị tính", 9, lambda r: (r.ind.unit.vi, {"center": True}),
                lambda r, s, c: (r.ind.unit.vi, {"center": True})),
         Column("Giá trị", 10, lambda r: (r.value, {"fmt": value_format(r.ind), "bold": True}),
                lambda r, s, c: (c.value, {"fmt": value_format(r.ind)})),
-        Column("Tử số", 11, lambda r: (r.total.numerator, {"fmt": number_format(r.total.numerator)}),
+        Column("Tử số", 10, lambda r: (r.total.numerator, {"fmt": number_format(r.total.numerator)}),
                lambda r, s, c: (c.numerator, {"fmt": number_format(c.numerator)})),
-        Column("Mẫu số", 11, lambda r: (r.total.denominator, {"fmt": number_format(r.total.denominator)}),
+        Column("Mẫu số", 10, lambda r: (r.total.denominator, {"fmt": number_format(r.total.denominator)}),
                lambda r, s, c: (c.denominator, {"fmt": number_format(c.denominator)})),
         Column(target_header, 10, _target_cell, lambda r, s, c: _target_cell(r)),
     ]
@@ -85,7 +85,7 @@ def indicator_columns(data: RoundData) -> list[Column]:
         cols.append(Column("Năm mốc", 7, lambda r: (r.target[0] if r.target else None, {"center": True}),
                            lambda r, s, c: (r.target[0] if r.target else None, {"center": True})))
     cols += [
-        Column("Chênh lệch so với chỉ tiêu", 10, lambda r: (None if r.ind.is_boolean else r.gap, {"fmt": FMT_GAP}),
+        Column("Chênh lệch so với chỉ tiêu", 9, lambda r: (None if r.ind.is_boolean else r.gap, {"fmt": FMT_GAP}),
                lambda r, s, c: (None if c.value is None or not r.target or r.ind.is_boolean
                                 else c.value - r.target[1], {"fmt": FMT_GAP})),
         Column("Đánh giá", 11, lambda r: (STATUS_VI[r.status], {"center": True, "status": r.status}),
@@ -97,20 +97,21 @@ def indicator_columns(data: RoundData) -> list[Column]:
                         lambda r: (r.outlook.previous_value, {"fmt": value_format(r.ind)})),
                  Column(f"Tăng (+), giảm (−) so với {earlier}", 11,
                         lambda r: (None if r.ind.is_boolean else r.outlook.change, {"fmt": FMT_GAP}))]
+    if any(r.outlook.projected is not None for r in results):
+        cols.append(Column(f"Dự báo {HORIZON}", 10, lambda r: (r.outlook.projected, {"fmt": FMT_VALUE})))
     if any(r.outlook.verdict not in (None, INSUFFICIENT) for r in results):
-        cols += [Column(f"Dự báo {HORIZON}", 10, lambda r: (r.outlook.projected, {"fmt": FMT_VALUE})),
-                 Column(f"Xu hướng đến {HORIZON}", 12,
+        cols += [Column(f"Xu hướng đến {HORIZON}", 11,
                         lambda r: (VERDICT_VI[r.outlook.verdict] or None, {"center": True,
                                                                            "verdict": r.outlook.verdict}))]
-    cols.append(Column("Đơn vị cung cấp số liệu", 20,
+    cols.append(Column("Đơn vị cung cấp số liệu", 18,
                        lambda r: (", ".join(data.unit_name(u) for u in r.merged.units) or None, {"wrap": True}),
                        lambda r, s, c: (", ".join(data.unit_name(u) for u in c.units) or None, {"wrap": True})))
     if any(r.merged.units_missing for r in results):
-        cols.append(Column("Đơn vị chưa có số liệu", 18,
+        cols.append(Column("Đơn vị chưa có số liệu", 16,
                            lambda r: (", ".join(data.unit_name(u) for u in r.merged.units_missing) or None,
                                       {"wrap": True})))
     if any(r.notes for r in results):
-        cols.append(Column("Ghi chú", 32, lambda r: ("\n".join(r.notes) or None, {"wrap": True})))
+        cols.append(Column("Ghi chú", 30, lambda r: ("\n".join(r.notes) or None, {"wrap": True})))
     return cols
 
 
@@ -458,6 +459,7 @@ SHEETS = [("Chỉ tiêu", sheet_indicators, "4:4", "A:B"), ("Theo đơn vị", s
 def write_province_xlsx(data: RoundData, path: Path) -> Path:
     """Write the whole workbook; sheets in the order an officer reads them, each printing on A4."""
     wb = Workbook()
+    use_report_font(wb)
     wb.remove(wb.active)
     for name, fill, rows, cols in SHEETS:
         ws = wb.create_sheet(name)
