@@ -115,10 +115,24 @@ def test_formats_panes_colours_widths_and_no_formulas(reports):
         "6.1": ("#,##0.00", "#,##0", '"≥ "General', "C6EFCE"),
     }
     assert (ws.column_dimensions["B"].width, ws.cell(4, 1).font.b, ws.cell(4, 1).fill.fgColor.rgb[-6:]) == (
-        34, True, "DDEBF7")
+        32, True, "DDEBF7")
     charts = wb["Biểu đồ"]._charts
-    assert [(c.title.tx.rich.p[0].r[0].t, len(c.series), c.type, c.grouping) for c in charts] == [
-        (f"Mục tiêu {g}: kết quả và mức cần đạt", 2, "col", "clustered") for g in "123456"]
+    # one chart per goal and unit of measure: never % beside "lần", per 100.000 beside per 1.000
+    assert [(c.title.tx.rich.p[0].r[0].t, c.y_axis.title.tx.rich.p[0].r[0].t, len(c.series)) for c in charts] == [
+        ("Mục tiêu 1 (%)", "%", 2), ("Mục tiêu 2 (%)", "%", 2), ("Mục tiêu 3 (lần)", "lần", 2),
+        ("Mục tiêu 3 (%)", "%", 2), ("Mục tiêu 4 (trên 100)", "trên 100", 2),
+        ("Mục tiêu 4 (trên 100.000)", "trên 100.000", 2), ("Mục tiêu 4 (trên 1.000)", "trên 1.000", 2),
+        ("Mục tiêu 5 (%)", "%", 2), ("Mục tiêu 6 (%)", "%", 2)]
+    # bars from zero; shares on their whole 0–100 range
+    assert [(c.y_axis.scaling.min, c.y_axis.scaling.max) for c in charts] == [
+        (0, 100) if "%" in c.title.tx.rich.p[0].r[0].t else (0, None) for c in charts]
+    ws = wb["Biểu đồ"]
+    labels = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)
+              if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value[:1].isdigit()}
+    # the target with its direction in the category; a value to check left out; one decimal at most
+    assert labels["2.2 (cần đạt < 30)"] == (70.6, 30)
+    assert labels["4.1 (cần đạt ≤ 111) – cần kiểm tra số liệu"] == (None, 111)
+    assert labels["1.1 (cần đạt ≥ 60)"] == (50.5, 60)
 
 
 def test_matrix_shows_each_units_part_and_why_one_is_missing(book):

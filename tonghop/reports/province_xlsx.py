@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import PatternFill
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tonghop.config import Period
@@ -23,7 +24,7 @@ from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
 from tonghop.reports.xlsx_style import (FMT_DATETIME, FMT_GAP, FMT_RATE, FMT_VALUE, GOAL_FILL, WRAP, fit_rows,
                                         font, header, number_format, paint, paint_status, paint_verdict, put,
                                         set_widths, target_format, title, value_format)
-from tonghop.targets import STATUS_VI, TO_CHECK, plausible
+from tonghop.targets import STATUS_VI, TO_CHECK, plausible, target_text
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_VI = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
@@ -85,7 +86,7 @@ def indicator_columns(data: RoundData) -> list[Column]:
         cols.append(Column("Năm mốc", 7, lambda r: (r.target[0] if r.target else None, {"center": True}),
                            lambda r, s, c: (r.target[0] if r.target else None, {"center": True})))
     cols += [
-        Column("Chênh lệch so với chỉ tiêu", 9, lambda r: (None if r.ind.is_boolean else r.gap, {"fmt": FMT_GAP}),
+        Column("Chênh lệch so với chỉ tiêu", 11, lambda r: (None if r.ind.is_boolean else r.gap, {"fmt": FMT_GAP}),
                lambda r, s, c: (None if c.value is None or not r.target or r.ind.is_boolean
                                 else c.value - r.target[1], {"fmt": FMT_GAP})),
         Column("Đánh giá", 11, lambda r: (STATUS_VI[r.status], {"center": True, "status": r.status}),
@@ -392,43 +393,71 @@ def sheet_history(ws: Worksheet, data: RoundData) -> None:
     ws.freeze_panes = "C5"
 
 
-def sheet_charts(ws: Worksheet, data: RoundData) -> None:
-    """Per goal: a small table of values and targets, and a clustered bar chart drawn from it."""
-    title(ws, "BIỂU ĐỒ: KẾT QUẢ SO VỚI CHỈ TIÊU THEO MỤC TIÊU",
-          _subtitle(data, "chỉ tiêu có/không không vẽ; mỗi biểu đồ một mục tiêu"), 4)
-    set_widths(ws, [9, 12, 12, 14])
-    row = 4
+CHART_VALUE = "General"        # values rounded to one decimal: 50,5 %, 1,8 lần, 44,8, and a target of 100 stays 100
+CHART_CM = (6.5, 14.0)         # height, width: beside columns A–E, one landscape page wide, two a page
+CHART_BLOCK_ROWS = 14          # a goal's table and chart: 15 + 20 + 12 × 15 pt, more than the chart's 184 pt
+
+
+def chart_groups(data: RoundData) -> list[tuple[str, list[IndicatorResult]]]:
+    """Per goal, one group per unit of measure (a chart never puts % beside "lần" or per 100.000 beside per 1.000);
+    yes/no indicators are not drawn."""
+    out = []
     for goal_code, results in data.by_goal().items():
-        items = [r for r in results if not r.ind.is_boolean]
-        if not items:
-            continue
-        ws.cell(row, 1, f"Mục tiêu {goal_code}").font = font(True)
-        header(ws, row + 1, ["Mã chỉ tiêu", "Kết quả", "Cần đạt", "Đánh giá"])
+        by_unit: dict[str, list[IndicatorResult]] = {}
+        for r in results:
+            if not r.ind.is_boolean:
+                by_unit.setdefault(r.ind.unit.code, []).append(r)
+        out += [(goal_code, items) for items in by_unit.values()]
+    return out
+
+
+def sheet_charts(ws: Worksheet, data: RoundData) -> None:
+    """Per goal and unit: a small table of values and targets, and a clustered bar chart drawn from it. The
+    category names the target with its direction ("2.2 (cần đạt < 30)"); a value to check is not drawn."""
+    title(ws, "BIỂU ĐỒ: KẾT QUẢ SO VỚI CHỈ TIÊU CẦN ĐẠT THEO MỤC TIÊU",
+          _subtitle(data, "mỗi biểu đồ một mục tiêu và một đơn vị tính; chỉ tiêu có/không không vẽ"), 4)
+    set_widths(ws, [22, 11, 11, 14, 3])
+    row, blocks = 4, 0
+    for goal_code, items in chart_groups(data):
+        unit = items[0].ind.unit
+        ws.cell(row, 1, f"Mục tiêu {goal_code} ({unit.vi})").font = font(True)
+        header(ws, row + 1, ["Chỉ tiêu", "Kết quả", "Cần đạt", "Đánh giá"])
+        ws.row_dimensions[row + 1].height = 20
         first = row + 2
         for i, r in enumerate(items):
-            put(ws, first + i, 1, r.ind.code, bold=True)
-            put(ws, first + i, 2, r.value, FMT_VALUE)
-            put(ws, first + i, 3, r.target[1] if r.target else None, FMT_VALUE)
+            drawn = r.status != TO_CHECK      # 1,12 for 112 would draw a bar a hundred times too short
+            aim = target_text(r.ind, data.period.year)
+            label = r.ind.code + (f" (cần đạt {aim})" if aim else "") + ("" if drawn else " – cần kiểm tra số liệu")
+            put(ws, first + i, 1, label, bold=True, wrap=True)
+            put(ws, first + i, 2, round(r.value, 1) if drawn and r.value is not None else None, CHART_VALUE)
+            put(ws, first + i, 3, r.target[1] if r.target else None, CHART_VALUE)
             paint_status(put(ws, first + i, 4, STATUS_VI[r.status], center=True), r.status)
         last = first + len(items) - 1
         chart = BarChart()
         chart.type = "col"
         chart.grouping = "clustered"
-        chart.title = f"Mục tiêu {goal_code}: kết quả và mức cần đạt"
-        chart.y_axis.title = "Giá trị"
-        chart.x_axis.title = "Chỉ tiêu"
+        chart.title = f"Mục tiêu {goal_code} ({unit.vi})"      # one line: the plot keeps its height
+        chart.y_axis.title = unit.vi
+        chart.y_axis.scaling.min = 0                      # bars start at zero
+        if unit.code == "percent":
+            chart.y_axis.scaling.max = 100                # a share on its whole range
+        chart.y_axis.numFmt = "#,##0"
         chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=row + 1, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.dataLabels = DataLabelList()
         chart.dataLabels.showVal = True
+        chart.dataLabels.numFmt = CHART_VALUE
         for flag in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
             setattr(chart.dataLabels, flag, False)      # LibreOffice shows them all unless told not to
         chart.x_axis.delete = False          # openpyxl 3.1 hides axes unless told otherwise
         chart.y_axis.delete = False
-        chart.height, chart.width = 8.5, 17
+        chart.height, chart.width = CHART_CM
         chart.legend.position = "b"
         ws.add_chart(chart, f"F{row}")
-        row += max(len(items) + 4, 17)
+        row += max(len(items) + 4, CHART_BLOCK_ROWS)
+        blocks += 1
+        if blocks % 2 == 0:                # two charts a page, never one cut by a page break
+            ws.row_breaks.append(Break(id=row - 1))
 
 
 def sheet_method(ws: Worksheet, data: RoundData) -> None:
@@ -466,7 +495,8 @@ def write_province_xlsx(data: RoundData, path: Path) -> Path:
         fill(ws, data)
         fit_rows(ws)
         ws.sheet_view.zoomScale = 90
-        setup_print(ws, title_rows=rows, title_cols=cols)
+        setup_print(ws, title_rows=rows, title_cols=cols,
+                    extra_pt=CHART_CM[1] / 2.54 * 72 if ws._charts else 0.0)
     wb.properties.title = f"Báo cáo tổng hợp bình đẳng giới – {data.config.province_name} – {data.period.vi}"
     wb.properties.creator = data.config.consolidator_name
     wb.save(path)

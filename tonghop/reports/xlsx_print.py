@@ -61,8 +61,10 @@ def printable_width(orientation: str) -> float:
     return paper - 2 * MARGIN_SIDE_IN * 72
 
 
-def plan(ws: Worksheet, orientation: str = "landscape", last_col: int | None = None) -> PrintPlan:
-    width, printable = used_width(ws, last_col), printable_width(orientation)
+def plan(ws: Worksheet, orientation: str = "landscape", last_col: int | None = None,
+         extra_pt: float = 0.0) -> PrintPlan:
+    """extra_pt: what drawings add to the right of the last column (a chart is no column)."""
+    width, printable = used_width(ws, last_col) + extra_pt, printable_width(orientation)
     fit = int(printable / width * 100) if width else 100
     if fit >= 100:
         return PrintPlan(width, printable, 100, False)
@@ -72,10 +74,11 @@ def plan(ws: Worksheet, orientation: str = "landscape", last_col: int | None = N
 
 
 def setup_print(ws: Worksheet, *, title_rows: str | None, title_cols: str | None = None,
-                orientation: str = "landscape", last_col: int | None = None, area: str | None = None) -> PrintPlan:
+                orientation: str = "landscape", last_col: int | None = None, area: str | None = None,
+                extra_pt: float = 0.0) -> PrintPlan:
     """A4 in `orientation`; header rows (e.g. "4:4") repeated on every page; one page wide when that keeps the
     type at ≥ 70 %, else at 85 % over several pages with `title_cols` (e.g. "A:B") repeated on each."""
-    p = plan(ws, orientation, last_col)
+    p = plan(ws, orientation, last_col, extra_pt)
     ps = ws.page_setup
     ps.paperSize = ws.PAPERSIZE_A4
     ps.orientation = orientation
