@@ -101,3 +101,36 @@ def test_a_province_code_not_in_the_list_and_a_generated_round_that_opts_out(tmp
                               f"  dòng {line}: mã tỉnh “99” không phải mã của tỉnh, thành phố nào trong {SOURCE}")
     path.write_text(path.read_text(encoding="utf-8") + "check_official_list: false\n", encoding="utf-8")
     assert load_config(path).province_code == "99"
+
+
+def test_the_rule_for_an_indicator_of_several_units_is_sum_or_one_of_its_units():
+    import yaml
+    from tonghop.config import DEFAULT_CONFIG, parse_config
+    from tonghop.errors import ConfigError
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    assert parse_config(data).multi_unit == {"3.2a": "sum", "3.2b": "sum", "5.4": "sum"}
+    data["multi_unit"] = {"3.2a": "SNV"}
+    assert parse_config(data).multi_unit == {"3.2a": "SNV"}
+    for rule, message in [({"3.2a": "SYT"}, "multi_unit.3.2a: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn "
+                                            "vị được giao chỉ tiêu 3.2a (gặp 'SYT')"),
+                          ({"9.9": "sum"}, "multi_unit: mã chỉ tiêu 9.9 không có trong danh mục")]:
+        data["multi_unit"] = rule
+        with pytest.raises(ConfigError) as err:
+            parse_config(data)
+        assert str(err.value) == message
+
+
+def test_the_document_heading_and_signer_come_from_configuration_with_the_provinces_defaults():
+    import yaml
+    from tonghop.config import DEFAULT_CONFIG, Signer, parse_config
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    doc = parse_config(data).document_info()
+    assert (doc.parent_body, doc.issuing_body, doc.symbol, doc.place, doc.recipients, doc.signer) == (
+        "UBND TỈNH SƠN LA", "SỞ NỘI VỤ", "BC-SNV", "Sơn La", ("Bộ Nội vụ", "UBND tỉnh Sơn La"),
+        Signer("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""))
+    del data["document"]
+    doc = parse_config(data).document_info()
+    assert (doc.parent_body, doc.issuing_body, doc.symbol, doc.signer) == (
+        "UBND TỈNH SƠN LA", "SỞ NỘI VỤ", "BC-SNV", Signer("", "GIÁM ĐỐC", ""))

@@ -234,7 +234,8 @@ def merge_indicator(ind: Indicator, figures: list[FigureRecord], config: Provinc
                                  if src.used else src for src in p.sources]
     assigned = [u.code for u in config.units_for_indicator(ind.code)]
     used = {u for c in cells.values() for u in c.units}
-    return Consolidated(ind, cells, assigned, [u for u in assigned if u not in used], notes)
+    checked = {p.unit_code for ps in checks.values() for p in ps}      # reported, shown beside as a cross-check
+    return Consolidated(ind, cells, assigned, [u for u in assigned if u not in used | checked], notes)
 
 
 def merge_all(figures: list[FigureRecord], config: ProvinceConfig, catalogue: Catalogue) -> dict[str, Consolidated]:
