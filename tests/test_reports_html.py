@@ -166,3 +166,16 @@ def test_goal_charts_start_at_zero_show_which_side_of_the_target_meets_it_and_le
     assert "1,12 cần kiểm tra, không vẽ · cần đạt ≤ 111" in row("4", "4.1")
     assert re.findall(r'class="axis">([^<]+)<', row("4", "4.2")) == ["0", "100 trên 100.000"]
     assert "44,8 trên 100.000 · cần đạt ≤ 42" in row("4", "4.2")
+
+
+def test_the_officers_check_list_names_each_wording_not_yet_compared_with_the_resolution(out):
+    from schemas.catalogue import load_catalogue
+
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    section = html.split('id="can-doi-chieu"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-check="([^"]+)"><td class="code">[^<]+</td><td>([^<]+)</td><td>([^<]+)</td>', section)
+    unconfirmed = [i for i in load_catalogue().indicators.values() if not i.confirmed]
+    assert rows == [(i.code, i.vi, i.check) for i in unconfirmed]
+    assert [c for c, _, _ in rows] == ["5.1", "5.2a", "5.2b", "5.3", "5.4", "6.2"]
+    # the key table links to it instead of marking names "(chưa đối chiếu)"
+    assert "(chưa đối chiếu)" not in html and html.count('href="#can-doi-chieu"') == 6

@@ -146,3 +146,12 @@ def test_libreoffice_prints_it_on_a4_at_a_legible_size(books, which, tmp_path):
         # nine sheets; none of them lost to a page of its own for a line run past the margin
         assert len(pages) <= 24
         assert "Theo loại hoạt động" in text and "TRUY VẾT SỐ LIỆU" in text
+
+
+def test_no_document_that_leaves_the_office_carries_a_wording_mark(books):
+    for which, path in books.items():
+        texts = [c.value for ws in openpyxl.load_workbook(path) for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        assert [t for t in texts if "chưa đối chiếu" in t or "nguyên văn" in t] == [], which
+    sdmx = next(books["ministry"].parent.glob("sdmx-*.csv")).read_text(encoding="utf-8")
+    assert "chưa đối chiếu" not in sdmx
