@@ -73,7 +73,7 @@ def test_templates_for_every_unit(tmp_path, config, period_code):
         assert ws["A6"].value == TITLE_INDICATORS and ws2["A6"].value == TITLE_ACTIVITIES
         assert [ws[f"{c}8"].value for c, _ in INDICATOR_COLUMNS.values()] == [h for _, h in INDICATOR_COLUMNS.values()]
         assert [ws2[f"{c}8"].value for c, _ in ACTIVITY_COLUMNS.values()] == [h for _, h in ACTIVITY_COLUMNS.values()]
-        assert ws.column_dimensions["C"].width == 36 and ws2.column_dimensions["C"].width == 52
+        assert ws.column_dimensions["C"].width == 34 and ws2.column_dimensions["C"].width == 52
         assert [ws[f"{c}8"].value for c in "KL"] == ["Đơn vị tính", "Cách nhập"]
 
         expected = template_rows(config, unit)

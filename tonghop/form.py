@@ -26,8 +26,8 @@ _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _GREY = PatternFill("solid", fgColor="EDEDED")
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
-_INDICATOR_WIDTHS = {"A": 6, "B": 8, "C": 36, "D": 9, "E": 16, "F": 8, "G": 12, "H": 12, "I": 10, "J": 18,
-                     "K": 10, "L": 44}
+_INDICATOR_WIDTHS = {"A": 6, "B": 8, "C": 34, "D": 9, "E": 16, "F": 8, "G": 12, "H": 12, "I": 10, "J": 18,
+                     "K": 10, "L": 34}
 # Biểu 01 after its ten read columns: the unit and how to enter the figure (the reader ignores unknown headers)
 _HINT_COLUMNS = {"K": "Đơn vị tính", "L": "Cách nhập"}
 _IND_LAST = "L"
