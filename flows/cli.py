@@ -555,7 +555,7 @@ def print_summary(summary: dict, out: Path) -> None:
         no_target = sum(1 for i in indicators.values() if i.get("status") is None)
         console.print(f"Chỉ tiêu: {met} đạt · {not_met} chưa đạt · {no_data} chưa có số liệu hợp lệ"
                       + (f" · {to_check} cần kiểm tra số liệu" if to_check else "")
-                      + (f" · {no_target} chưa có mục tiêu để so sánh" if no_target else "")
+                      + (f" · {no_target} chưa có chỉ tiêu cần đạt để so sánh" if no_target else "")
                       + f" (trên {len(indicators)} chỉ tiêu)")
     for path in summary.get("consolidated", {}).values():
         console.print(f"  {path}")

@@ -42,6 +42,8 @@ class Indicator:
     by_sex: bool = False
     merge: str = "ratio_of_sums"
     confirmed: bool = True
+    example: float | None = None   # a typical value, shown on the form ("khoảng 112, không ghi 1,12")
+    check: str = ""                # unconfirmed: what the officer has to compare with the Resolution (Vietnamese)
     parent: str | None = None
     national_targets: dict[int, float] = field(default_factory=dict)
 
@@ -51,9 +53,9 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        """Code and name as a person reads it, with the unconfirmed mark when it applies."""
-        mark = "" if self.confirmed else " (chưa đối chiếu)"
-        return f"{self.code}. {self.vi}{mark}"
+        """Code and name as a person reads it. An unconfirmed wording is not marked here: documents that leave
+        the office carry the name only; the officer's check list (round page) says what is left to compare."""
+        return f"{self.code}. {self.vi}"
 
     def target_for(self, year: int) -> tuple[int, float] | None:
         """The target in force for a year: 2025's up to 2025, 2030's after (milestone, value)."""
@@ -68,6 +70,7 @@ class Activity:
     code: str
     vi: str
     en: str
+    unit: str = ""                 # what its "Số lượng" counts (cuộc, lớp, vụ việc…)
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,13 @@ def parse_catalogue(data: dict) -> Catalogue:
             by_sex=bool(raw.get("by_sex", False)),
             merge=raw.get("merge", "boolean_any" if unit.code == "boolean" else "ratio_of_sums"),
             confirmed=bool(raw.get("confirmed", True)),
+            example=float(raw["example"]) if raw.get("example") is not None else None,
+            check=str(raw.get("check") or ("" if raw.get("confirmed", True) else
+                                           "Câu chữ chưa đối chiếu với nguyên văn Nghị quyết 28/NQ-CP.")),
             parent=raw.get("parent"),
             national_targets={int(y): float(v) for y, v in (raw.get("national_targets") or {}).items()},
         )
-    activities = {c: Activity(c, a["vi"], a["en"]) for c, a in data["activities"].items()}
+    activities = {c: Activity(c, a["vi"], a["en"], a.get("unit", "")) for c, a in data["activities"].items()}
     return Catalogue(goals, indicators, activities, units)
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure what the tests use is there: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) and,
-# in CI, headless Chromium and LibreOffice Writer with poppler-utils (the Word report converted to PDF and
-# read back). On a user's machine without them the PostgreSQL tests, the screenshot test and the PDF test
+# in CI, headless Chromium, LibreOffice Writer and Calc with poppler-utils (the Word report and the workbooks
+# converted to PDF and read back). On a user's machine without them the PostgreSQL tests, the screenshot test
+# and the PDF tests
 # skip; in CI (CI=true) they must run, so here we install and start what is missing.
 set -uo pipefail
 ci() { [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; }
@@ -31,12 +32,14 @@ if ! command -v chromium >/dev/null 2>&1 && ci; then
   echo "Cài Chromium cho CI …"
   apt_install chromium || echo "Không cài được Chromium"
 fi
+# LibreOffice converts the Word report and the workbooks to PDF in the tests; poppler-utils reads the PDF back.
 # Times New Roman cannot come from Debian's packages: Liberation Serif 2.x has its metrics and the Vietnamese
 # letters (Liberation 1.x lacks some, and LibreOffice would then mix in another face)
 if ci && { ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+           || ! dpkg -s libreoffice-writer >/dev/null 2>&1 || ! dpkg -s libreoffice-calc >/dev/null 2>&1 \
            || [ ! -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ]; }; then
-  echo "Cài LibreOffice Writer, poppler-utils và phông Liberation 2 cho CI …"
-  apt_install --no-install-recommends libreoffice-writer poppler-utils fonts-liberation2 \
+  echo "Cài LibreOffice Writer và Calc, poppler-utils và phông Liberation 2 cho CI …"
+  apt_install --no-install-recommends libreoffice-writer libreoffice-calc poppler-utils fonts-liberation2 \
     || echo "Không cài được LibreOffice"
 fi
 exit 0

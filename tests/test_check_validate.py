@@ -222,3 +222,20 @@ def test_files_are_validated_together_but_judged_apart(tmp_path, config):
     a, b = validate_files([parse_file(good), parse_file(bad)], config, Y2025)
     assert (a.report.status, b.report.status) == ("accepted", "partially_accepted")
     assert [p.cell for p in b.report.problems] == ["I9"]
+
+
+def test_an_unusual_value_is_answered_with_the_way_to_enter_that_indicator(tmp_path):
+    # 4.1 typed as 1,12 (a plain fraction) and 4.3 typed as 0,025 per woman: each fix names its own Tử số, Mẫu số
+    # and the slip, never the % example of another indicator
+    rows = replace(replace(replace(CLEAN_SYT, 0, 5, None), 0, 6, None), 0, 7, 1.12)
+    rows = replace(replace(replace(rows, 2, 5, None), 2, 6, None), 2, 7, 350)
+    fixes = {p.indicator: p.fix for p in check(tmp_path, rows).report.problems if p.code == "out-of-range"}
+    assert fixes == {
+        "4.1": "Kiểm tra lại Tử số, Mẫu số và Giá trị của chỉ tiêu 4.1: Tử số = Số bé trai sinh ra sống; Mẫu số = "
+               "Số bé gái sinh ra sống; Giá trị = Tử số / Mẫu số × 100, tính trên 100, khoảng 112 (không ghi 1,12). "
+               "Nếu đã ghi giá trị dạng 1,12 thì nhân với 100, hoặc để trống Giá trị để hệ thống tự tính từ Tử số "
+               "và Mẫu số.",
+        "4.3": "Kiểm tra lại Tử số, Mẫu số và Giá trị của chỉ tiêu 4.3: Tử số = Số trẻ sinh ra sống của phụ nữ 15-19 "
+               "tuổi; Mẫu số = Số phụ nữ 15-19 tuổi; Giá trị = Tử số / Mẫu số × 1.000, tính trên 1.000, ví dụ 18 "
+               "(không ghi 0,018). Nếu đã ghi giá trị dạng 0,018 thì nhân với 1.000, hoặc để trống Giá trị để hệ "
+               "thống tự tính từ Tử số và Mẫu số."}

@@ -28,7 +28,7 @@ def test_indicator_line_accounts_for_every_indicator():
                "indicators": {f"1.{i}": {"status": s} for i, s in enumerate(statuses)}}
     lines = [line for line in printed(summary).splitlines() if line.startswith("Chỉ tiêu:")]
     assert lines == ["Chỉ tiêu: 3 đạt · 2 chưa đạt · 1 chưa có số liệu hợp lệ · 1 cần kiểm tra số liệu · "
-                     "1 chưa có mục tiêu để so sánh (trên 8 chỉ tiêu)"]
+                     "1 chưa có chỉ tiêu cần đạt để so sánh (trên 8 chỉ tiêu)"]
 
 
 def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path, config):

@@ -163,3 +163,39 @@ def test_a_run_for_a_period_not_configured_or_not_begun_is_refused(tmp_path):
         f"Kỳ 2026-H1 (6 tháng đầu năm 2026) không có trong tệp cấu hình {tmp_path / 'tinh.yaml'} (các kỳ đã khai "
         "báo: 2025-Y, 2026-Y). Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period, hoặc khai báo kỳ này ở "
         "mục periods.")
+
+
+def test_the_rule_for_an_indicator_of_several_units_is_sum_or_one_of_its_units():
+    import yaml
+    from tonghop.config import DEFAULT_CONFIG, parse_config
+    from tonghop.errors import ConfigError
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    assert parse_config(data).multi_unit == {"3.2a": "sum", "3.2b": "sum", "5.4": "sum"}
+    data["multi_unit"] = {"3.2a": "SNV"}
+    assert parse_config(data).multi_unit == {"3.2a": "SNV"}
+    for rule, message in [({"3.2a": "SYT"}, "multi_unit.3.2a: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn "
+                                            "vị được giao chỉ tiêu 3.2a (gặp 'SYT')"),
+                          ({"9.9": "sum"}, "multi_unit: mã chỉ tiêu 9.9 không có trong danh mục")]:
+        data["multi_unit"] = rule
+        with pytest.raises(ConfigError) as err:
+            parse_config(data)
+        assert str(err.value) == message
+
+
+def test_the_document_heading_and_signer_come_from_configuration_with_the_provinces_defaults():
+    """One `document:` block for the Word report and the Ministry workbook; what it leaves out is derived."""
+    import yaml
+    from tonghop.config import DEFAULT_CONFIG, Document, Signature, parse_config
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    doc = parse_config(data).document_info()
+    assert (doc.parent_body, doc.issuing_body, doc.symbol, doc.place, doc.addressees, doc.copies, doc.archive,
+            doc.signature) == ("UBND TỈNH SƠN LA", "SỞ NỘI VỤ", "BC-SNV", "Sơn La", ("Ủy ban nhân dân tỉnh Sơn La",),
+                               ("Như trên", "Bộ Nội vụ", "Giám đốc Sở"), "VT", Signature("", "GIÁM ĐỐC", ""))
+    del data["document"]
+    config = parse_config(data)
+    assert config.document == Document()
+    assert config.document_info() == Document(
+        parent_body="UBND TỈNH SƠN LA", issuing_body="SỞ NỘI VỤ", symbol="BC-SNV", place="Sơn La",
+        addressees=("Ủy ban nhân dân tỉnh Sơn La",), copies=("Như trên",), signature=Signature())

@@ -256,3 +256,25 @@ def test_commune_rows_of_a_workbook_roll_up_to_the_province(tmp_path, db_url, co
     assert m.notes == ["SNV: dòng toàn tỉnh (Biểu 01!I9: Tử số 5.000, Mẫu số 10.000) khác tổng các xã, phường "
                        "(Tử số 5.200, Mẫu số 10.000); đã dùng tổng các xã, phường"]
     engine.dispose()
+
+
+def test_the_province_chooses_sum_of_parts_or_one_units_figure_with_the_others_as_a_cross_check(config, catalogue):
+    from dataclasses import replace
+
+    rows = [fig("SNV", "3.2a", 142, 168, 84.52), fig("SVHTTDL", "3.2a", 96, 112, 85.71, sub=2)]
+    summed = merge_indicator(catalogue.indicators["3.2a"], rows, replace(config, multi_unit={"3.2a": "sum"}))
+    assert (summed.total.numerator, summed.total.denominator, summed.total.units, summed.notes) == (
+        238, 280, ["SNV", "SVHTTDL"], [])
+    # Sở Nội vụ's figure counts; Sở VHTTDL's domestic-violence victims may be the same people: shown beside it
+    led = merge_indicator(catalogue.indicators["3.2a"], rows, replace(config, multi_unit={"3.2a": "SNV"}))
+    assert (led.total.value, led.total.numerator, led.total.denominator, led.total.units, led.units_missing) == (
+        pytest.approx(142 / 168 * 100), 142, 168, ["SNV"], [])
+    assert led.notes == ["Tổng: đối chiếu — SVHTTDL báo 85,71 (Tử số 96, Mẫu số 112); số liệu dùng là của SNV: "
+                         "84,52"]
+    assert [(s.figure.unit_code, s.used, s.reason) for s in led.total.sources] == [
+        ("SNV", True, ""), ("SVHTTDL", False, "đối chiếu: tỉnh lấy số liệu của SNV")]
+    # the chosen unit has not reported: no value, and the other's figure is still shown for checking
+    alone = merge_indicator(catalogue.indicators["3.2a"], rows[1:], replace(config, multi_unit={"3.2a": "SNV"}))
+    assert (alone.total.value, alone.units_missing) == (None, ["SNV"])
+    assert alone.notes == ["Tổng: đối chiếu — SVHTTDL báo 85,71 (Tử số 96, Mẫu số 112); số liệu dùng là của SNV: "
+                           "chưa có số liệu"]

@@ -20,6 +20,7 @@ from schemas.catalogue import load_catalogue
 from schemas.labels import (ACTIVITY_COLUMNS, HEADER_FIELDS, INDICATOR_COLUMNS, SHEET_ACTIVITIES, SHEET_GUIDE,
                             SHEET_INDICATORS, TITLE_ACTIVITIES, TITLE_INDICATORS, sheet_key)
 from tonghop.config import Period, parse_config
+from tonghop.entry_hints import entry_hint
 from tonghop.reports.form import template_rows, write_form, write_templates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,8 @@ def test_templates_for_every_unit(tmp_path, config, period_code):
         assert ws["A6"].value == TITLE_INDICATORS and ws2["A6"].value == TITLE_ACTIVITIES
         assert [ws[f"{c}8"].value for c, _ in INDICATOR_COLUMNS.values()] == [h for _, h in INDICATOR_COLUMNS.values()]
         assert [ws2[f"{c}8"].value for c, _ in ACTIVITY_COLUMNS.values()] == [h for _, h in ACTIVITY_COLUMNS.values()]
-        assert ws.column_dimensions["C"].width == 48 and ws2.column_dimensions["C"].width == 52
+        assert ws.column_dimensions["C"].width == 34 and ws2.column_dimensions["C"].width == 52
+        assert [ws[f"{c}8"].value for c in "KL"] == ["Đơn vị tính", "Cách nhập"]
 
         expected = template_rows(config, unit)
         assert len(expected) == sum(3 if CATALOGUE.indicators[c].by_sex else 1 for c in unit.indicators)
@@ -89,6 +91,13 @@ def test_templates_for_every_unit(tmp_path, config, period_code):
             assert [ws[f"{c}{r}"].value for c in "ABCDEF"] == [r - 8, ind.code, ind.vi, "14", "Tỉnh Sơn La",
                                                                row["sex"]]
             assert [ws[f"{c}{r}"].value for c in "GHJ"] == [None, None, None]
+            # the unit and how to enter it, read-only beside the figures
+            assert [ws[f"{c}{r}"].value for c in "KL"] == [ind.unit.vi, entry_hint(ind)]
+            assert ws[f"K{r}"].protection.locked and ws[f"L{r}"].protection.locked
+            if ind.code == "4.1":
+                assert ws[f"L{r}"].value == ("Tử số = Số bé trai sinh ra sống; Mẫu số = Số bé gái sinh ra sống; "
+                                             "Giá trị = Tử số / Mẫu số × 100, tính trên 100, khoảng 112 (không ghi "
+                                             "1,12).")
             assert ws[f"B{r}"].protection.locked and ws[f"F{r}"].protection.locked
             assert not ws[f"D{r}"].protection.locked and not ws[f"I{r}"].protection.locked
             assert _covering(ws, f"B{r}") == [("list", None, '"' + ",".join(unit.indicators) + '"', None)]
@@ -129,7 +138,7 @@ def _check_guide(ws, config, period, unit) -> None:
     for code in unit.indicators:
         ind = CATALOGUE.indicators[code]
         assert rows[code][1] == ind.label
-        assert rows[code][1].endswith("(chưa đối chiếu)") == (not ind.confirmed)
+        assert "chưa đối chiếu" not in rows[code][1] and "nguyên văn" not in rows[code][1]
         assert rows[code][2] == (ind.numerator or "—") and rows[code][3] == (ind.denominator or "—")
         assert rows[code][4] == ind.unit.vi
     if "4.1" in rows:

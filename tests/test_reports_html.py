@@ -154,3 +154,40 @@ def test_screenshot_in_headless_chromium(out, tmp_path):
     assert white < 0.9 * 1280 * 2000
     # the status colours are drawn: "Đạt" green, "Chưa đạt" red, "Chưa có số liệu" grey
     assert all(counts.get(c, 0) > 1000 for c in [(0xC6, 0xEF, 0xCE), (0xFF, 0xC7, 0xCE), (0xE7, 0xE6, 0xE6)])
+
+
+def test_goal_charts_start_at_zero_show_which_side_of_the_target_meets_it_and_leave_out_values_to_check(out):
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    charts = {g: html.split(f"<h3>Mục tiêu {g}. ")[1].split("</svg>")[0] for g in "1234"}
+
+    def row(goal, code):
+        svg = charts[goal]
+        return svg.split(f'class="code">{code}<')[1].split('class="code">')[0]
+
+    def meets(goal, code):
+        x, w = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="18" fill="#A5D6A7"',
+                         row(goal, code)).groups()
+        return float(x), float(x) + float(w)
+
+    left, right = 64.0, 64.0 + 380
+    assert meets("1", "1.1") == (pytest.approx(left + 0.60 * 380), pytest.approx(right))     # ≥ 60: 60 → 100
+    assert meets("2", "2.2") == (pytest.approx(left), pytest.approx(left + 0.30 * 380))      # < 30: 0 → 30
+    assert re.findall(r'class="axis">([^<]+)<', row("2", "2.2")) == ["0", "100 %"]
+    # 4.1 = 1,12 (112 typed as a fraction): named, not drawn; 4.2 on its own axis in its own unit
+    assert not re.search(r'height="8" fill=', row("4", "4.1"))
+    assert "1,12 cần kiểm tra, không vẽ · cần đạt ≤ 111" in row("4", "4.1")
+    assert re.findall(r'class="axis">([^<]+)<', row("4", "4.2")) == ["0", "100 trên 100.000"]
+    assert "44,8 trên 100.000 · cần đạt ≤ 42" in row("4", "4.2")
+
+
+def test_the_officers_check_list_names_each_wording_not_yet_compared_with_the_resolution(out):
+    from schemas.catalogue import load_catalogue
+
+    html = out["2025-Y"][1]["html"].read_text(encoding="utf-8")
+    section = html.split('id="can-doi-chieu"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-check="([^"]+)"><td class="code">[^<]+</td><td>([^<]+)</td><td>([^<]+)</td>', section)
+    unconfirmed = [i for i in load_catalogue().indicators.values() if not i.confirmed]
+    assert rows == [(i.code, i.vi, i.check) for i in unconfirmed]
+    assert [c for c, _, _ in rows] == ["5.1", "5.2a", "5.2b", "5.3", "5.4", "6.2"]
+    # the key table links to it instead of marking names "(chưa đối chiếu)"
+    assert "(chưa đối chiếu)" not in html and html.count('href="#can-doi-chieu"') == 6

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 
 import openpyxl
@@ -86,21 +87,26 @@ def test_ministry_workbook_layout_and_figures(out):
     wb = openpyxl.load_workbook(paths["ministry_xlsx"], data_only=True)
     assert wb.sheetnames == ["Biểu tổng hợp chỉ tiêu", "Biểu 02 - Hoạt động", "Tình hình báo cáo"]
     ws = wb["Biểu tổng hợp chỉ tiêu"]
-    assert [ws.cell(r, 1).value for r in (1, 2, 4, 5, 6)] == [
-        "UBND TỈNH SƠN LA", "SỞ NỘI VỤ",
-        "BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CHIẾN LƯỢC QUỐC GIA VỀ BÌNH ĐẲNG GIỚI GIAI ĐOẠN 2021 – 2030",
-        "Kỳ báo cáo: Năm 2025 – Tỉnh Sơn La", "Kính gửi: Bộ Nội vụ"]
-    assert (ws.cell(1, 5).value, ws.cell(2, 5).value) == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                                                          "Độc lập - Tự do - Hạnh phúc")
-    assert ws.freeze_panes == "C11"
-    goals = [ws.cell(r, 2).value for r in range(11, ws.max_row + 1) if ws.cell(r, 1).value in
-             ("I", "II", "III", "IV", "V", "VI")]
-    assert goals == ["Mục tiêu 1: Lĩnh vực chính trị", "Mục tiêu 2: Lĩnh vực kinh tế, lao động",
-                     "Mục tiêu 3: Lĩnh vực đời sống gia đình và phòng ngừa, ứng phó với bạo lực trên cơ sở giới",
-                     "Mục tiêu 4: Lĩnh vực y tế", "Mục tiêu 5: Lĩnh vực giáo dục, đào tạo",
-                     "Mục tiêu 6: Lĩnh vực thông tin, truyền thông"]
+    # the heading of Nghị định 30/2020/NĐ-CP, from the configuration's `document` block
+    assert [ws.cell(r, 1).value for r in (1, 2, 4, 6, 7, 8)] == [
+        "UBND TỈNH SƠN LA", "SỞ NỘI VỤ", "Số: …/BC-SNV", "BÁO CÁO",
+        "Kết quả thực hiện các chỉ tiêu của Chiến lược quốc gia về bình đẳng giới giai đoạn 2021 – 2030, "
+        "Năm 2025 – Tỉnh Sơn La", "Kính gửi: Bộ Nội vụ"]
+    assert [ws.cell(r, 4).value for r in (1, 2)] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                                     "Độc lập - Tự do - Hạnh phúc"]
+    assert re.fullmatch(r"Sơn La, ngày \d\d tháng \d\d năm \d{4}", ws.cell(4, 4).value)
+    assert (ws.cell(10, 4).value, ws.cell(11, 4).value) == ("Chỉ tiêu cần đạt theo Chiến lược", "Năm 2025")
+    assert ws.freeze_panes == "C13" and ws.print_title_rows == "$10:$12"
+    sign = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == "Nơi nhận:")
+    # Nơi nhận on the left; on the right the signer from configuration: KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC, room to sign
+    # and seal, and no name line since none is configured (it is written by hand)
+    assert [(ws.cell(r, 1).value, ws.cell(r, 9).value) for r in range(sign, sign + 4)] == [
+        ("Nơi nhận:", "KT. GIÁM ĐỐC"), ("- Bộ Nội vụ;", "PHÓ GIÁM ĐỐC"), ("- UBND tỉnh Sơn La;", None),
+        ("- Lưu: VT.", None)]
+    assert all(ws.cell(r, c).value is None for r in range(sign + 4, ws.max_row + 1) for c in range(1, 14))
+    assert ws.print_area == f"'Biểu tổng hợp chỉ tiêu'!$A$1:$M${sign + 6}"
     got = {}
-    for r in range(11, ws.max_row + 1):
+    for r in range(13, sign):
         code = ws.cell(r, 1).value
         if code in summary:
             got[code] = tuple(ws.cell(r, c).value for c in (4, 5, 6, 9, 10, 11, 12))
@@ -109,7 +115,7 @@ def test_ministry_workbook_layout_and_figures(out):
     assert {c: (v[2], v[5], v[6]) for c, v in got.items()} == {
         c: (None if s["value"] is None else pytest.approx(s["value"], rel=1e-13), STATUS_VI[s["status"]],
             len(s["units"])) for c, s in summary.items()}
-    notes = {ws.cell(r, 1).value: ws.cell(r, 13).value for r in range(11, ws.max_row + 1)}
+    notes = {ws.cell(r, 1).value: ws.cell(r, 13).value for r in range(13, sign)}
     assert notes["3.2a"] == "Chưa có số liệu của: Sở Văn hóa, Thể thao và Du lịch"
     ws = wb["Tình hình báo cáo"]
     config = load_config()
@@ -128,7 +134,7 @@ def test_ministry_workbook_layout_and_figures(out):
 def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):
     ws = openpyxl.load_workbook(next_year_reports(tmp_path)[1]["ministry_xlsx"], data_only=True)[
         "Biểu tổng hợp chỉ tiêu"]
-    rows = {ws.cell(r, 1).value: r for r in range(11, ws.max_row + 1)}
+    rows = {ws.cell(r, 1).value: r for r in range(13, ws.max_row + 1)}
     assert [ws.cell(rows["4.1"], c).value for c in (6, 11, 13)] == [
         110.67, "Chưa đạt", "Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
 
@@ -165,10 +171,11 @@ def test_dict_workbooks_sdmx_and_page_agree(out, period):
         k: (sdmx_number(v), sdmx_number(n), sdmx_number(d), str(u)) for k, (v, n, d, _s, u) in want.items()}
 
     province = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)["Chỉ tiêu"]
+    col = {c.value: c.column for c in province[4]}
     rows = {(province.cell(r, 1).value, province.cell(r, 3).value): r for r in range(5, province.max_row + 1)
             if province.cell(r, 3).value}
     assert {k: (round(province.cell(r, 5).value, 6) if province.cell(r, 5).value is not None else None,
-                province.cell(r, 6).value, province.cell(r, 7).value, province.cell(r, 11).value)
+                province.cell(r, 6).value, province.cell(r, 7).value, province.cell(r, col["Đánh giá"]).value)
             for k, r in rows.items()} == {
         k: (None if v is None else round(v, 6), n, d, STATUS_VI[s]) for k, (v, n, d, s, _u) in want.items()}
 

@@ -82,12 +82,14 @@ def test_indicator_sheet_equals_the_merged_figures(reports, period):
     y = rows[("3.2a", "Tổng")]
     if period == "2025-Y":
         # compared with 2024-Y (not on record), never with the half-year 2025-H1
-        assert (y["Đơn vị cung cấp số liệu"], y["Đơn vị chưa có số liệu"], y["Cùng kỳ năm trước"]) == (
-            "SNV", "SVHTTDL", None)
+        assert (y["Đơn vị cung cấp số liệu"], y["Đơn vị chưa có số liệu"]) == (
+            "Sở Nội vụ", "Sở Văn hóa, Thể thao và Du lịch")
+        # no year earlier on record: no empty "năm trước" columns
+        assert not [h for h in y if h and "2024" in h]
         assert rows[("4.1", "Tổng")]["Ghi chú"] == ("Giá trị 1,12 ngoài khoảng thường gặp (80–150 trên 100): "
-                                                     "chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại")
+                                                     "chưa so với chỉ tiêu cần đạt; đề nghị đơn vị báo cáo kiểm tra lại")
         assert rows[("4.1", "Tổng")]["Đánh giá"] == "Cần kiểm tra số liệu"
-        assert rows[("4.1", "Tổng")]["Chênh lệch (giá trị − chỉ tiêu)"] is None     # not compared with ≤ 111
+        assert rows[("4.1", "Tổng")]["Chênh lệch so với chỉ tiêu"] is None     # not compared with ≤ 111
 
 
 def test_formats_panes_colours_widths_and_no_formulas(reports):
@@ -100,9 +102,12 @@ def test_formats_panes_colours_widths_and_no_formulas(reports):
                 if isinstance(c.value, str) and c.value.startswith("=")]
     assert formulas == []
     ws = wb["Chỉ tiêu"]
-    by_code = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value == "Tổng"}
-    fmt = {code: (ws.cell(r, 5).number_format, ws.cell(r, 6).number_format, ws.cell(r, 8).number_format,
-                  ws.cell(r, 11).fill.fgColor.rgb[-6:]) for code, r in by_code.items() if code in
+    col = {c.value: c.column for c in ws[4]}
+    by_code = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)
+               if ws.cell(r, col["Phân tổ"]).value == "Tổng"}
+    fmt = {code: (ws.cell(r, col["Giá trị"]).number_format, ws.cell(r, col["Tử số"]).number_format,
+                  ws.cell(r, col["Chỉ tiêu cần đạt năm 2025"]).number_format,
+                  ws.cell(r, col["Đánh giá"]).fill.fgColor.rgb[-6:]) for code, r in by_code.items() if code in
            ("1.1", "2.2", "3.1", "4.2", "4.4", "5.4", "6.1")}
     assert fmt == {
         "1.1": ("#,##0.00", "#,##0", '"≥ "General', "FFC7CE"),
@@ -114,10 +119,24 @@ def test_formats_panes_colours_widths_and_no_formulas(reports):
         "6.1": ("#,##0.00", "#,##0", '"≥ "General', "C6EFCE"),
     }
     assert (ws.column_dimensions["B"].width, ws.cell(4, 1).font.b, ws.cell(4, 1).fill.fgColor.rgb[-6:]) == (
-        52, True, "DDEBF7")
+        32, True, "DDEBF7")
     charts = wb["Biểu đồ"]._charts
-    assert [(c.title.tx.rich.p[0].r[0].t, len(c.series), c.type, c.grouping) for c in charts] == [
-        (f"Mục tiêu {g}: kết quả và mức cần đạt", 2, "col", "clustered") for g in "123456"]
+    # one chart per goal and unit of measure: never % beside "lần", per 100.000 beside per 1.000
+    assert [(c.title.tx.rich.p[0].r[0].t, c.y_axis.title.tx.rich.p[0].r[0].t, len(c.series)) for c in charts] == [
+        ("Mục tiêu 1 (%)", "%", 2), ("Mục tiêu 2 (%)", "%", 2), ("Mục tiêu 3 (lần)", "lần", 2),
+        ("Mục tiêu 3 (%)", "%", 2), ("Mục tiêu 4 (trên 100)", "trên 100", 2),
+        ("Mục tiêu 4 (trên 100.000)", "trên 100.000", 2), ("Mục tiêu 4 (trên 1.000)", "trên 1.000", 2),
+        ("Mục tiêu 5 (%)", "%", 2), ("Mục tiêu 6 (%)", "%", 2)]
+    # bars from zero; shares on their whole 0–100 range
+    assert [(c.y_axis.scaling.min, c.y_axis.scaling.max) for c in charts] == [
+        (0, 100) if "%" in c.title.tx.rich.p[0].r[0].t else (0, None) for c in charts]
+    ws = wb["Biểu đồ"]
+    labels = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 3).value) for r in range(1, ws.max_row + 1)
+              if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value[:1].isdigit()}
+    # the target with its direction in the category; a value to check left out; one decimal at most
+    assert labels["2.2 (cần đạt < 30)"] == (70.6, 30)
+    assert labels["4.1 (cần đạt ≤ 111) – cần kiểm tra số liệu"] == (None, 111)
+    assert labels["1.1 (cần đạt ≥ 60)"] == (50.5, 60)
 
 
 def test_matrix_shows_each_units_part_and_why_one_is_missing(book):
@@ -147,11 +166,14 @@ def test_activities_equal_the_accepted_rows_summed_in_the_database(reports, book
             want[a.activity][5].add(unit)
     engine.dispose()
     rows = table(book["Hoạt động"], 4)
-    got = {r["Mã"]: (r["Số lượng"], r["Số người tham gia"] or 0, r["Nam"] or 0, r["Nữ"] or 0,
+    got = {r["Mã"]: (r["Số lượng"], r["Số lượt người tham gia"] or 0, r["Nam"] or 0, r["Nữ"] or 0,
                      round(r["Kinh phí (triệu đồng)"] or 0, 6), r["Số đơn vị"]) for r in rows if r["Mã"]}
     assert got == {k: (v[0], v[1], v[2], v[3], round(v[4], 6), len(v[5])) for k, v in want.items()}
     total = next(r for r in rows if r["Loại hoạt động"] == "Cộng")
-    assert total["Số lượng"] == sum(v[0] for v in want.values())
+    # meetings, classes and cases are not added together; people and money are
+    assert (total["Số lượng"], total["Số lượt người tham gia"], round(total["Kinh phí (triệu đồng)"], 6)) == (
+        None, sum(v[1] for v in want.values()), round(sum(v[4] for v in want.values()), 6))
+    assert [r["Đơn vị tính"] for r in rows if r["Mã"]] == ["cuộc", "lớp", "mô hình", "cuộc", "vụ việc", "hoạt động"]
 
 
 def test_completeness_sheet(book):
@@ -163,7 +185,7 @@ def test_completeness_sheet(book):
         ("Số đơn vị phải báo cáo", n, None), ("Số đơn vị đã nộp", done, pytest.approx(done / n * 100)),
         ("Số đơn vị nộp đúng hạn", on_time, pytest.approx(on_time / n * 100)),
         ("Số đơn vị gửi tệp bị từ chối, chưa có bản được tiếp nhận", 2, pytest.approx(2 / n * 100))]
-    assert ws.cell(8, 3).value == (
+    assert ws.cell(8, 1).value == (
         "Đơn vị được tính là đã nộp khi tệp hiện hành của đơn vị được chấp nhận toàn bộ hoặc một phần (tệp bị từ "
         "chối chưa được tính); đúng hạn khi tệp đó đến trước khi hết ngày hạn nộp (giờ Việt Nam).")
     rows = table(ws, 9)
@@ -245,15 +267,15 @@ def test_next_year_compares_with_last_year_and_never_builds_on_a_value_to_check(
     _summary, paths = next_year_reports(tmp_path)
     book = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)
     rows = indicator_rows(book["Chỉ tiêu"])
-    cols = ["Giá trị", "Cùng kỳ năm trước", "Giá trị cùng kỳ năm trước", "Thay đổi so với cùng kỳ năm trước",
-            "Dự báo 2030", "Xu hướng đến 2030", "Ghi chú"]
+    cols = ["Giá trị", "Giá trị Năm 2025", "Tăng (+), giảm (−) so với Năm 2025", "Dự báo 2030", "Xu hướng đến 2030",
+            "Ghi chú"]
     # 4.1 of 2025-Y was 1,12 (to check): no change (was +109,55) and no projection (was 548,87)
     assert [rows[("4.1", "Tổng")][c] for c in cols] == [
-        110.67, "Năm 2025", None, None, None, "Chưa đủ số liệu",
+        110.67, None, None, None, "Chưa đủ số liệu",
         "Giá trị Năm 2025 (1,12) cần kiểm tra số liệu: không dùng để tính thay đổi và dự báo"]
     # 1.1: 48/95 in 2025-Y, 50/95 in 2026-Y: +2,11 points a year → 61,05 in 2030, short of ≥ 75 but improving
     assert [rows[("1.1", "Tổng")][c] for c in cols] == [
-        near(50 / 95 * 100), "Năm 2025", near(48 / 95 * 100), near(50 / 95 * 100 - 48 / 95 * 100),
+        near(50 / 95 * 100), near(48 / 95 * 100), near(50 / 95 * 100 - 48 / 95 * 100),
         near(50 / 95 * 100 + 4 * 2 / 95 * 100), "Có nguy cơ", None]
     ws = book["Diễn biến"]
     assert [c.value for c in ws[4]] == ["Mã", "Tên chỉ tiêu", "Đơn vị tính", "6 tháng đầu năm 2025", "Năm 2025",

@@ -149,6 +149,7 @@ class ProvinceConfig:
     source: Path | None = None
     units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
     document: Document = field(default_factory=Document)
+    multi_unit: dict[str, str] = field(default_factory=dict)   # indicator → "sum" or the unit whose figure counts
 
     period_rule: PeriodRule | None = None       # periods.every_year; `periods` holds the explicit ones
 
@@ -184,6 +185,21 @@ class ProvinceConfig:
                 f"Kỳ {period.code} ({period.vi}) chưa bắt đầu: kỳ bắt đầu ngày {period.start:%d/%m/%Y}, "
                 f"hôm nay là {today:%d/%m/%Y}. Chưa đọc tệp nào, chưa gửi thư nào: kiểm tra lại --period "
                 f"(có gõ nhầm năm không?).")
+
+    def document_info(self) -> Document:
+        """The configured document parts (Nghị định 30), each empty one derived from the province and Sở Nội vụ:
+        the one place both the Word report and the Ministry workbook take their heading and signer from."""
+        doc, province = self.document, self.province_name[:1].lower() + self.province_name[1:]
+        return Document(
+            parent_body=doc.parent_body or f"UBND {self.province_name.upper()}",
+            issuing_body=doc.issuing_body or self.consolidator_name.upper(),
+            symbol=doc.symbol or f"BC-{self.consolidator_code}",
+            place=doc.place or self.province_short,
+            basis=doc.basis,
+            addressees=doc.addressees or (f"Ủy ban nhân dân {province}",),
+            copies=doc.copies or ("Như trên",),
+            archive=doc.archive,
+            signature=doc.signature)
 
     def deadline(self, period: Period) -> date:
         """The deadline of a period: its own date if configured, else the kind's day/month."""
@@ -270,6 +286,13 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
         consolidator = data["consolidator"]
         doc = data.get("document") or {}
         sig = doc.get("signature") or {}
+        multi_unit = {str(code): str(rule) for code, rule in (data.get("multi_unit") or {}).items()}
+        for code, rule in multi_unit.items():
+            if code not in catalogue.indicators:
+                raise ConfigError(f"multi_unit: mã chỉ tiêu {code} không có trong danh mục")
+            if rule != "sum" and (rule not in units or code not in units[rule].indicators):
+                raise ConfigError(f"multi_unit.{code}: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn vị được "
+                                  f"giao chỉ tiêu {code} (gặp {rule!r})")
         return ProvinceConfig(
             province_code=str(province["code"]),
             province_name=province["name"],
@@ -299,6 +322,7 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 signature=Signature(authority=str(sig.get("authority") or ""),
                                     title=str(sig.get("title") or "GIÁM ĐỐC"), name=str(sig.get("name") or "")),
             ),
+            multi_unit=multi_unit,
         )
     except KeyError as exc:
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc

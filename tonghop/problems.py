@@ -16,6 +16,10 @@ WARNING = "warning"  # please check; does not block
 SUBMISSION, NATIONAL = "submission", "national"
 
 
+GENERAL_FIX = {"out-of-range": "Kiểm tra lại Tử số, Mẫu số, Giá trị và đơn vị tính của chỉ tiêu (xem cột Cách nhập "
+                               "của Biểu 01)."}
+
+
 @dataclass(frozen=True)
 class ProblemType:
     code: str
@@ -108,7 +112,7 @@ _TYPES = [
                 "Nhập 1 nếu đã thực hiện, 0 nếu chưa."),
     ProblemType("out-of-range", WARNING, "Giá trị bất thường",
                 "Giá trị {value} nằm ngoài khoảng thường gặp của chỉ tiêu ({low} – {high} {unit}).",
-                "Kiểm tra lại số liệu và đơn vị tính (ví dụ nhập 45,5 cho 45,5%)."),
+                "{range_fix}"),         # tonghop.entry_hints.range_fix: Tử số, Mẫu số and the slip of this indicator
     ProblemType("missing-indicator", WARNING, "Thiếu chỉ tiêu được giao",
                 "Chưa có số liệu chỉ tiêu {indicator_label}, được giao cho {unit_name}.",
                 "Bổ sung dòng số liệu của chỉ tiêu này trong Biểu 01 rồi gửi lại."),
@@ -231,7 +235,8 @@ class Problem:
 
     @property
     def fix(self) -> str:
-        return self.type.fix.format_map(_Blank(self.params))
+        # a problem stored before its fix named the indicator's own rule gets the general advice
+        return self.type.fix.format_map(_Blank(self.params)) or GENERAL_FIX.get(self.code, "")
 
     @property
     def place(self) -> str:

@@ -19,6 +19,7 @@ from schemas.catalogue import Catalogue, load_catalogue
 from schemas.indicators import build_activity_schema, build_indicator_schema
 from schemas.labels import SHEET_INDICATORS
 from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.entry_hints import range_fix
 from tonghop.intake.header import check_header
 from tonghop.numbers import format_vi
 from tonghop.problems import ERROR, Problem, ValidationReport
@@ -80,6 +81,7 @@ def _indicator_problem(code: str, rec: dict[str, Any], ind, unit: Unit | None, c
         "numerator": format_vi(rec["numerator"]), "denominator": format_vi(rec["denominator"]),
         "area": rec["area"], "sex": rec["sex"], "count": same_key,
         "low": format_vi(ind.unit.plausible[0]), "high": format_vi(ind.unit.plausible[1]), "unit": ind.unit.vi,
+        "range_fix": range_fix(ind),
     }
     if ind.unit.factor and rec["numerator"] is not None and rec["denominator"]:
         params["expected"] = format_vi(rec["numerator"] / rec["denominator"] * ind.unit.factor)

@@ -4,7 +4,9 @@
 # * ratio_of_sums: value = Σ Tử số / Σ Mẫu số × factor over every contributing part, never a mean of rates.
 # * One unit's part (indicator, sex): its commune rows summed when they all give Tử số and Mẫu số (a province
 #   row beside them is not used; a note when it differs); otherwise its province row.
-# * Several units on one indicator (3.2a: SNV + SVHTTDL, 5.4: SNV + SGDDT): their parts are added.
+# * Several units on one indicator (3.2a: SNV + SVHTTDL, 5.4: SNV + SGDDT): the province's choice in
+#   configuration (`multi_unit`): "sum" (default) adds their parts; a unit code takes that unit's part only and
+#   keeps the others' as a cross-check, noted beside the value.
 # * A value-only part cannot be added: left out (noted) when other parts have Tử số/Mẫu số; when all parts are
 #   value-only, the value of the first unit the indicator is assigned to, in configuration order.
 # * boolean_any: yes (1) when any accepted figure says yes, else no (0).
@@ -178,6 +180,15 @@ def _merge_cell(ind: Indicator, sex: str, parts: list[Part], notes: list[str]) -
     return cell
 
 
+def _cross_check_note(ind: Indicator, sex: str, part: Part, lead: str, cell: Cell) -> str:
+    """'Tổng: đối chiếu — SVHTTDL báo 85,00 (Tử số 17, Mẫu số 20); số liệu dùng là của SNV: 80,00'."""
+    theirs = format_vi(part.value, 2) if part.value is not None else "không có giá trị"
+    if part.has_ratio:
+        theirs += f" (Tử số {format_vi(part.numerator)}, Mẫu số {format_vi(part.denominator)})"
+    ours = format_vi(cell.value, 2) if cell.value is not None else "chưa có số liệu"
+    return f"{sex}: đối chiếu — {part.unit_code} báo {theirs}; số liệu dùng là của {lead}: {ours}"
+
+
 def _unit_order(config: ProvinceConfig, ind: Indicator, units: set[str]) -> list[str]:
     """Assigned units in configuration order first, then any other unit (by code)."""
     assigned = [u.code for u in config.units_for_indicator(ind.code)]
@@ -199,6 +210,9 @@ def merge_indicator(ind: Indicator, figures: list[FigureRecord], config: Provinc
     sexes = list(SEXES if ind.by_sex else (TOTAL,))
     sexes += sorted({f.sex for f in figures} - set(sexes))
     parts: dict[str, list[Part]] = {s: [] for s in sexes}
+    lead = config.multi_unit.get(ind.code, "sum")
+    lead = None if lead == "sum" else lead
+    checks: dict[str, list[Part]] = defaultdict(list)
     for unit in _unit_order(config, ind, set(rows)):
         by_sex = rows[unit]
         unit_parts = {s: _unit_part(ind, unit, fs, config.province_code, notes) for s, fs in by_sex.items()}
@@ -210,13 +224,18 @@ def merge_indicator(ind: Indicator, figures: list[FigureRecord], config: Provinc
             notes.append(f"{unit}: không có dòng Tổng; Tổng = Nam + Nữ")
         for s, part in unit_parts.items():
             if part is not None:
-                parts[s].append(part)
+                (checks[s] if lead and unit != lead else parts[s]).append(part)
     cells = {s: _merge_cell(ind, s, parts[s], notes) for s in sexes}
     for s in sexes:
         cells[s].sources += blocked.get(s, [])
+        for p in checks.get(s, []):
+            notes.append(_cross_check_note(ind, s, p, lead, cells[s]))
+            cells[s].sources += [Source(src.figure, False, f"đối chiếu: tỉnh lấy số liệu của {lead}")
+                                 if src.used else src for src in p.sources]
     assigned = [u.code for u in config.units_for_indicator(ind.code)]
     used = {u for c in cells.values() for u in c.units}
-    return Consolidated(ind, cells, assigned, [u for u in assigned if u not in used], notes)
+    checked = {p.unit_code for ps in checks.values() for p in ps}      # reported, shown beside as a cross-check
+    return Consolidated(ind, cells, assigned, [u for u in assigned if u not in used | checked], notes)
 
 
 def merge_all(figures: list[FigureRecord], config: ProvinceConfig, catalogue: Catalogue) -> dict[str, Consolidated]:

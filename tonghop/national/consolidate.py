@@ -415,7 +415,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
             notes.append("Chỉ có giá trị, không cộng được: " + ", ".join(v.value_only))
         if v.missing:
             notes.append(f"Chưa có số liệu của {len(v.missing)} tỉnh")
-        row = [ind.code, ind.vi + ("" if ind.confirmed else " (chưa đối chiếu)"), sdmx.SEX_VI[v.sex],
+        row = [ind.code, ind.vi, sdmx.SEX_VI[v.sex],
                "% số tỉnh" if ind.is_boolean else ind.unit.vi, v.value, v.numerator, v.denominator, v.target,
                STATUS_VI.get(v.status, ""), len(v.provinces), v.units, "; ".join(notes) or None]
         for c, x in enumerate(row, start=1):

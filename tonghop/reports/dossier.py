@@ -33,20 +33,8 @@ AUTHOR = "tonghop"
 
 
 def defaults(data: RoundData) -> DocumentConfig:
-    """The configured document parts, each empty one derived from the province and the consolidating office."""
-    cfg, doc = data.config, data.config.document
-    province = lower_first(cfg.province_name)
-    return DocumentConfig(
-        parent_body=doc.parent_body or f"UBND {cfg.province_name.upper()}",
-        issuing_body=doc.issuing_body or cfg.consolidator_name.upper(),
-        symbol=doc.symbol or f"BC-{cfg.consolidator_code}",
-        place=doc.place or cfg.province_short,
-        basis=doc.basis,
-        addressees=doc.addressees or (f"Ủy ban nhân dân {province}",),
-        copies=doc.copies or ("Như trên",),
-        archive=doc.archive,
-        signature=doc.signature,
-    )
+    """The configured document parts, each empty one derived from the province (ProvinceConfig.document_info)."""
+    return data.config.document_info()
 
 
 # ------------------------------------------------------------------------------------------- low-level parts

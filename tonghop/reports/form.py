@@ -15,6 +15,7 @@ from schemas.labels import (ACTIVITY_COLUMNS, FIRST_DATA_ROW, HEADER_FIELDS, IND
                             SHEET_ACTIVITIES, SHEET_INDICATORS, TABLE_HEADER_ROW, TITLE_ACTIVITIES,
                             TITLE_INDICATORS, TITLE_ROW)
 from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.entry_hints import entry_hint
 from tonghop.reports.guide import FORM_FONT, GuideRanges, fit_height, write_guide
 
 Row = dict[str, Any] | None   # None = a blank line inside the table, as people leave them
@@ -25,7 +26,11 @@ _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _GREY = PatternFill("solid", fgColor="EDEDED")
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
-_INDICATOR_WIDTHS = {"A": 6, "B": 10, "C": 48, "D": 10, "E": 18, "F": 9, "G": 13, "H": 13, "I": 11, "J": 24}
+_INDICATOR_WIDTHS = {"A": 6, "B": 8, "C": 34, "D": 9, "E": 16, "F": 8, "G": 12, "H": 12, "I": 10, "J": 18,
+                     "K": 10, "L": 34}
+# Biểu 01 after its ten read columns: the unit and how to enter the figure (the reader ignores unknown headers)
+_HINT_COLUMNS = {"K": "Đơn vị tính", "L": "Cách nhập"}
+_IND_LAST = "L"
 _ACTIVITY_WIDTHS = {"A": 6, "B": 10, "C": 52, "D": 10, "E": 12, "F": 10, "G": 10, "H": 13, "I": 26}
 TEMPLATE_ACTIVITY_ROWS = 8     # empty Biểu 02 lines in a template
 TEMPLATE_SPARE_ROWS = 5        # empty Biểu 01 lines below the pre-filled ones (commune rows, extras)
@@ -65,7 +70,7 @@ def _header_block(ws: Worksheet, unit: Unit, period_text: str, reporter: str | N
             cell.fill = PatternFill("solid", fgColor="FFF2CC")
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     title = ws[f"A{TITLE_ROW}"]
-    title.value = TITLE_INDICATORS if last_col == "J" else TITLE_ACTIVITIES
+    title.value = TITLE_INDICATORS if last_col == _IND_LAST else TITLE_ACTIVITIES
     title.font = Font(name=FORM_FONT, bold=True, size=13)
     title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[TITLE_ROW].height = 22
@@ -75,8 +80,8 @@ def _footer(ws: Worksheet, row: int, last_col: str, place_date: str | None,
             signers: Sequence[str] | None) -> None:
     """An empty row, optional date line, then 'Người lập biểu' / 'Thủ trưởng đơn vị' as on paper forms."""
     row += 1
-    right = f"G{{r}}:{last_col}{{r}}" if last_col == "J" else f"F{{r}}:{last_col}{{r}}"
-    right_col = "G" if last_col == "J" else "F"
+    right = f"G{{r}}:{last_col}{{r}}" if last_col == _IND_LAST else f"F{{r}}:{last_col}{{r}}"
+    right_col = "G" if last_col == _IND_LAST else "F"
     if place_date:
         ws.merge_cells(right.format(r=row))
         ws[f"{right_col}{row}"] = place_date
@@ -144,7 +149,7 @@ def _write_indicators(ws: Worksheet, rows: list[Row], *, config: ProvinceConfig,
                       catalogue: Catalogue, template: bool, guide: GuideRanges) -> int:
     """Biểu 01 table from row 8; returns the last table row."""
     cols = INDICATOR_COLUMNS
-    for field, (letter, header) in cols.items():
+    for letter, header in [*cols.values(), *_HINT_COLUMNS.items()]:
         _style_cell(ws[f"{letter}{TABLE_HEADER_ROW}"], bold=True, center=True, fill=_HEAD_FILL)
         ws[f"{letter}{TABLE_HEADER_ROW}"] = header
     ws.row_dimensions[TABLE_HEADER_ROW].height = 30
@@ -155,8 +160,8 @@ def _write_indicators(ws: Worksheet, rows: list[Row], *, config: ProvinceConfig,
     stt = 0
     for row in rows:
         r += 1
-        for letter in "ABCDEFGHIJ":
-            _style_cell(ws[f"{letter}{r}"], center=letter in "ABDF")
+        for letter in "ABCDEFGHIJKL":
+            _style_cell(ws[f"{letter}{r}"], center=letter in "ABDFK")
             ws[f"{letter}{r}"].protection = _UNLOCKED
         for letter in "BD":
             ws[f"{letter}{r}"].number_format = "@"   # codes: keep 4.1 and 14001 as text
@@ -182,6 +187,11 @@ def _write_indicators(ws: Worksheet, rows: list[Row], *, config: ProvinceConfig,
         }
         for field, value in values.items():
             ws[f"{_col(cols, field)}{r}"] = value
+        if ind is not None:      # the unit and the way to enter it, beside the figures (4.1: about 112, not 1,12)
+            ws[f"K{r}"], ws[f"L{r}"] = ind.unit.vi, entry_hint(ind)
+            for letter in "KL":
+                ws[f"{letter}{r}"].protection = _LOCKED
+                ws[f"{letter}{r}"].fill = _GREY
         boolean = ind is not None and ind.is_boolean
         if template and ind is not None:
             for letter in "ABCF":   # which indicator, which sex: pre-filled by the province
@@ -339,10 +349,10 @@ def write_form(path: Path | str, *, config: ProvinceConfig, period: Period | str
     ws2 = wb.create_sheet(SHEET_ACTIVITIES)
     guide = write_guide(wb.create_sheet(), config=config, period=period, unit=unit, catalogue=catalogue)
 
-    _header_block(ws1, unit, shown_period, reporter, email, "J")
+    _header_block(ws1, unit, shown_period, reporter, email, _IND_LAST)
     last = _write_indicators(ws1, ind_rows, config=config, unit=unit, catalogue=catalogue,
                              template=template, guide=guide)
-    _footer(ws1, max(last, TABLE_HEADER_ROW) + 1, "J", place_date, signers)
+    _footer(ws1, max(last, TABLE_HEADER_ROW) + 1, _IND_LAST, place_date, signers)
     _page(ws1, _INDICATOR_WIDTHS, TABLE_HEADER_ROW)
 
     _header_block(ws2, unit, shown_period, reporter, email, "I")

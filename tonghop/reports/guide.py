@@ -20,7 +20,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _WIDTHS = {"A": 16, "B": 48, "C": 34, "D": 34, "E": 13, "F": 16, "G": 16, "H": 26}
 _TABLE_HEADERS = ("Mã", "Tên chỉ tiêu", "Tử số", "Mẫu số", "Đơn vị tính",
-                  "Mục tiêu 2025", "Mục tiêu 2030", "Cách ghi")
+                  "Chỉ tiêu cần đạt năm 2025", "Chỉ tiêu cần đạt năm 2030", "Cách ghi")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,13 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tonghop.consolidate.completeness import DEFINITION_VI
+from tonghop.reports.multi_unit import multi_unit_note
+from tonghop.reports.province_xlsx import COUNT_NOT_ADDED
+from tonghop.reports.dossier_text import date_vi
 from tonghop.reports.round_data import RoundData
-from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, fit_rows, font, header, number_format,
-                                        paint_status, put, set_widths, target_format, value_format)
+from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
+from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, WRAP, fit_rows, font, header,
+                                        number_format, paint_status, put, set_widths, target_format, value_format)
 from tonghop.consolidate.merge import FEMALE, MALE, TOTAL
 from tonghop.reports.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
                           write_sdmx)
@@ -39,64 +43,96 @@ def write_sdmx_csv(data: RoundData, path: Path) -> Path:
     return write_sdmx(sdmx_rows(data), path)
 
 
-def _letterhead(ws: Worksheet, data: RoundData, width: int) -> None:
-    """The administrative heading: issuing body on the left, national motto on the right."""
-    left = [f"UBND {data.config.province_name.upper()}", data.config.consolidator_name.upper()]
-    right = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
-    split = 4
-    for i in range(2):
-        ws.cell(i + 1, 1, left[i]).font = font(bold=i == 1)
-        ws.merge_cells(start_row=i + 1, start_column=1, end_row=i + 1, end_column=split)
-        ws.cell(i + 1, split + 1, right[i]).font = font(bold=True)
-        ws.merge_cells(start_row=i + 1, start_column=split + 1, end_row=i + 1, end_column=width)
-        for c in (1, split + 1):
-            ws.cell(i + 1, c).alignment = Alignment(horizontal="center")
-    lines = [("BIỂU TỔNG HỢP KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA CHIẾN LƯỢC QUỐC GIA VỀ BÌNH ĐẲNG GIỚI "
-              "GIAI ĐOẠN 2021 – 2030", True, 13),
-             (f"Kỳ báo cáo: {data.period.vi} – {data.config.province_name}", False, 12),
-             ("Kính gửi: Bộ Nội vụ", False, 12)]
-    for i, (text, bold, size) in enumerate(lines, start=4):
-        ws.cell(i, 1, text).font = font(bold=bold, size=size)
-        ws.cell(i, 1).alignment = CENTER
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
-    ws.row_dimensions[4].height = 34
-
-
-def _signature(ws: Worksheet, row: int, data: RoundData, width: int) -> None:
+def letterhead(ws: Worksheet, data: RoundData, width: int, split: int, title_text: str) -> int:
+    """The administrative heading of Nghị định 30/2020/NĐ-CP: issuing body and Số on the left, national motto and
+    place and date on the right, then the title and Kính gửi; returns the first free row."""
+    doc = data.config.document_info()
     d = data.generated_at
-    ws.cell(row, width - 3, f"{data.config.province_short}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}") \
-        .font = font(italic=True)
-    ws.cell(row + 1, width - 3, "GIÁM ĐỐC").font = font(bold=True)
-    ws.cell(row + 1, 1, "Nơi nhận:").font = font(bold=True, italic=True)
-    province = data.config.province_name[:1].lower() + data.config.province_name[1:]     # "UBND tỉnh Sơn La"
-    for i, text in enumerate(["- Bộ Nội vụ;", f"- UBND {province};", "- Lưu: VT."], start=2):
-        ws.cell(row + i, 1, text).font = font(size=10)
-    for r in (row, row + 1):
-        ws.merge_cells(start_row=r, start_column=width - 3, end_row=r, end_column=width)
-        ws.cell(r, width - 3).alignment = Alignment(horizontal="center")
+    left = [(doc.parent_body, False, False), (doc.issuing_body, True, False), ("————", False, False),
+            (f"Số: …/{doc.symbol}", False, False)]
+    right = [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False), ("Độc lập - Tự do - Hạnh phúc", True, False),
+             ("——————————", False, False),
+             (f"{doc.place}, {date_vi(d)}", False, True)]
+    for i, ((lt, lb, li), (rt, rb, ri)) in enumerate(zip(left, right), start=1):
+        for text, bold, italic, first, last in ((lt, lb, li, 1, split), (rt, rb, ri, split + 1, width)):
+            cell = ws.cell(i, first, text)
+            cell.font = font(bold=bold, italic=italic, size=12)
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            ws.merge_cells(start_row=i, start_column=first, end_row=i, end_column=last)
+        ws.row_dimensions[i].height = 17
+    for r in (3,):
+        ws.row_dimensions[r].height = 9           # the rules sit close under the names
+    lines = [("BÁO CÁO", True, 13), (title_text, True, 13),
+             (f"Kính gửi: Bộ Nội vụ", False, 13)]
+    row = 6
+    for text, bold, size in lines:
+        ws.cell(row, 1, text).font = font(bold=bold, size=size)
+        ws.cell(row, 1).alignment = CENTER
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        ws.row_dimensions[row].height = 34 if len(text) > 90 else 19
+        row += 1
+    return row + 1
+
+
+def signature(ws: Worksheet, row: int, data: RoundData, width: int, split: int) -> int:
+    """Nơi nhận on the left, the signer on the right (authority, position, room to sign and seal, name)."""
+    doc = data.config.document_info()
+    signer = doc.signature
+    block = [t for t in (signer.authority, signer.title) if t]
+    for i, text in enumerate(block):
+        cell = ws.cell(row + i, split + 1, text)
+        cell.font = font(bold=True, size=12)
+        cell.alignment = Alignment(horizontal="center")
+        ws.merge_cells(start_row=row + i, start_column=split + 1, end_row=row + i, end_column=width)
+    name_row = row + len(block) + 4                     # room for the signature and the seal
+    if signer.name:
+        cell = ws.cell(name_row, split + 1, signer.name)
+        cell.font = font(bold=True, size=12)
+        cell.alignment = Alignment(horizontal="center")
+        ws.merge_cells(start_row=name_row, start_column=split + 1, end_row=name_row, end_column=width)
+    ws.cell(row, 1, "Nơi nhận:").font = font(bold=True, italic=True, size=12)
+    # this workbook goes to the Ministry: Nơi nhận is the Ministry and the province's People's Committee
+    province = data.config.province_name[:1].lower() + data.config.province_name[1:]
+    lines = ["- Bộ Nội vụ;", f"- UBND {province};", f"- Lưu: {doc.archive}."]
+    for i, text in enumerate(lines, start=1):
+        ws.cell(row + i, 1, text).font = font(size=11)
+        ws.cell(row + i, 1).alignment = Alignment(horizontal="left")
+    return max(name_row, row + len(lines))          # the last row of the block (the name, or room for it)
+
+
+MINISTRY_TITLE = ("Kết quả thực hiện các chỉ tiêu của Chiến lược quốc gia về bình đẳng giới giai đoạn 2021 – 2030, "
+                  "{period} – {province}")
+INDICATOR_WIDTHS = [7, 44, 10, 10, 10, 10, 9, 9, 12, 12, 12, 9, 30]
+SPLIT = 3            # heading: issuing body over columns A–C, national motto over the rest
 
 
 def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
-    width = 13
-    _letterhead(ws, data, width)
-    top = ["STT", "Mục tiêu, chỉ tiêu", "Đơn vị tính", "Chỉ tiêu theo Chiến lược", None,
+    width = len(INDICATOR_WIDTHS)
+    set_widths(ws, INDICATOR_WIDTHS)
+    top_row = letterhead(ws, data, width, SPLIT, MINISTRY_TITLE.format(period=data.period.vi,
+                                                                       province=data.config.province_name))
+    top = ["STT", "Mục tiêu, chỉ tiêu", "Đơn vị tính", "Chỉ tiêu cần đạt theo Chiến lược", None,
            "Kết quả thực hiện kỳ báo cáo", None, None, "Tử số", "Mẫu số", "Đánh giá", "Số đơn vị báo cáo", "Ghi chú"]
     sub = [None, None, None, "Năm 2025", "Năm 2030", "Tổng", "Nam", "Nữ", None, None, None, None, None]
-    header(ws, 8, [t or "" for t in top])
-    header(ws, 9, [t or "" for t in sub])
+    header(ws, top_row, [t or "" for t in top])
+    header(ws, top_row + 1, [t or "" for t in sub])
+    ws.row_dimensions[top_row].height = 32
+    ws.row_dimensions[top_row + 1].height = 18
     for c in (1, 2, 3, 9, 10, 11, 12, 13):
-        ws.merge_cells(start_row=8, start_column=c, end_row=9, end_column=c)
-    ws.merge_cells(start_row=8, start_column=4, end_row=8, end_column=5)
-    ws.merge_cells(start_row=8, start_column=6, end_row=8, end_column=8)
+        ws.merge_cells(start_row=top_row, start_column=c, end_row=top_row + 1, end_column=c)
+    ws.merge_cells(start_row=top_row, start_column=4, end_row=top_row, end_column=5)
+    ws.merge_cells(start_row=top_row, start_column=6, end_row=top_row, end_column=8)
+    numbers = top_row + 2
     for c in range(1, width + 1):
-        ws.cell(10, c, f"({c})").font = font(italic=True, size=9)
-        ws.cell(10, c).alignment = CENTER
-        ws.cell(10, c).border = BORDER
-    set_widths(ws, [7, 56, 12, 10, 10, 11, 10, 10, 13, 13, 14, 10, 34])
-    row = 11
+        ws.cell(numbers, c, f"({c})").font = font(italic=True, size=9)
+        ws.cell(numbers, c).alignment = CENTER
+        ws.cell(numbers, c).border = BORDER
+    row = numbers + 1
     for i, (goal_code, results) in enumerate(data.by_goal().items()):
         ws.cell(row, 1, ROMAN[i]).font = font(True)
+        ws.cell(row, 1).alignment = CENTER
         ws.cell(row, 2, f"Mục tiêu {goal_code}: {data.catalogue.goals[goal_code].vi}").font = font(True)
+        ws.cell(row, 2).alignment = WRAP
         for c in range(1, width + 1):
             ws.cell(row, c).fill = GOAL_FILL
             ws.cell(row, c).border = BORDER
@@ -105,50 +141,58 @@ def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
             ind, cells = r.ind, r.merged.cells
             fmt = value_format(ind)
             put(ws, row, 1, ind.code, center=True)
-            put(ws, row, 2, ind.vi + ("" if ind.confirmed else " (chưa đối chiếu)"), wrap=True)
+            put(ws, row, 2, ind.vi, wrap=True)
             put(ws, row, 3, ind.unit.vi, center=True)
             for c, year in ((4, 2025), (5, 2030)):
-                put(ws, row, c, ind.targets.get(year), target_format(ind, year) if year in ind.targets else None)
+                put(ws, row, c, ind.targets.get(year), target_format(ind, year) if year in ind.targets else None,
+                    center=True)
             put(ws, row, 6, cells[TOTAL].value, fmt, bold=True)
             put(ws, row, 7, cells[MALE].value if MALE in cells else None, fmt)
             put(ws, row, 8, cells[FEMALE].value if FEMALE in cells else None, fmt)
             put(ws, row, 9, r.total.numerator, number_format(r.total.numerator))
             put(ws, row, 10, r.total.denominator, number_format(r.total.denominator))
             paint_status(put(ws, row, 11, STATUS_VI[r.status], center=True), r.status)
-            put(ws, row, 12, len(r.total.units), "0")
+            put(ws, row, 12, len(r.total.units), "0", center=True)
             notes = list(r.notes)
             if r.merged.units_missing:
                 notes.insert(0, "Chưa có số liệu của: " + ", ".join(data.unit_name(u) for u in r.merged.units_missing))
             put(ws, row, 13, "\n".join(notes) or None, wrap=True)
             row += 1
-    ws.cell(row, 1, "Giá trị tổng hợp = tổng Tử số / tổng Mẫu số của các đơn vị báo cáo (không lấy trung bình các "
-                    "tỷ lệ); đánh giá so với chỉ tiêu năm 2025 (đến hết năm 2025) hoặc năm 2030 (từ năm 2026).") \
-        .font = font(italic=True, size=10)
-    _signature(ws, row + 2, data, width)
-    ws.freeze_panes = "C11"
+    long_note(ws, row, "Giá trị tổng hợp = tổng Tử số / tổng Mẫu số của các đơn vị báo cáo (không lấy trung bình các "
+                       "tỷ lệ); đánh giá so với chỉ tiêu cần đạt năm 2025 (đến hết năm 2025) hoặc năm 2030 (từ năm "
+                       "2026). " + multi_unit_note(data), last_col=width, font=font(italic=True, size=10))
+    end = signature(ws, row + 2, data, width, 8)
+    ws.freeze_panes = ws.cell(numbers + 1, 3)
+    ws.print_area = f"A1:{ws.cell(end, width).coordinate}"
+    ws.print_title_rows = f"{top_row}:{numbers}"
 
 
 def sheet_activities(ws: Worksheet, data: RoundData) -> None:
     ws.cell(1, 1, f"BIỂU 02. TỔNG HỢP HOẠT ĐỘNG BÌNH ĐẲNG GIỚI – {data.config.province_name} – {data.period.vi}") \
         .font = font(True, 13)
-    header(ws, 3, ["STT", "Loại hoạt động", "Số lượng", "Số người tham gia", "Nam", "Nữ", "Kinh phí (triệu đồng)",
-                   "Số đơn vị"], [6, 44, 11, 15, 11, 11, 15, 10])
+    header(ws, 3, ["STT", "Loại hoạt động", "Đơn vị tính", "Số lượng", "Số lượt người tham gia", "Nam", "Nữ",
+                   "Kinh phí (triệu đồng)", "Số đơn vị"], [6, 40, 10, 10, 14, 10, 10, 14, 9])
     row = 4
     for i, (code, t) in enumerate(data.activities.by_kind.items(), start=1):
+        act = data.catalogue.activities.get(code)
         put(ws, row, 1, i, center=True)
-        put(ws, row, 2, data.catalogue.activities[code].vi if code in data.catalogue.activities else code, wrap=True)
-        for c, v in enumerate((t.count, t.participants, t.men, t.women), start=3):
+        put(ws, row, 2, act.vi if act else code, wrap=True)
+        put(ws, row, 3, act.unit if act and act.unit else None, center=True)
+        for c, v in enumerate((t.count, t.participants, t.men, t.women), start=4):
             put(ws, row, c, v, number_format(v))
-        put(ws, row, 7, t.budget, "#,##0.0")
-        put(ws, row, 8, len(t.units), "0")
+        put(ws, row, 8, t.budget, "#,##0.0")
+        put(ws, row, 9, len(t.units), "0", center=True)
         row += 1
     t = data.activities.total
     put(ws, row, 1, None)
     put(ws, row, 2, "Cộng", bold=True)
-    for c, v in enumerate((t.count, t.participants, t.men, t.women), start=3):
+    put(ws, row, 3, None)
+    put(ws, row, 4, None)                 # cuộc + lớp + vụ việc is no number: counts are not added across kinds
+    for c, v in enumerate((t.participants, t.men, t.women), start=5):
         put(ws, row, c, v, number_format(v), bold=True)
-    put(ws, row, 7, t.budget, "#,##0.0", bold=True)
-    put(ws, row, 8, len(t.units), "0", bold=True)
+    put(ws, row, 8, t.budget, "#,##0.0", bold=True)
+    put(ws, row, 9, len(t.units), "0", bold=True, center=True)
+    long_note(ws, row + 1, COUNT_NOT_ADDED, last_col=9, font=font(italic=True, size=10, color="595959"))
     ws.freeze_panes = "A4"
 
 
@@ -165,24 +209,25 @@ def sheet_reporting(ws: Worksheet, data: RoundData) -> None:
     put(ws, 9, 1, "Đơn vị chưa báo cáo: " + (", ".join(data.unit_name(u) for u in comp.missing) or "không"), wrap=True)
     put(ws, 10, 1, "Đơn vị báo cáo trễ hạn: " + (", ".join(data.unit_name(u) for u in comp.late) or "không"),
         wrap=True)
-    ws.cell(11, 1, DEFINITION_VI).font = font(italic=True, color="595959")
+    long_note(ws, 11, DEFINITION_VI, last_col=3, font=font(italic=True, size=10, color="595959"))
     ws.freeze_panes = "A5"
+
+
+# sheet → (writer, orientation, header rows repeated on every printed page)
+SHEETS = [("Biểu tổng hợp chỉ tiêu", sheet_indicators, "landscape", None),
+          ("Biểu 02 - Hoạt động", sheet_activities, "landscape", "3:3"),
+          ("Tình hình báo cáo", sheet_reporting, "portrait", None)]
 
 
 def write_ministry_xlsx(data: RoundData, path: Path) -> Path:
     wb = Workbook()
+    use_report_font(wb)
     wb.remove(wb.active)
-    for name, fill in [("Biểu tổng hợp chỉ tiêu", sheet_indicators), ("Biểu 02 - Hoạt động", sheet_activities),
-                       ("Tình hình báo cáo", sheet_reporting)]:
+    for name, fill, orientation, rows in SHEETS:
         ws = wb.create_sheet(name)
         fill(ws, data)
         fit_rows(ws)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
+        setup_print(ws, title_rows=rows, title_cols="A:B", orientation=orientation)
     wb.properties.title = f"Báo cáo Bộ Nội vụ – bình đẳng giới – {data.config.province_name} – {data.period.vi}"
     wb.properties.creator = data.config.consolidator_name
     wb.save(path)

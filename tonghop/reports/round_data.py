@@ -27,7 +27,8 @@ VERDICT_COLOURS = {"on_track": ("C6EFCE", "006100"), "at_risk": ("FFEB9C", "9C57
                    "off_track": ("FFC7CE", "9C0006"), "insufficient": ("F2F2F2", "595959"), None: ("FFFFFF", "3A3A3A")}
 MERGE_VI = (
     "Giá trị tổng hợp = tổng Tử số / tổng Mẫu số × hệ số của đơn vị tính, cộng phần của mọi đơn vị báo cáo "
-    "chỉ tiêu (không lấy trung bình các tỷ lệ). Số liệu theo xã, phường được cộng lên toàn tỉnh; nếu một tệp có "
+    "chỉ tiêu (không lấy trung bình các tỷ lệ), trừ chỉ tiêu mà tỉnh chọn lấy số liệu của một đơn vị và dùng số "
+    "liệu của đơn vị khác để đối chiếu. Số liệu theo xã, phường được cộng lên toàn tỉnh; nếu một tệp có "
     "cả dòng toàn tỉnh và các dòng xã, phường thì dùng tổng các xã, phường và ghi chú khi hai số khác nhau. "
     "Chỉ tiêu chỉ có Giá trị (không có Tử số/Mẫu số) lấy giá trị của đơn vị chủ trì (đơn vị đầu tiên được giao "
     "chỉ tiêu trong cấu hình). Chỉ tiêu có/không: “Có” khi ít nhất một đơn vị báo “Có”. Mỗi phân tổ giới (Tổng, "
@@ -88,7 +89,7 @@ def _plausibility_note(ind: Indicator, value: float | None) -> list[str]:
         return []
     lo, hi = ind.unit.plausible
     return [f"Giá trị {format_vi(value)} ngoài khoảng thường gặp ({format_vi(lo)}–{format_vi(hi)} {ind.unit.vi}): "
-            f"chưa so với mục tiêu; đề nghị đơn vị báo cáo kiểm tra lại"]
+            f"chưa so với chỉ tiêu cần đạt; đề nghị đơn vị báo cáo kiểm tra lại"]
 
 
 def indicator_results(merged: dict[str, Consolidated], period: Period,

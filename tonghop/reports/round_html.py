@@ -1,6 +1,7 @@
 """The round's summary page: one HTML file, no scripts, charts drawn here as inline SVG."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from markupsafe import Markup
@@ -14,7 +15,7 @@ from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS, IndicatorResult, RoundData
 from tonghop.reports.submission import jinja_env
 from tonghop.safe_text import html_text
-from tonghop.consolidate.targets import STATUS_VI, target_text
+from tonghop.consolidate.targets import STATUS_VI, TO_CHECK, target_text
 
 BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", "to_check": "#EF6C00", None: "#1565C0"}
 
@@ -28,10 +29,16 @@ def show(ind: Indicator, value: float | None) -> str:
     return format_vi(value, 2)
 
 
+def chart_number(value: float) -> str:
+    """A value on a chart: one decimal at most (50,5; 112; 44,8)."""
+    return format_vi(value, 1)
+
+
 def goal_chart(results: list[IndicatorResult], year: int) -> Markup:
-    """Bullet rows: the value bar coloured by status, the target as a dark tick; shares on 0-100 %, every
-    other kind on its own scale (units differ within a goal)."""
-    left, bar_w, row_h, right = 64, 380, 36, 290
+    """Bullet rows, each its own axis in its own unit from zero (shares on 0–100 %): the value bar coloured by
+    status, the target as a dark tick with the side that meets it shaded ("< 30" shades 0–30, "≥ 60" 60–100);
+    a value to check is named, not drawn."""
+    left, bar_w, row_h, right = 64, 380, 44, 320
     width = left + bar_w + right
     height = row_h * len(results) + 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
@@ -46,29 +53,47 @@ def goal_chart(results: list[IndicatorResult], year: int) -> Markup:
             text = show(ind, r.value) or "chưa có số liệu"
             parts.append(f'<rect x="{left}" y="{y + 3}" width="90" height="20" rx="10" fill="{colour}"/>'
                          f'<text x="{left + 45}" y="{y + 17}" text-anchor="middle" class="pill">{html_text(text)}</text>'
-                         f'<text x="{left + 100}" y="{y + 17}" class="note">chỉ tiêu: '
+                         f'<text x="{left + 100}" y="{y + 17}" class="note">chỉ tiêu cần đạt: '
                          f'{html_text(target_text(ind, year)) or "không có"}</text>')
             continue
-        # shares share one 0-100 scale, so their bars compare; other kinds get room for value and target
-        scale = 100.0 if ind.unit.code == "percent" else max(r.value or 0.0, target or 0.0) * 1.25 or 1.0
+        drawn = r.value if r.status != TO_CHECK else None
+        top = 100.0 if ind.unit.code == "percent" else _round_up(max(drawn or 0.0, target or 0.0) * 1.2)
         parts.append(f'<rect x="{left}" y="{y + 4}" width="{bar_w}" height="18" fill="#EEEEEE"/>')
-        if r.value is not None:
-            w = max(1.0, r.value / scale * bar_w)
-            parts.append(f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="18" fill="{BAR[r.status]}"/>')
-            label = f"{show(ind, r.value)} {ind.unit.vi}"
+        if target is not None:                   # the side of the target that meets it
+            tx = left + target / top * bar_w
+            x0, x1 = (tx, left + bar_w) if ind.direction == "up" else (left, tx)
+            parts.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{x1 - x0:.1f}" height="18" fill="#A5D6A7" '
+                         f'fill-opacity="0.45" class="meets"/>')
+        if drawn is not None:
+            w = max(1.0, drawn / top * bar_w)
+            parts.append(f'<rect x="{left}" y="{y + 9}" width="{w:.1f}" height="8" fill="{BAR[r.status]}"/>')
+            label = f"{chart_number(drawn)} {ind.unit.vi}"
+        elif r.status == TO_CHECK:
+            label = f"{format_vi(r.value)} cần kiểm tra, không vẽ"
         else:
             label = "chưa có số liệu"
         if target is not None:
-            tx = left + target / scale * bar_w
             parts.append(f'<line x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 26}" stroke="#212121" '
                          f'stroke-width="3"/>')
-            label += f" · CT {target_text(ind, year)}"
+            label += f" · cần đạt {target_text(ind, year)}"
         parts.append(f'<text x="{left + bar_w + 8}" y="{y + 17}" class="val">{html_text(label)}</text>')
+        # the row's own axis: zero and its top, in its unit
+        parts.append(f'<text x="{left}" y="{y + 36}" class="axis">0</text>'
+                     f'<text x="{left + bar_w}" y="{y + 36}" text-anchor="end" class="axis">'
+                     f'{html_text(format_vi(top, 0))} {html_text(ind.unit.vi)}</text>')
     milestone = next((r.target[0] for r in results if r.target), HORIZON)
-    parts.append(f'<text x="{left}" y="{height - 4}" class="note">Tỷ lệ % trên thang 0–100; chỉ tiêu khác '
-                 f'theo thang riêng; vạch đen: chỉ tiêu năm {milestone}</text>')
+    parts.append(f'<text x="{left}" y="{height - 4}" class="note">Mỗi dòng một thang từ 0, theo đơn vị tính của '
+                 f'chỉ tiêu; vạch đen: chỉ tiêu cần đạt năm {milestone}, phần tô xanh: khoảng đạt chỉ tiêu</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _round_up(x: float) -> float:
+    """A round top for an axis: 1, 2 or 5 times a power of ten at or above x (133 → 200; 2,2 → 5)."""
+    if x <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= x)
 
 
 def completeness_chart(comp: Completeness) -> Markup:
@@ -144,6 +169,7 @@ def render_round_html(data: RoundData) -> str:
         d=data, goals=goals, comp=comp, units=units, counts=counts, horizon=HORIZON,
         completeness_chart=completeness_chart(comp), merge_vi=MERGE_VI, method_vi=METHOD_VI,
         definition_vi=DEFINITION_VI,
+        unconfirmed=[ind for ind in data.catalogue.indicators.values() if not ind.confirmed],
         n_problems={"error": sum(1 for p in data.problems if p.severity == "error"),
                     "warning": sum(1 for p in data.problems if p.severity == "warning")},
         rate=lambda n: format_vi(comp.rate(n), 1))

@@ -132,7 +132,9 @@ def fit_rows(ws: Worksheet) -> None:
             if not isinstance(cell.value, str) or cell.coordinate in merged or not cell.alignment.wrap_text:
                 continue
             width = ws.column_dimensions[cell.column_letter].width or 10
-            per_line = max(1, int(width * 1.3))        # characters of Times New Roman 11 per line, roughly
+            # letters of Times New Roman 11 per width unit: about 1,1 once diacritics and capitals are counted (1,3
+            # left the fourth line of a long name outside its row)
+            per_line = max(1, int(width * 1.1))
             lines = max(lines, sum(math.ceil(max(1, len(part)) / per_line) for part in cell.value.split("\n")))
         if lines > 1:
             r = row[0].row
