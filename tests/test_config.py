@@ -192,7 +192,7 @@ def test_the_document_heading_and_signer_come_from_configuration_with_the_provin
     doc = parse_config(data).document_info()
     assert (doc.parent_body, doc.issuing_body, doc.symbol, doc.place, doc.addressees, doc.copies, doc.archive,
             doc.signature) == ("UBND TỈNH SƠN LA", "SỞ NỘI VỤ", "BC-SNV", "Sơn La", ("Ủy ban nhân dân tỉnh Sơn La",),
-                               ("Như trên", "Bộ Nội vụ", "Giám đốc Sở"), "VT", Signature("", "GIÁM ĐỐC", ""))
+                               ("Như trên", "Bộ Nội vụ", "Giám đốc Sở"), "VT", Signature("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""))
     del data["document"]
     config = parse_config(data)
     assert config.document == Document()

@@ -217,7 +217,8 @@ def test_signature_from_configuration(rounds):
     lines = [p.text for p in cell.paragraphs]
     assert lines == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Lò Văn Mạnh"]
     # no name configured: the title and room for a handwritten name, no placeholder line
-    unnamed = build_dossier(data).tables[1].cell(0, 1)
+    unsigned = replace(config, document=replace(config.document, signature=Signature()))
+    unnamed = build_dossier(replace(data, config=unsigned)).tables[1].cell(0, 1)
     assert [p.text for p in unnamed.paragraphs] == ["GIÁM ĐỐC", "", "", "", ""]
     # a province without a `document` section gets parts derived from its own names
     bare = replace(config, document=type(config.document)())

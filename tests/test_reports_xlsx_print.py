@@ -144,7 +144,8 @@ def test_libreoffice_prints_it_on_a4_at_a_legible_size(books, which, tmp_path):
             assert words in text, words
     else:
         # nine sheets; none of them lost to a page of its own for a line run past the margin
-        assert len(pages) <= 24
+        # (the page count grows with the units of the round: 89 in the sample; a scrap is a page with a few words)
+        assert [i for i, (_, _, words) in enumerate(pages, start=1) if len(words.split()) < 12] == []
         assert "Theo loại hoạt động" in text and "TRUY VẾT SỐ LIỆU" in text
 
 

@@ -286,13 +286,13 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
         consolidator = data["consolidator"]
         doc = data.get("document") or {}
         sig = doc.get("signature") or {}
-        multi_unit = {str(code): str(rule) for code, rule in (data.get("multi_unit") or {}).items()}
-        for code, rule in multi_unit.items():
+        multi_unit = {str(code): str(how) for code, how in (data.get("multi_unit") or {}).items()}
+        for code, how in multi_unit.items():
             if code not in catalogue.indicators:
                 raise ConfigError(f"multi_unit: mã chỉ tiêu {code} không có trong danh mục")
-            if rule != "sum" and (rule not in units or code not in units[rule].indicators):
+            if how != "sum" and (how not in units or code not in units[how].indicators):
                 raise ConfigError(f"multi_unit.{code}: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn vị được "
-                                  f"giao chỉ tiêu {code} (gặp {rule!r})")
+                                  f"giao chỉ tiêu {code} (gặp {how!r})")
         return ProvinceConfig(
             province_code=str(province["code"]),
             province_name=province["name"],
