@@ -17,6 +17,7 @@ from tonghop.mail.message import (
 )
 from tonghop.mail.recipients import unit_addresses
 from tonghop.mail.settings import consolidator_full
+from tonghop.numbers import format_vi
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED, STATUS_VI, ValidationReport
 
 STATUS_COLOUR = {ACCEPTED: "#1b7f3b", PARTIAL: "#b26a00", REJECTED: "#b00020"}
@@ -274,7 +275,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(part / whole * 100)}%" if whole else "–"
+    return f"{format_vi(part / whole * 100, 0)}%" if whole else "–"
 
 
 def _when(days_left: int) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tonghop.errors import RunInProgress
+from tonghop.numbers import format_vi
 from tonghop.store.models import Run, RunLock, Submission
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ def stale_reason(holder: str, acquired_at: datetime, max_age: timedelta | None,
         return f"tiến trình {pid_text} trên máy {host} không còn chạy"
     age = (now or _now()) - acquired_at
     if max_age is not None and age > max_age:
-        return f"khóa đã giữ {age.total_seconds() / 3600:.1f} giờ, quá {max_age.total_seconds() / 3600:g} giờ"
+        return (f"khóa đã giữ {format_vi(age.total_seconds() / 3600, 1)} giờ, "
+                f"quá {format_vi(max_age.total_seconds() / 3600)} giờ")
     return None
 
 
