@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,7 +91,7 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
     if newer is not None:
         context["newer"] = {"file": clean_text(newer.file_name, 120), "status_vi": STATUS_VI[newer.status].lower(),
                             "status": newer.status,
-                            "received": _local(newer.received_at, ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M")}
+                            "received": f"{newer.received_at.astimezone(ZoneInfo(config.timezone)):%d/%m/%Y %H:%M}"}
     context["to_do"] = newer is None and (status != ACCEPTED or n_err > 0 or n_warn > 0)
     context["verdict"] = paragraphs(
         "verdict.txt.j2", **context, accepted_parts=parts_text(report.accepted_indicators),
@@ -219,11 +219,6 @@ class DigestRow:
     emails: tuple[str, ...] = ()
 
 
-def _local(moment: datetime, tz: ZoneInfo) -> datetime:
-    # SQLite hands back naive datetimes; the pipeline stores UTC
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz)
-
-
 def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[DigestRow],
                  today: date | None = None) -> EmailMessage:
     """To the data officer: completeness and timeliness, who is missing, what was rejected, who reported."""
@@ -236,7 +231,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
     strangers = [r for r in rows if r.unit_code is None]
     entries = []
     for r in units:
-        local = _local(r.received_at, tz) if r.received_at else None
+        local = r.received_at.astimezone(tz) if r.received_at else None
         reported, on_time = reporting(r.status, r.received_at, end)
         entries.append({
             "row": r,
@@ -265,7 +260,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
         "rejected": [e for e in entries if e["row"].status == REJECTED],
         "reported": reported,
         "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
-                       "received": _local(r.received_at, tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
+                       "received": r.received_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
                       for r in strangers],
     }
     subject = (f"[{config.province_short}] Tình hình nộp báo cáo {period.vi} ngày {date_vi(today)}: "

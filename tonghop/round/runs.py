@@ -70,13 +70,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; we always write UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def lock_scope(province_code: str, period: str) -> str:
     """The lock key of one province and period: '14:2025-Y'."""
     return f"{province_code}:{period}"
@@ -127,8 +120,8 @@ def list_runs(engine: Engine, limit: int = 20, period: str | None = None) -> lis
         rows = conn.execute(query).all()
     return [RunRecord(
         id=r.id, period=r.period, trigger=r.trigger, started_by=r.started_by,
-        parameters=json.loads(r.parameters or "{}"), started_at=_aware(r.started_at),  # type: ignore[arg-type]
-        finished_at=_aware(r.finished_at), outcome=r.outcome, files_seen=r.files_seen or 0,
+        parameters=json.loads(r.parameters or "{}"), started_at=r.started_at,
+        finished_at=r.finished_at, outcome=r.outcome, files_seen=r.files_seen or 0,
         files_new=r.files_new or 0, message=r.message,
     ) for r in rows]
 
@@ -187,7 +180,7 @@ def _read_lock(engine: Engine, scope: str) -> RunLock | None:
                            .where(RunLock.scope == scope)).first()
     if row is None:
         return None
-    return RunLock(scope=scope, run_id=row.run_id, holder=row.holder, acquired_at=_aware(row.acquired_at))
+    return RunLock(scope=scope, run_id=row.run_id, holder=row.holder, acquired_at=row.acquired_at)
 
 
 def acquire_lock(engine: Engine, scope: str, run_id: int, holder: str | None = None, wait_seconds: float = 0,
