@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.store.models import ActivityRow, Submission
-from tonghop.consolidate.targets import STATUS_VI
+from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ def output_names(config: ProvinceConfig, period: Period) -> dict[str, str]:
         "sdmx_csv": f"sdmx-{config.province_code}-{p}.csv",
         "html": f"tong-hop-{p}.html",
         "trace_json": f"truy-vet-{p}.json",
-        "docx": f"bao-cao-{slug(config.province_short)}-{p}.docx",
+        "docx": f"bao-cao-{slugify(config.province_short)}-{p}.docx",
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.store.models import ActivityRow, DatabaseInfo, Figure, OutboxMessage, ProblemRow, Submission
 from tonghop.check.validate import CheckedFile
+from tonghop.statuses import REJECTED
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def refresh_current(engine: Engine, period: str) -> None:
                                                   Submission.unit_code.is_not(None))).all()
         latest: dict[str, Submission] = {}
         for sub in subs:
-            if sub.status == "rejected" and sub.n_errors and _rejected_whole(sub):
+            if sub.status == REJECTED and sub.n_errors and _rejected_whole(sub):
                 continue
             cur = latest.get(sub.unit_code)
             if cur is None or (sub.received_at, sub.id) > (cur.received_at, cur.id):
