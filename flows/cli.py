@@ -25,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 from tonghop.config import DEFAULT_CONFIG
 from tonghop.errors import TonghopError
 from tonghop.safe_text import terminal_text
+from tonghop.statuses import FILE_STATUS_VI
 
 # Typer's help boilerplate in Vietnamese: rich_utils reads these module strings each time it prints a help.
 rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
@@ -88,7 +89,6 @@ app = _App(
 console = Console()
 err = Console(stderr=True)
 
-STATUS_VI = {"accepted": "Chấp nhận", "partially_accepted": "Chấp nhận một phần", "rejected": "Từ chối"}
 
 ConfigOpt = typer.Option(Path(os.environ.get("TONGHOP_CONFIG", DEFAULT_CONFIG)), "--config", "-c",
                          help="Tệp cấu hình của tỉnh (đơn vị, địa bàn, hạn nộp). Biến môi trường: TONGHOP_CONFIG.")
@@ -520,7 +520,7 @@ def print_summary(summary: dict, out: Path) -> None:
         document = f["state"] == "document"
         # names and codes come from senders: no rich markup, no terminal escape codes
         table.add_row(terminal_text(f["file"], None), "—" if document else terminal_text(f["unit"] or "?", 40),
-                      "Văn bản kèm theo" if document else STATUS_VI.get(f["status"] or "", "—"),
+                      "Văn bản kèm theo" if document else FILE_STATUS_VI.get(f["status"] or "", "—"),
                       terminal_text(note, 200))
     console.print(table)
     c = summary["counts"]

@@ -129,7 +129,7 @@ def test_documents_are_shown_as_documents_not_as_files_without_a_result():
     rows = [line for line in text.splitlines() if line.startswith("│")]
     assert rows == [
         "│ CV 45-SGDDT.pdf │ —      │ Văn bản kèm theo │ không phải biểu mẫu: đã lưu trữ, không kiểm tra, không trả lời │",
-        "│ syt.xlsx        │ SYT    │ Chấp nhận        │ 0 lỗi, 0 cảnh báo                                              │"]
+        "│ syt.xlsx        │ SYT    │ Được chấp nhận   │ 0 lỗi, 0 cảnh báo                                              │"]
     lines = text.splitlines()
     assert "Tệp trong hộp thư: 2 · đọc mới: 1 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · văn bản kèm theo: 1" in lines
     assert "Đơn vị đã nộp: 1/18 · nộp đúng hạn: 1/18 · chưa nộp: 17" in lines

@@ -286,8 +286,8 @@ def test_digest_counts_completeness_and_timeliness(config):
     utc = timezone.utc
     rows = [
         DigestRow("SYT", "Sở Y tế", "partially_accepted", datetime(2025, 11, 20, 2, 0, tzinfo=utc), "syt.xlsx", 3, 1),
-        # 17:30 UTC on the 25th is 00:30 on the 26th in Sơn La: late
-        DigestRow("STC", "Sở Tài chính", "accepted", datetime(2025, 11, 25, 17, 30), "stc.xlsx", 0, 0),
+        # 17:30 UTC on the 25th is 00:30 on the 26th in Sơn La: late (rows carry aware UTC: store.types.UtcDateTime)
+        DigestRow("STC", "Sở Tài chính", "accepted", datetime(2025, 11, 25, 17, 30, tzinfo=utc), "stc.xlsx", 0, 0),
         DigestRow("CAT", "Công an tỉnh", "rejected", datetime(2025, 11, 21, 1, 0, tzinfo=utc), "cat.xlsx", 4, 0),
         DigestRow("BSL", "Báo Sơn La", None, emails=("bsl@sonla.gov.vn",)),
         DigestRow(None, "Sở Lạ", "rejected", datetime(2025, 11, 21, 1, 0, tzinfo=utc), "la.xlsx", 1, 0),

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from tonghop.numbers import NotANumber, comma_readings, format_vi, parse_number
+from tonghop.numbers import NotANumber, comma_readings, format_size, format_vi, parse_number
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -47,3 +47,18 @@ def test_format_vi_signed_for_a_change(value, text):
 def test_format_then_parse_round_trips(d):
     value = float(d)
     assert parse_number(format_vi(value)) == pytest.approx(round(value, 2))
+
+
+@pytest.mark.parametrize("value, decimals, text", [
+    # the workbook guide had its own formatter that wrote 0,999 as "1," and -0,5 as "0,5"
+    (0.999, 2, "1"), (-0.5, 2, "-0,5"), (100000, 2, "100.000"), (1.7, 2, "1,7"),
+    # a lock's age in hours and a percentage, once printed with Python's decimal point
+    (7.5, 1, "7,5"), (62.5, 0, "62"), (1024.4, 0, "1.024")])
+def test_format_vi_for_every_number_an_officer_reads(value, decimals, text):
+    assert format_vi(value, decimals) == text
+
+
+@pytest.mark.parametrize("size, text", [(0, "0 byte"), (1234, "1.234 byte"), (25 * 2**20, "25 MB"),
+                                        (2048 * 2**20, "2.048 MB"), (int(26.6 * 2**20), "27 MB")])
+def test_format_size(size, text):
+    assert format_size(size) == text

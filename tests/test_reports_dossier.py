@@ -20,7 +20,7 @@ from tonghop.reports.dossier import build_dossier
 from tonghop.reports.dossier_text import OFFICER_III, OFFICER_IV
 from tonghop.reports.round_data import build_round
 from tonghop.store import open_db
-from tonghop.consolidate.targets import STATUS_VI
+from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

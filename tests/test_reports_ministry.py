@@ -13,7 +13,7 @@ import sample_answer
 from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import load_config
 from tonghop.reports.ministry import sdmx_number, sdmx_period
-from tonghop.consolidate.targets import STATUS_VI
+from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 HEAD = "dataflow,VN_MOHA:DF_GENDER_EQUALITY(1.0),I,14,2025"
 # The 2025-Y sample round (values by hand in tests/test_consolidate_merge.py), to 6 decimals. 4.1 = 1,12 is "Cần kiểm tra số

@@ -14,7 +14,7 @@ from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import load_config
 from tonghop.problems import PROBLEM_TYPES
 from tonghop.store.models import ActivityRow, Submission
-from tonghop.consolidate.targets import STATUS_VI
+from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 
 @pytest.fixture(scope="module")

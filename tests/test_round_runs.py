@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from tonghop.errors import RunInProgress, TonghopError
 from tonghop.round.runs import (
-    acquire_lock, finish_run, format_runs, list_runs, lock_scope, release_lock, run_lock, start_run,
+    acquire_lock, finish_run, format_runs, list_runs, lock_scope, release_lock, run_lock, stale_reason, start_run,
     this_holder, tracked_run,
 )
 from tonghop.store.db import open_db
@@ -226,6 +226,18 @@ def test_lock_of_missing_pid_on_this_host(engine):
     put_lock(engine, f"{socket.gethostname()}:{2**22 + 12345}", timedelta(seconds=5))   # above pid_max
     mine = start_run(engine, period="2025-Y", trigger="manual", parameters={})
     assert "không còn chạy" in acquire_lock(engine, SCOPE, mine)
+
+
+def test_stale_and_refused_lock_messages_write_hours_the_vietnamese_way():
+    since = datetime(2025, 11, 20, 1, 0, tzinfo=timezone.utc)
+    assert stale_reason("may-khac:4321", since, timedelta(hours=6), now=since + timedelta(hours=7, minutes=30)) == \
+        "khóa đã giữ 7,5 giờ, quá 6 giờ"
+    refused = RunInProgress("14:2025-Y", 12, "may-khac:4321", since, max_age=timedelta(minutes=90), waited=2.6)
+    assert str(refused) == (
+        "Kỳ 2025-Y (tỉnh mã 14) đang được xử lý bởi lần chạy số 12 (máy may-khac, tiến trình 4321) từ 08:00:00 ngày "
+        "20/11/2025. Lần chạy này bị từ chối và không thay đổi dữ liệu. Đã đợi 3 giây. Hãy đợi lần chạy kia kết thúc "
+        "(xem `tonghop runs`) rồi chạy lại. Nếu tiến trình đó đã dừng hẳn, khóa được tự gỡ: ngay ở lần chạy sau nếu "
+        "cùng máy, hoặc sau 1,5 giờ kể từ lúc khóa.")
 
 
 def test_live_lock_of_this_process_is_kept(engine):

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from tonghop.numbers import format_vi
+
 
 _OS_REASONS_VI = {
     errno.ENOENT: "thư mục hoặc tệp không tồn tại",
@@ -53,8 +55,8 @@ class RunInProgress(TonghopError):
         province, _, period = scope.partition(":")
         host, _, pid = holder.rpartition(":")
         local = since.astimezone(ZoneInfo(timezone))
-        waited_text = f" Đã đợi {waited:.0f} giây." if waited > 0 else ""
-        age_text = (f", hoặc sau {max_age.total_seconds() / 3600:g} giờ kể từ lúc khóa" if max_age else "")
+        waited_text = f" Đã đợi {format_vi(waited, 0)} giây." if waited > 0 else ""
+        age_text = (f", hoặc sau {format_vi(max_age.total_seconds() / 3600)} giờ kể từ lúc khóa" if max_age else "")
         super().__init__(
             f"Kỳ {period} (tỉnh mã {province}) đang được xử lý bởi lần chạy số {run_id} "
             f"(máy {host or holder}, tiến trình {pid or '?'}) từ {local:%H:%M:%S} ngày {local:%d/%m/%Y}. "

@@ -81,3 +81,8 @@ def format_vi(value: float | int | None, decimals: int = 2, *, signed: bool = Fa
         return sign + f"{int(rounded):,}".replace(",", ".")
     whole, frac = f"{rounded:,.{decimals}f}".split(".")
     return sign + whole.replace(",", ".") + "," + frac.rstrip("0")
+
+
+def format_size(size: int) -> str:
+    """A file size as a sender reads it: '26 MB' from one mebibyte up, '1.234 byte' below."""
+    return f"{format_vi(size / 2**20, 0)} MB" if size >= 2**20 else f"{format_vi(size)} byte"

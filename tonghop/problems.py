@@ -255,8 +255,8 @@ class Problem:
         }
 
 
-ACCEPTED, PARTIAL, REJECTED = "accepted", "partially_accepted", "rejected"
-STATUS_VI = {ACCEPTED: "Được chấp nhận", PARTIAL: "Được chấp nhận một phần", REJECTED: "Bị từ chối"}
+# the file statuses live in tonghop.statuses; imported here for the report's status and its many readers
+from tonghop.statuses import ACCEPTED, FILE_STATUS_VI, PARTIAL, REJECTED  # noqa: E402,F401
 
 
 @dataclass
@@ -305,7 +305,7 @@ class ValidationReport:
             "sha256": self.sha256,
             "period": self.period,
             "status": self.status,
-            "status_vi": STATUS_VI[self.status],
+            "status_vi": FILE_STATUS_VI[self.status],
             "accepted_indicators": self.accepted_indicators,
             "blocked_indicators": self.blocked_indicators,
             "counts": self.counts(),

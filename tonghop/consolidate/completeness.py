@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from tonghop.config import Period, ProvinceConfig, Unit
-from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions, units_that_sent
+from tonghop.consolidate.current import SubmissionInfo, current_submissions, units_that_sent
 from tonghop.problems import ACCEPTED, PARTIAL, REJECTED
 
 # the definition in the officer's words, printed under the counts of every consolidated report
@@ -30,7 +30,7 @@ def reporting(status: str | None, received_at: datetime | None, end: datetime) -
     """
     if status not in (ACCEPTED, PARTIAL) or received_at is None:
         return False, None
-    return True, as_utc(received_at) < end
+    return True, received_at < end
 
 
 @dataclass(frozen=True)

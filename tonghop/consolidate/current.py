@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -10,11 +10,6 @@ from sqlalchemy.orm import Session
 from tonghop.config import Period
 from tonghop.errors import ConfigError
 from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
-
-
-def as_utc(dt: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC (see store.repo)."""
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ class ProblemInfo:
 
 
 def submission_info(s: Submission) -> SubmissionInfo:
-    return SubmissionInfo(s.id, s.period, s.unit_code or "", s.file_name, s.sha256, as_utc(s.received_at),
+    return SubmissionInfo(s.id, s.period, s.unit_code or "", s.file_name, s.sha256, s.received_at,
                           s.status, s.n_errors, s.n_warnings)
 
 

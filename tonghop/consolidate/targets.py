@@ -4,9 +4,7 @@ from __future__ import annotations
 from schemas.catalogue import Indicator
 from tonghop.numbers import format_vi
 
-ACHIEVED, NOT_ACHIEVED, NO_DATA, TO_CHECK = "achieved", "not_achieved", "no_data", "to_check"
-STATUS_VI = {ACHIEVED: "Đạt", NOT_ACHIEVED: "Chưa đạt", NO_DATA: "Chưa có số liệu", TO_CHECK: "Cần kiểm tra số liệu",
-             None: "Chưa có chỉ tiêu cần đạt"}   # no 2025/2030 target in the catalogue: nothing to compare with
+from tonghop.statuses import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK
 
 
 def plausible(ind: Indicator, value: float | None) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from tonghop.numbers import format_size, format_vi
 from tonghop.safe_text import plain_text
 
 # --- Bounds -------------------------------------------------------------------------------------------------
@@ -45,12 +46,8 @@ class Refused(ValueError):
         self.code, self.detail = code, detail
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _mb(size: int) -> str:
-    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{_n(size)} byte"
+# the short names keep the many limit messages below on one line each
+_n, _mb = format_vi, format_size
 
 
 def _corrupt(what: str = "") -> Refused:
@@ -168,8 +165,8 @@ def _inspect_zip(data: bytes) -> Inspection:
     declared = sum(i.file_size for i in infos)
     if declared > MAX_UNPACKED_BYTES:
         ratio = declared / max(len(data), 1)
-        raise Refused("file-too-large", f"khi giải nén tệp lên tới {_mb(declared)} (gấp {ratio:,.0f} lần tệp gửi), "
-                                        f"quá giới hạn {_mb(MAX_UNPACKED_BYTES)}".replace(",", "."))
+        raise Refused("file-too-large", f"khi giải nén tệp lên tới {_mb(declared)} (gấp {_n(ratio, 0)} lần tệp gửi), "
+                                        f"quá giới hạn {_mb(MAX_UNPACKED_BYTES)}")
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
         raise Refused("file-unreadable", "tệp là bảng tính nhị phân .xlsb, không được hỗ trợ; hãy lưu lại dưới dạng .xlsx")

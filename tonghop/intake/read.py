@@ -24,6 +24,7 @@ from tonghop.intake import container as safety
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
 from tonghop.intake.container import MAX_FILE_BYTES, Refused
+from tonghop.numbers import format_size, format_vi
 from tonghop.safe_text import MAX_CELL_CHARS, plain_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
@@ -161,8 +162,8 @@ def _load_csv(path: Path, data: bytes) -> Sheet:
             rows.append(r)
             cells += len(r)
             if len(rows) > safety.MAX_SHEET_ROWS or cells > safety.MAX_SHEET_GRID:
-                raise Refused("too-many-cells", f"tệp CSV vượt giới hạn {safety.MAX_SHEET_ROWS:,} dòng hoặc "
-                                                f"{safety.MAX_SHEET_GRID:,} ô".replace(",", "."))
+                raise Refused("too-many-cells", f"tệp CSV vượt giới hạn {format_vi(safety.MAX_SHEET_ROWS)} dòng hoặc "
+                                                f"{format_vi(safety.MAX_SHEET_GRID)} ô")
     except csv.Error as exc:
         # the csv module refuses a field over 128 KiB (and a few malformed lines): no form looks like that
         raise Refused("file-unreadable", f"tệp CSV có ô dài bất thường hoặc sai định dạng ở dòng {len(rows) + 1}") from exc
@@ -375,7 +376,7 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     parsed = ParsedFile(path=path, sha256=hash_bytes(data), size=len(data))
     if len(data) > MAX_FILE_BYTES:
         parsed.problems.append(Problem("file-too-large", params={
-            "detail": f"tệp nặng {len(data) / 2**20:.0f} MB, quá giới hạn {MAX_FILE_BYTES // 2**20} MB"}))
+            "detail": f"tệp nặng {format_size(len(data))}, quá giới hạn {format_size(MAX_FILE_BYTES)}"}))
         return parsed
     if len(data) == 0:
         parsed.problems.append(Problem("file-unreadable", params={"detail": "tệp rỗng (0 byte)"}))
@@ -469,8 +470,7 @@ def _cell_warnings(sheet: Sheet, rows: list[RawRow], header_cells: dict[str, str
 
 def _long(sheet: Sheet, cell: str, code: str | None) -> Problem:
     return Problem("text-too-long", sheet.name, cell, None, code,
-                   {"length": f"{sheet.long_cells[cell]:,}".replace(",", "."),
-                    "limit": f"{MAX_CELL_CHARS:,}".replace(",", ".")})
+                   {"length": format_vi(sheet.long_cells[cell]), "limit": format_vi(MAX_CELL_CHARS)})
 
 
 def _code_of(row: RawRow) -> str | None:

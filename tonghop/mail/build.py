@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +17,9 @@ from tonghop.mail.message import (
 )
 from tonghop.mail.recipients import unit_addresses
 from tonghop.mail.settings import consolidator_full
-from tonghop.problems import ACCEPTED, PARTIAL, REJECTED, STATUS_VI, ValidationReport
+from tonghop.numbers import format_vi
+from tonghop.problems import ValidationReport
+from tonghop.statuses import ACCEPTED, FILE_STATUS_VI, PARTIAL, REJECTED
 
 STATUS_COLOUR = {ACCEPTED: "#1b7f3b", PARTIAL: "#b26a00", REJECTED: "#b00020"}
 
@@ -74,7 +76,7 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
         **_common(config, period),
         "unit_name": unit_name,
         "status": status,
-        "status_vi": STATUS_VI[status],
+        "status_vi": FILE_STATUS_VI[status],
         "colour": STATUS_COLOUR[status],
         "file_name": clean_text(report.file, 200),
         "sha256": report.sha256,
@@ -88,18 +90,18 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
         "csv_name": CSV_NAME,
     }
     if newer is not None:
-        context["newer"] = {"file": clean_text(newer.file_name, 120), "status_vi": STATUS_VI[newer.status].lower(),
+        context["newer"] = {"file": clean_text(newer.file_name, 120), "status_vi": FILE_STATUS_VI[newer.status].lower(),
                             "status": newer.status,
-                            "received": _local(newer.received_at, ZoneInfo(config.timezone)).strftime("%d/%m/%Y %H:%M")}
+                            "received": f"{newer.received_at.astimezone(ZoneInfo(config.timezone)):%d/%m/%Y %H:%M}"}
     context["to_do"] = newer is None and (status != ACCEPTED or n_err > 0 or n_warn > 0)
     context["verdict"] = paragraphs(
         "verdict.txt.j2", **context, accepted_parts=parts_text(report.accepted_indicators),
         blocked_parts=parts_text(report.blocked_indicators),
         blocked=[indicator_label(c) for c in report.blocked_indicators])
     subject = (f"[{config.province_short}] {unit_name} – {period.vi}: "
-               f"{STATUS_VI[status]}{_counts_text(n_err, n_warn)}")
+               f"{FILE_STATUS_VI[status]}{_counts_text(n_err, n_warn)}")
     if newer is not None:
-        subject += f"; tệp gửi sau đã {STATUS_VI[newer.status].lower()}"
+        subject += f"; tệp gửi sau đã {FILE_STATUS_VI[newer.status].lower()}"
     msg = new_message(config, to=recipients, subject=subject,
                       text=render("report.txt.j2", **context), html=render("report.html.j2", **context))
     for name, _kind, data in attachments:
@@ -143,7 +145,7 @@ def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceCon
         "unit_name": clean_text(unit.name) if unit else "",
         # an unreadable file's header was never read: its fields are unknown, not empty
         "blank": "(không đọc được)" if reason == "unreadable" else "(để trống)",
-        "status_vi": STATUS_VI[report.status],
+        "status_vi": FILE_STATUS_VI[report.status],
         "listing": shown,
         "kinds": kind_counts(report.problems),
         "n_errors": len(report.errors),
@@ -218,11 +220,6 @@ class DigestRow:
     emails: tuple[str, ...] = ()
 
 
-def _local(moment: datetime, tz: ZoneInfo) -> datetime:
-    # SQLite hands back naive datetimes; the pipeline stores UTC
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz)
-
-
 def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[DigestRow],
                  today: date | None = None) -> EmailMessage:
     """To the data officer: completeness and timeliness, who is missing, what was rejected, who reported."""
@@ -235,13 +232,13 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
     strangers = [r for r in rows if r.unit_code is None]
     entries = []
     for r in units:
-        local = _local(r.received_at, tz) if r.received_at else None
+        local = r.received_at.astimezone(tz) if r.received_at else None
         reported, on_time = reporting(r.status, r.received_at, end)
         entries.append({
             "row": r,
             "name": clean_text(r.unit_name, 120),
             "file": clean_text(r.file_name, 120),
-            "status_vi": STATUS_VI.get(r.status or "", "Chưa nộp"),
+            "status_vi": FILE_STATUS_VI.get(r.status or "", "Chưa nộp"),
             "received": local.strftime("%d/%m/%Y %H:%M") if local else "",
             "reported": reported,
             # on time is judged by the file's arrival, never by when a later run read it
@@ -264,7 +261,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
         "rejected": [e for e in entries if e["row"].status == REJECTED],
         "reported": reported,
         "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
-                       "received": _local(r.received_at, tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
+                       "received": r.received_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
                       for r in strangers],
     }
     subject = (f"[{config.province_short}] Tình hình nộp báo cáo {period.vi} ngày {date_vi(today)}: "
@@ -274,7 +271,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(part / whole * 100)}%" if whole else "–"
+    return f"{format_vi(part / whole * 100, 0)}%" if whole else "–"
 
 
 def _when(days_left: int) -> str:

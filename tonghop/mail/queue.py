@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig, is_placeholder
-from tonghop.consolidate.current import SubmissionInfo, as_utc, current_submissions
+from tonghop.consolidate.current import SubmissionInfo, current_submissions
 from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
 from tonghop.mail.message import as_period
@@ -82,7 +82,7 @@ def newer_files(engine: Engine, period: str) -> dict[str, SubmissionInfo]:
         rows = s.execute(select(Submission.sha256, Submission.unit_code, Submission.received_at)
                          .where(Submission.period == period, Submission.unit_code.in_(list(current)))).all()
     return {sha: current[unit] for sha, unit, received in rows
-            if sha != current[unit].sha256 and as_utc(received) < current[unit].received_at}
+            if sha != current[unit].sha256 and received < current[unit].received_at}
 
 
 def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period | str,

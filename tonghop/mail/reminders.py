@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from tonghop.consolidate.completeness import completeness_on_record
 from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
-from tonghop.consolidate.current import as_utc
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period
@@ -91,7 +90,7 @@ def digest_rows(engine: Engine, config: ProvinceConfig, period: Period | str) ->
 def digest_fingerprint(config: ProvinceConfig, period: Period, rows: list[DigestRow]) -> str:
     """What the digest reports, without the day it is sent: the same facts give the same fingerprint."""
     facts = [config.deadline(period).isoformat()] + [
-        [r.unit_code, r.unit_name, r.status, as_utc(r.received_at).isoformat() if r.received_at else None,
+        [r.unit_code, r.unit_name, r.status, r.received_at.isoformat() if r.received_at else None,
          r.file_name, r.n_errors, r.n_warnings, list(r.emails)] for r in rows]
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:32]
 

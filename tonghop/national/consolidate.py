@@ -31,7 +31,10 @@ from tonghop.numbers import format_vi
 from tonghop.problems import ERROR, NATIONAL_PROBLEM_TYPES as PROBLEMS, WARNING
 from tonghop.provinces import NATIONAL_CODE, PROVINCES, short_name
 from tonghop.safe_text import set_cell
-from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, STATUS_VI, TO_CHECK, status as target_status, target_text
+from tonghop.consolidate.targets import status as target_status, target_text
+from tonghop.statuses import (
+    ACCEPTED, ACHIEVED, FILE_USE_VI, MISSING, NO_DATA, NOT_ACHIEVED, PARTIAL, REJECTED, TARGET_STATUS_VI, TO_CHECK,
+)
 
 INPUT_SUFFIXES = {".csv"}
 
@@ -77,8 +80,8 @@ class ProvinceFile:
     @property
     def status(self) -> str:
         if self.rejected:
-            return "rejected"
-        return "partially_accepted" if self.blocked else "accepted"
+            return REJECTED
+        return PARTIAL if self.blocked else ACCEPTED
 
     def add(self, code: str, row: int | None = None, column: str = "", value: str | None = None,
             indicator: str | None = None, **params: Any) -> None:
@@ -378,8 +381,6 @@ def national_sdmx_rows(values: list[NationalValue], time_period: str) -> list[di
 _BOLD = Font(name=FORM_FONT, bold=True)
 _HEAD = PatternFill("solid", fgColor="D9E1F2")
 _STATUS_FILL = {ACHIEVED: "C6EFCE", NOT_ACHIEVED: "FFC7CE", NO_DATA: "EDEDED", TO_CHECK: "FFEB9C"}
-FILE_STATUS_VI = {"accepted": "Dùng toàn bộ", "partially_accepted": "Dùng một phần", "rejected": "Không dùng",
-                  "missing": "Chưa gửi"}
 
 
 def _table(ws: Worksheet, row: int, headers: list[str], widths: list[int]) -> None:
@@ -417,7 +418,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
             notes.append(f"Chưa có số liệu của {len(v.missing)} tỉnh")
         row = [ind.code, ind.vi, sdmx.SEX_VI[v.sex],
                "% số tỉnh" if ind.is_boolean else ind.unit.vi, v.value, v.numerator, v.denominator, v.target,
-               STATUS_VI.get(v.status, ""), len(v.provinces), v.units, "; ".join(notes) or None]
+               TARGET_STATUS_VI.get(v.status, ""), len(v.provinces), v.units, "; ".join(notes) or None]
         for c, x in enumerate(row, start=1):
             cell = set_cell(ws, r, c, x)
             cell.alignment = Alignment(wrap_text=c in (2, 12), vertical="top")
@@ -441,7 +442,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
         values = {(row["INDICATOR"], row["SEX"]): sdmx.parse_number(row["OBS_VALUE"])
                   for row in (f.rows if f else []) if row["INDICATOR"] not in (f.blocked if f else set())
                   and sdmx.NUMBER_RE.match(row["OBS_VALUE"] or "x")}
-        cells = [code, short_name(name), f.path.name if f else None, FILE_STATUS_VI[f.status if f else "missing"],
+        cells = [code, short_name(name), f.path.name if f else None, FILE_USE_VI[f.status if f else MISSING],
                  sum(p.severity == ERROR for p in f.problems) if f else None,
                  sum(p.severity == WARNING for p in f.problems) if f else None] + [values.get(k) for k in columns]
         for c, x in enumerate(cells, start=1):
@@ -452,7 +453,7 @@ def write_national_xlsx(result: NationalResult, path: Path, catalogue: Catalogue
             continue
         cells = [f.province, PROVINCES.get(f.province or "", ""), f.path.name,
                  "Không dùng (tệp trùng)" if any(p.code == "duplicate-province" for p in f.problems)
-                 else FILE_STATUS_VI["rejected"],
+                 else FILE_USE_VI[REJECTED],
                  sum(p.severity == ERROR for p in f.problems), sum(p.severity == WARNING for p in f.problems)]
         for c, x in enumerate(cells, start=1):
             set_cell(ws, r, c, x)   # file names and notes come from the provinces' files

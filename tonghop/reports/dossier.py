@@ -22,7 +22,7 @@ from tonghop.consolidate.outlook import METHOD_VI
 from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, change_cell, date_vi, has_comparison,
                                           lower_first, note_text, previous_cell, target_cell)
 from tonghop.reports.round_data import MERGE_VI, RoundData
-from tonghop.consolidate.targets import STATUS_VI
+from tonghop.statuses import TARGET_STATUS_VI
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -327,15 +327,15 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
                 else [cell_value(ind, r.value)]
             unit = "có/không" if ind.is_boolean else ind.unit.vi
             _row(t, [ind.code, ind.vi, unit, target_cell(ind, data.period.year), *values,
-                     STATUS_VI[r.status], "\n".join(sources)], fixed, left=(len(fixed) - 1,))
+                     TARGET_STATUS_VI[r.status], "\n".join(sources)], fixed, left=(len(fixed) - 1,))
             for sex in (MALE, FEMALE):
                 cell = r.merged.cells.get(sex)
                 if cell is None:
                     continue
                 # earlier periods are kept as Tổng values only: the sex rows have no "Năm trước"
                 values = ["", cell_value(ind, cell.value), ""] if compare else [cell_value(ind, cell.value)]
-                _row(t, ["", f"- {sex}", unit, "", *values, STATUS_VI[r.sex_status.get(sex)] if cell.value is not None
-                         else STATUS_VI["no_data"], ""], fixed)
+                _row(t, ["", f"- {sex}", unit, "", *values, TARGET_STATUS_VI[r.sex_status.get(sex)] if cell.value is not None
+                         else TARGET_STATUS_VI["no_data"], ""], fixed)
             notes += [f"Chỉ tiêu {ind.code}: {note_text(data, n)}." for n in r.notes]
     _para(doc, "Ghi chú:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, before=8)
     lines = notes + [

@@ -9,6 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from schemas.catalogue import Catalogue, Indicator
 from schemas.labels import SHEET_ACTIVITIES, SHEET_INDICATORS, SHEET_GUIDE
 from tonghop.config import Period, ProvinceConfig, Unit
+from tonghop.numbers import format_vi
 
 # Every font of the form names its typeface: an unnamed one (bold, a size) makes LibreOffice fall back to a serif
 # face beside the default Calibri cells, so labels and values looked mixed. Calibri is the workbook's default.
@@ -45,14 +46,6 @@ def fit_height(ws: Worksheet, row: int, widths: dict[str, float], *, line: float
         ws.row_dimensions[row].height = max(line * lines, minimum or 0)
 
 
-def vi_number(x: float) -> str:
-    """A number as written in Vietnamese: 100.000 for thousands, 1,7 for decimals."""
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", ".")
-    whole, frac = f"{x:.2f}".rstrip("0").split(".")
-    return f"{int(whole):,}".replace(",", ".") + "," + frac
-
-
 def target_text(ind: Indicator, year: int) -> str:
     """'tối thiểu 60 %', 'dưới 30 %', 'Có' — the target as a person reads it, or '—'."""
     if year not in ind.targets:
@@ -60,7 +53,7 @@ def target_text(ind: Indicator, year: int) -> str:
     value = ind.targets[year]
     if ind.is_boolean:
         return "Có (1)" if value else "Không (0)"
-    amount = vi_number(value) + ("%" if ind.unit.code == "percent" else f" {ind.unit.vi}")
+    amount = format_vi(value) + ("%" if ind.unit.code == "percent" else f" {ind.unit.vi}")
     if ind.unit.code == "percent" and value == 100:
         return amount   # "at least 100 %" reads oddly; 100 % is the whole target
     if year in ind.strict_years:
@@ -71,7 +64,7 @@ def target_text(ind: Indicator, year: int) -> str:
 def _how_to(ind: Indicator) -> str:
     if ind.is_boolean:
         return "Nhập 1 vào cột Giá trị nếu đã có, 0 nếu chưa; không cần Tử số, Mẫu số."
-    text = f"Giá trị = Tử số / Mẫu số × {vi_number(ind.unit.factor or 1)}"
+    text = f"Giá trị = Tử số / Mẫu số × {format_vi(ind.unit.factor or 1)}"
     if ind.by_sex:
         text += "; báo cáo 3 dòng Tổng, Nam, Nữ (Tổng = Nam + Nữ)"
     return text + "."

@@ -18,7 +18,8 @@ from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, WRA
 from tonghop.consolidate.merge import FEMALE, MALE, TOTAL
 from tonghop.reports.sdmx import (ACTION, SEX_CODES, STRUCTURE, STRUCTURE_ID, obs_status, sdmx_number, sdmx_period,
                           write_sdmx)
-from tonghop.consolidate.targets import STATUS_VI, plausible
+from tonghop.consolidate.targets import plausible
+from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 

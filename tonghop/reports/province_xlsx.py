@@ -16,7 +16,8 @@ from tonghop.config import Period
 from tonghop.consolidate.completeness import DEFINITION_VI
 from tonghop.consolidate.merge import TOTAL, Cell
 from tonghop.consolidate.outlook import HORIZON, INSUFFICIENT, METHOD_VI, VERDICT_VI
-from tonghop.problems import PROBLEM_TYPES, STATUS_VI as SUBMISSION_STATUS_VI
+from tonghop.problems import PROBLEM_TYPES
+from tonghop.statuses import FILE_STATUS_VI as SUBMISSION_STATUS_VI, REJECTED, TARGET_STATUS_VI as STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, IndicatorResult, RoundData, unit_contributions
 from tonghop.reports.multi_unit import multi_unit_note
 from tonghop.reports.trace import trace_rows
@@ -24,7 +25,7 @@ from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
 from tonghop.reports.xlsx_style import (FMT_DATETIME, FMT_GAP, FMT_RATE, FMT_VALUE, GOAL_FILL, WRAP, fit_rows,
                                         font, header, number_format, paint, paint_status, paint_verdict, put,
                                         set_widths, target_format, title, value_format)
-from tonghop.consolidate.targets import STATUS_VI, TO_CHECK, plausible, target_text
+from tonghop.consolidate.targets import TO_CHECK, plausible, target_text
 
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_VI = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
@@ -298,7 +299,7 @@ def sheet_completeness(ws: Worksheet, data: RoundData) -> None:
             paint(timely, ("FFEB9C", "9C5700"))
         else:
             paint(timely, ("C6EFCE", "006100"))
-        if (sub and sub.status == "rejected") or result == REJECTED_WHOLE_VI:
+        if (sub and sub.status == REJECTED) or result == REJECTED_WHOLE_VI:
             paint(ws.cell(row, 9), ("FFC7CE", "9C0006"))
     ws.freeze_panes = ws.cell(hrow + 1, 4)
 

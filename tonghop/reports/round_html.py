@@ -11,11 +11,11 @@ from tonghop.config import Period
 from tonghop.consolidate.completeness import DEFINITION_VI, Completeness
 from tonghop.numbers import format_vi
 from tonghop.consolidate.outlook import HORIZON, METHOD_VI, VERDICT_VI
-from tonghop.problems import STATUS_VI as SUBMISSION_STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, STATUS_COLOURS, VERDICT_COLOURS, IndicatorResult, RoundData
 from tonghop.reports.submission import jinja_env
 from tonghop.safe_text import html_text
-from tonghop.consolidate.targets import STATUS_VI, TO_CHECK, target_text
+from tonghop.consolidate.targets import TO_CHECK, target_text
+from tonghop.statuses import FILE_STATUS_VI, TARGET_STATUS_VI
 
 BAR = {"achieved": "#2E7D32", "not_achieved": "#C62828", "no_data": "#9E9E9E", "to_check": "#EF6C00", None: "#1565C0"}
 
@@ -142,7 +142,7 @@ def render_round_html(data: RoundData) -> str:
                     "unconfirmed": not r.ind.confirmed and sex == "Tổng", "unit": r.ind.unit.vi,
                     "value": cell.value, "value_text": show(r.ind, cell.value),
                     "numerator": format_vi(cell.numerator), "denominator": format_vi(cell.denominator),
-                    "target": target_text(r.ind, year), "status": st or "none", "status_vi": STATUS_VI[st],
+                    "target": target_text(r.ind, year), "status": st or "none", "status_vi": TARGET_STATUS_VI[st],
                     "status_colours": STATUS_COLOURS[st],
                     "verdict": r.outlook.verdict if sex == "Tổng" else None,
                     "verdict_vi": VERDICT_VI[r.outlook.verdict] if sex == "Tổng" else "",
@@ -160,7 +160,7 @@ def render_round_html(data: RoundData) -> str:
         "received": u.received_local.strftime("%d/%m/%Y %H:%M") if u.received_local else "",
         "timely": "" if not u.reported else ("Đúng hạn" if u.on_time else f"Trễ {u.days_late} ngày"),
         "state": "missing" if not u.reported else ("ontime" if u.on_time else "late"),
-        "status_vi": SUBMISSION_STATUS_VI.get(u.submission.status, "") if u.submission else "",
+        "status_vi": FILE_STATUS_VI.get(u.submission.status, "") if u.submission else "",
         "status": u.submission.status if u.submission else "",
     } for u in comp.units]
     counts = {s or "no_target": sum(1 for r in data.results.values() if r.status == s)

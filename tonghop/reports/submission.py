@@ -8,7 +8,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tonghop.reports.listing import indicator_label, kind_counts, listing
-from tonghop.problems import STATUS_VI, ValidationReport
+from tonghop.problems import ValidationReport
+from tonghop.statuses import FILE_STATUS_VI
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -33,7 +34,7 @@ def render_html(report: ValidationReport, *, period_vi: str, resend_by: str, pro
     """The submission's page; `resend_by` says when a corrected file should come (mail.message.resend_by)."""
     lines = listing(report.problems, limit=10_000)   # the page shows everything, grouped
     return jinja_env().get_template("submission.html").render(
-        r=report, status_vi=STATUS_VI[report.status], lines=lines, counts=kind_counts(report.problems),
+        r=report, status_vi=FILE_STATUS_VI[report.status], lines=lines, counts=kind_counts(report.problems),
         period_vi=period_vi, resend_by=resend_by, province=province,
         accepted=[indicator_label(c) for c in report.accepted_indicators],
         blocked=[indicator_label(c) for c in report.blocked_indicators])

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from tonghop import progress
 from tonghop.config import Period, ProvinceConfig
-from tonghop.consolidate.current import as_utc
+from tonghop.store.types import utc
 from tonghop.intake.read import hash_bytes, parse_file
 from tonghop.store.repo import Known, known_hashes, refresh_current, save_checked
 from tonghop.check.validate import CheckedFile, validate_files
@@ -73,10 +73,10 @@ def read_manifest(inbox: Path) -> dict[str, datetime]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             try:
-                name, at = same_name(row["file"]), datetime.fromisoformat(row["received_at"])
+                name, at = same_name(row["file"]), utc(datetime.fromisoformat(row["received_at"]))
             except (KeyError, TypeError, ValueError):
                 continue
-            if name not in out or as_utc(at) > as_utc(out[name]):
+            if name not in out or at > out[name]:
                 out[name] = at
     return out
 
@@ -92,9 +92,9 @@ def arrival_time(name: str, sha256: str, manifest: dict[str, datetime], mtime: d
     name = same_name(name)
     candidate = manifest.get(name) or mtime
     earlier = latest_by_name.get(name)
-    if earlier is None or as_utc(candidate) > earlier:
+    if earlier is None or candidate > earlier:
         return candidate
-    return mtime if as_utc(mtime) > earlier else now
+    return mtime if mtime > earlier else now
 
 
 def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[InboxFile]:
@@ -121,7 +121,7 @@ def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[I
     # the same content under two names arrived when the first of them did
     first: dict[str, datetime] = {}
     for f in files:
-        if f.sha256 not in first or as_utc(f.received_at) < as_utc(first[f.sha256]):
+        if f.sha256 not in first or f.received_at < first[f.sha256]:
             first[f.sha256] = f.received_at
     for f in files:
         f.received_at = first[f.sha256]

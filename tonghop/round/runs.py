@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tonghop.errors import RunInProgress
+from tonghop.numbers import format_vi
 from tonghop.store.models import Run, RunLock, Submission
 
 log = logging.getLogger(__name__)
@@ -67,13 +68,6 @@ class RunHandle:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; we always write UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def lock_scope(province_code: str, period: str) -> str:
@@ -126,8 +120,8 @@ def list_runs(engine: Engine, limit: int = 20, period: str | None = None) -> lis
         rows = conn.execute(query).all()
     return [RunRecord(
         id=r.id, period=r.period, trigger=r.trigger, started_by=r.started_by,
-        parameters=json.loads(r.parameters or "{}"), started_at=_aware(r.started_at),  # type: ignore[arg-type]
-        finished_at=_aware(r.finished_at), outcome=r.outcome, files_seen=r.files_seen or 0,
+        parameters=json.loads(r.parameters or "{}"), started_at=r.started_at,
+        finished_at=r.finished_at, outcome=r.outcome, files_seen=r.files_seen or 0,
         files_new=r.files_new or 0, message=r.message,
     ) for r in rows]
 
@@ -166,7 +160,8 @@ def stale_reason(holder: str, acquired_at: datetime, max_age: timedelta | None,
         return f"tiến trình {pid_text} trên máy {host} không còn chạy"
     age = (now or _now()) - acquired_at
     if max_age is not None and age > max_age:
-        return f"khóa đã giữ {age.total_seconds() / 3600:.1f} giờ, quá {max_age.total_seconds() / 3600:g} giờ"
+        return (f"khóa đã giữ {format_vi(age.total_seconds() / 3600, 1)} giờ, "
+                f"quá {format_vi(max_age.total_seconds() / 3600)} giờ")
     return None
 
 
@@ -185,7 +180,7 @@ def _read_lock(engine: Engine, scope: str) -> RunLock | None:
                            .where(RunLock.scope == scope)).first()
     if row is None:
         return None
-    return RunLock(scope=scope, run_id=row.run_id, holder=row.holder, acquired_at=_aware(row.acquired_at))
+    return RunLock(scope=scope, run_id=row.run_id, holder=row.holder, acquired_at=row.acquired_at)
 
 
 def acquire_lock(engine: Engine, scope: str, run_id: int, holder: str | None = None, wait_seconds: float = 0,

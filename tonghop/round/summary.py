@@ -10,6 +10,7 @@ from tonghop.consolidate.completeness import completeness
 from tonghop.config import Period, ProvinceConfig
 from tonghop.consolidate.current import submission_info
 from tonghop.round.ingest import IngestResult
+from tonghop.statuses import FILE_STATUSES, REJECTED
 from tonghop.store.models import Submission
 
 
@@ -31,7 +32,7 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
     comp = completeness(config, period, [submission_info(s) for s in submissions if s.is_current and s.unit_code],
                         frozenset(s.unit_code for s in submissions if s.unit_code))
     counts = {k: sum(1 for s in submissions if s.is_current and s.status == k)
-              for k in ("accepted", "partially_accepted", "rejected")}
+              for k in FILE_STATUSES}
     summary = {
         "province": config.province_name, "period": period.code, "period_vi": period.vi,
         "deadline": config.deadline(period).isoformat(),
@@ -39,7 +40,7 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "files_in_inbox": len(result.outcomes),
         "files_read_this_run": len(result.checked),
         "documents": sum(1 for o in result.outcomes if o.state == "document"),    # archived, never read
-        "counts": {**counts, "rejected_files": sum(1 for s in submissions if s.status == "rejected")},
+        "counts": {**counts, "rejected_files": sum(1 for s in submissions if s.status == REJECTED)},
         "units_expected": len(config.units),
         # reported, on time and missing as every document counts them (completeness.reporting)
         "units_reported": [u.unit.code for u in comp.units if u.reported],

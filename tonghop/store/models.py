@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tonghop.store.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -25,8 +27,8 @@ class Submission(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(Text)
     file_size: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
     unit_code: Mapped[str | None] = mapped_column(String(32))
     unit_name: Mapped[str | None] = mapped_column(Text)          # as written in the file
     reporter: Mapped[str | None] = mapped_column(Text)
@@ -121,8 +123,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Run(Base):
@@ -135,8 +137,8 @@ class Run(Base):
     trigger: Mapped[str] = mapped_column(String(32))             # schedule | manual | deployment | test
     started_by: Mapped[str | None] = mapped_column(Text)
     parameters: Mapped[str] = mapped_column(Text)                # JSON
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed | refused | interrupted
     files_seen: Mapped[int] = mapped_column(Integer, default=0)
     files_new: Mapped[int] = mapped_column(Integer, default=0)
@@ -150,7 +152,7 @@ class RunLock(Base):
 
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)   # "<province>:<period>"
     run_id: Mapped[int] = mapped_column(Integer)
-    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime)
     holder: Mapped[str] = mapped_column(Text)                    # host:pid, for the message to the second run
 
 

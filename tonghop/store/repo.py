@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.store.models import ActivityRow, DatabaseInfo, Figure, OutboxMessage, ProblemRow, Submission
 from tonghop.check.validate import CheckedFile
+from tonghop.statuses import REJECTED
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,14 @@ def known_hashes(engine: Engine, period: str) -> dict[str, Known]:
     with Session(engine) as s:
         rows = s.execute(select(Submission.sha256, Submission.id, Submission.file_name, Submission.status,
                                 Submission.unit_code, Submission.received_at).where(Submission.period == period))
-        return {h: Known(i, f, st, u, _utc(at)) for h, i, f, st, u, at in rows}
-
-
-def _utc(dt: datetime) -> datetime:
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        return {h: Known(i, f, st, u, at) for h, i, f, st, u, at in rows}
 
 
 def build_submission(item: CheckedFile, received_at: datetime, period: str) -> Submission:
     report, parsed = item.report, item.parsed
     sub = Submission(
         period=period, sha256=parsed.sha256, file_name=parsed.path.name, file_size=parsed.size,
-        received_at=_utc(received_at), read_at=datetime.now(timezone.utc),
+        received_at=received_at, read_at=datetime.now(timezone.utc),
         unit_code=item.unit.code if item.unit else report.unit,
         unit_name=str(parsed.header.get("unit_name") or "") or None,
         reporter=str(parsed.header.get("reporter") or "") or None,
@@ -121,10 +118,10 @@ def refresh_current(engine: Engine, period: str) -> None:
                                                   Submission.unit_code.is_not(None))).all()
         latest: dict[str, Submission] = {}
         for sub in subs:
-            if sub.status == "rejected" and sub.n_errors and _rejected_whole(sub):
+            if sub.status == REJECTED and sub.n_errors and _rejected_whole(sub):
                 continue
             cur = latest.get(sub.unit_code)
-            if cur is None or (_utc(sub.received_at), sub.id) > (_utc(cur.received_at), cur.id):
+            if cur is None or (sub.received_at, sub.id) > (cur.received_at, cur.id):
                 latest[sub.unit_code] = sub
         current_ids = {sub.id for sub in latest.values()}
         for want in (True, False):
