@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure what the tests use is there: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) and,
-# in CI, headless Chromium. On a user's machine without them the PostgreSQL tests and the screenshot test
+# in CI, headless Chromium and Dovecot (IMAP). On a user's machine without them the PostgreSQL tests and the screenshot test
 # skip; in CI (CI=true) they must run, so here we install and start what is missing.
 set -uo pipefail
 ci() { [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; }
@@ -29,5 +29,10 @@ start_postgres
 if ! command -v chromium >/dev/null 2>&1 && ci; then
   echo "Cài Chromium cho CI …"
   apt_install chromium || echo "Không cài được Chromium"
+fi
+if ! command -v dovecot >/dev/null 2>&1 && ! [ -x /usr/sbin/dovecot ] && ci; then
+  # the mailbox tests start their own private instance (tests/imap_server.py); the system one stays off
+  echo "Cài Dovecot (IMAP) cho CI …"
+  apt_install dovecot-imapd openssl || echo "Không cài được Dovecot"
 fi
 exit 0

@@ -102,3 +102,18 @@ def server():
 def pytest_collection_modifyitems(config, items):
     """Tests that restart the local PostgreSQL run last (a stable sort keeps the others' order)."""
     items.sort(key=lambda item: item.get_closest_marker("pg_restart") is not None)
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """One private Dovecot (IMAP on loopback, Maildir, passwd-file users) for the session; each test takes
+    its own account with `dovecot.account()`. Outside CI a machine without Dovecot skips these tests."""
+    from imap_server import Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot required (CI) but not installed: scripts/services.sh installs dovecot-imapd")
+        pytest.skip("Dovecot (dovecot-imapd) chưa cài: bỏ qua các kiểm thử hộp thư IMAP")
+    server = Dovecot(tmp_path_factory.mktemp("dovecot")).start()
+    yield server
+    server.stop()
