@@ -105,7 +105,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
+def dovecot():
     """One private Dovecot (IMAP on loopback, Maildir, passwd-file users) for the session; each test takes
     its own account with `dovecot.account()`. Outside CI a machine without Dovecot skips these tests."""
     from imap_server import Dovecot, dovecot_binary
@@ -114,6 +114,12 @@ def dovecot(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail("Dovecot required (CI) but not installed: scripts/services.sh installs dovecot-imapd")
         pytest.skip("Dovecot (dovecot-imapd) chưa cài: bỏ qua các kiểm thử hộp thư IMAP")
-    server = Dovecot(tmp_path_factory.mktemp("dovecot")).start()
+    import shutil
+
+    # not under pytest's temporary folder: it is private to root (0700) and Dovecot's own users must enter it
+    root = Path(tempfile.mkdtemp(prefix="tonghop-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root).start()
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)

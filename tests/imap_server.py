@@ -110,7 +110,7 @@ class Dovecot:
         self.own(self.root / "mail")
         key, cert = self.root / "key.pem", self.root / "cert.pem"
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                        "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
         (self.root / "passwd").write_text("")
         conf = self.root / "dovecot.conf"
         conf.write_text(CONFIG.format(root=self.root, port=self.port, ssl_port=self.ssl_port, ssl="yes",
