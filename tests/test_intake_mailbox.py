@@ -273,3 +273,27 @@ def test_a_mailbox_that_cannot_be_read_is_one_line_and_the_round_goes_on(dovecot
                        tmp_path / "inbox", engine, config, period)
     assert (ok.error, ok.taken) == (None, 0)
     engine.dispose()
+
+
+def test_tonghop_fetch_takes_the_mail_only_and_says_so_in_one_line(dovecot, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tonghop import cli
+
+    account = dovecot.account()
+    account.plant(mail("syt@sonla.gov.vn", "Báo cáo", [(SYT, sample(SYT))]).as_bytes(), at("15/11/2025 11:51"))
+    for name, value in account.env().items():
+        monkeypatch.setenv(name, value)
+    inbox = tmp_path / "hop-thu"
+    args = ["fetch", "--period", ROUND, "--inbox", str(inbox), "--out", str(tmp_path / "out")]
+    first = CliRunner().invoke(cli.app, args)
+    assert (first.exit_code, " ".join(first.output.split())) == (
+        0, f"Hộp thư {account.user} (INBOX): lấy 1 thư mới, lưu 1 tệp vào {inbox}.")
+    assert sorted(p.name for p in inbox.iterdir()) == ["received.csv", SYT]
+    assert not (tmp_path / "out" / ROUND).exists()            # nothing read, nothing reported
+    again = CliRunner().invoke(cli.app, args)
+    assert " ".join(again.output.split()) == f"Hộp thư {account.user} (INBOX): lấy 0 thư mới, lưu 0 tệp vào {inbox}."
+    monkeypatch.setenv("TONGHOP_IMAP_PASSWORD", "sai")
+    wrong = CliRunner().invoke(cli.app, args)
+    assert wrong.exit_code == 1 and " ".join(wrong.output.split()).startswith(
+        f"Không đọc được hộp thư {account.user} trên 127.0.0.1: sai tên đăng nhập hoặc mật khẩu")

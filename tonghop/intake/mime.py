@@ -95,9 +95,10 @@ def safe_name(name: str) -> str:
     """A file name from a sender as it may be written in the inbox: its last path part, NFC, one line,
     no characters a file system or Excel refuses, never hidden or passed over as an editor's lock file."""
     name = unicodedata.normalize("NFC", plain_text(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r'[<>:"|?*\x00-\x1f]', "_", name).strip(" .")
-    while name.startswith(("~$", "._", ".")):
+    name = re.sub(r'[<>:"|?*\x00-\x1f]', "_", name).strip()
+    while name.startswith(("~$", "._", ".", " ")):
         name = name[2:] if name.startswith(("~$", "._")) else name[1:]
+    name = name.rstrip(" .")
     stem, dot, suffix = name.rpartition(".")
     if dot and len(name) > 150:
         name = stem[:150 - len(suffix) - 1] + "." + suffix
