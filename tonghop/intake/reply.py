@@ -117,6 +117,7 @@ def build_intake_answer(*, config: ProvinceConfig, period: Period | str, origin:
         "subject": clean_text(origin.subject, 160) or "(không có tiêu đề)",
         "received": origin.received_at.astimezone(ZoneInfo(config.timezone)).strftime("%H:%M ngày %d/%m/%Y"),
         "unreadable": unreadable,
+        "period_mid": period.vi[:1].lower() + period.vi[1:],      # "năm 2025" inside a sentence
         "n_forms": n_forms,
         "n_documents": sum(1 for _, kind, _ in files if kind == "document"),
         "max_size": f"{MAX_FILE_BYTES // 2**20} MB",
