@@ -130,8 +130,13 @@ class Dovecot:
 
     def account(self) -> Account:
         user, password = f"u{uuid.uuid4().hex[:10]}@sonla.test", uuid.uuid4().hex
-        with open(self.root / "passwd", "a") as fh:
+        passwd = self.root / "passwd"
+        with open(passwd, "a") as fh:
             fh.write(f"{user}:{{PLAIN}}{password}\n")
+        # Dovecot rereads the file when its mtime (in whole seconds) changes: two accounts made within one
+        # second would leave the second unknown, so each change moves the mtime on by a second at least
+        self.stamp = max(time.time(), getattr(self, "stamp", 0) + 1)
+        os.utime(passwd, (self.stamp, self.stamp))
         home = self.root / "mail" / user
         for d in ("", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"):
             (home / d).mkdir(exist_ok=True)

@@ -108,7 +108,7 @@ def test_migrations_are_idempotent(db_url):
     engine = open_db(db_url)
     with engine.connect() as conn:
         from sqlalchemy import text
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
     engine.dispose()
 
 
