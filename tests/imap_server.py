@@ -33,7 +33,7 @@ default_login_user = {login}
 first_valid_uid = 1
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  args = scheme=PLAIN username_format=%u {root}/passwd.d/%u
 }}
 userdb {{
   driver = static
@@ -111,7 +111,7 @@ class Dovecot:
         key, cert = self.root / "key.pem", self.root / "cert.pem"
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-        (self.root / "passwd").write_text("")
+        (self.root / "passwd.d").mkdir()
         conf = self.root / "dovecot.conf"
         conf.write_text(CONFIG.format(root=self.root, port=self.port, ssl_port=self.ssl_port, ssl="yes",
                                       ssl_files=f"ssl_cert = <{cert}\nssl_key = <{key}",
@@ -130,13 +130,10 @@ class Dovecot:
 
     def account(self) -> Account:
         user, password = f"u{uuid.uuid4().hex[:10]}@sonla.test", uuid.uuid4().hex
-        passwd = self.root / "passwd"
-        with open(passwd, "a") as fh:
-            fh.write(f"{user}:{{PLAIN}}{password}\n")
-        # Dovecot rereads the file when its mtime (in whole seconds) changes: two accounts made within one
-        # second would leave the second unknown, so each change moves the mtime on by a second at least
-        self.stamp = max(time.time(), getattr(self, "stamp", 0) + 1)
-        os.utime(passwd, (self.stamp, self.stamp))
+        # a file per account: Dovecot rereads a changed passwd-file only when its mtime moves on by a second
+        passwd = self.root / "passwd.d" / user
+        passwd.write_text(f"{user}:{{PLAIN}}{password}\n")
+        passwd.chmod(0o644)
         home = self.root / "mail" / user
         for d in ("", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"):
             (home / d).mkdir(exist_ok=True)
