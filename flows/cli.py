@@ -225,7 +225,8 @@ def run(
     from tonghop.round.steps import RoundPaths
     from tonghop.store import default_db_url, open_db
 
-    require_folder(inbox, "--inbox", "thư mục hộp thư đến", "các tệp đơn vị gửi")
+    if not os.environ.get("TONGHOP_IMAP_HOST"):   # with a mailbox the round fetches into a new folder itself
+        require_folder(inbox, "--inbox", "thư mục hộp thư đến", "các tệp đơn vị gửi")
     from tonghop.mail.message import today_in
 
     try:
@@ -272,6 +273,40 @@ def run(
     if stopped:
         stop_now(interrupted_run(url, p, since) or f"{STOPPED} Chạy lại cùng lệnh để xử lý tiếp.")
     print_summary(summary, out)
+
+
+@app.command()
+def fetch(
+    period: str = typer.Option(..., "--period", "-p", help="Kỳ báo cáo nhận tệp, ví dụ 2025-Y."),
+    inbox: Path = typer.Option(..., "--inbox", "-i", help="Thư mục lưu các tệp lấy từ hộp thư."),
+    out: Path = OutOpt,
+    db: Optional[str] = DbOpt,
+    config: Path = ConfigOpt,
+) -> None:
+    """Chỉ lấy thư mới từ hộp thư của đơn vị tổng hợp (TONGHOP_IMAP_*) và lưu tệp đính kèm vào --inbox.
+
+    Ví dụ: tonghop fetch --period 2025-Y --inbox hop-thu/2025-Y
+    """
+    from tonghop.config import Period, load_config
+    from tonghop.intake.mailbox import fetch_mailbox
+    from tonghop.intake.settings import ImapSettings
+    from tonghop.store import default_db_url, open_db
+
+    try:
+        settings = ImapSettings.from_env()
+        if settings is None:
+            fail("Chưa cấu hình hộp thư: đặt TONGHOP_IMAP_HOST, TONGHOP_IMAP_USER và TONGHOP_IMAP_PASSWORD")
+        cfg, p = load_config(config), Period.parse(period)
+        engine = open_db(db or default_db_url(out))
+    except TonghopError as exc:
+        fail(str(exc))
+    try:
+        result = fetch_mailbox(settings, inbox, engine, cfg, p)
+    finally:
+        engine.dispose()
+    console.print(escape(result.line(inbox)), soft_wrap=True)
+    if result.error:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -544,6 +579,8 @@ def print_summary(summary: dict, out: Path) -> None:
         where = f"gửi qua máy chủ thư: {mail.get('sent', 0)}" if mail.get("sent") else \
             f"ghi thành tệp .eml: {mail.get('written', 0)} (chưa cấu hình TONGHOP_SMTP_HOST)"
         console.print(f"Thư kết quả mới xếp hàng: {mail.get('queued', 0)} · {where}")
+    if summary.get("mailbox"):
+        console.print(escape(summary["mailbox"]["line"]), soft_wrap=True)
     if mail.get("placeholders"):
         console.print(f"[yellow]{escape(mail['placeholders'])}[/]", soft_wrap=True)
     indicators = summary.get("indicators", {})

@@ -17,7 +17,9 @@ from flows.reminders import deliver
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
-from tonghop.errors import OutputError, os_reason
+from tonghop.errors import ConfigError, OutputError, os_reason
+from tonghop.intake.mailbox import fetch_mailbox
+from tonghop.intake.settings import ImapSettings
 from tonghop.round.ingest import discover_inbox, ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round.summary import build_summary, write_summary
@@ -70,6 +72,21 @@ def keep_originals(files, archive: Path, logger) -> None:
             raise OutputError(f"Không lưu được tệp gốc vào {archive}: {os_reason(exc)}") from exc
 
 
+@task(name="lay-thu-tu-hop-thu", cache_policy=NO_CACHE)
+def fetch_mail(inbox: Path, engine, config, period) -> dict | None:
+    """When TONGHOP_IMAP_HOST is set, take the mailbox's new messages into the inbox first; a mailbox that
+    cannot be read is one line and the round goes on with what the inbox folder holds."""
+    try:
+        settings = ImapSettings.from_env()
+    except ConfigError as exc:
+        return {"error": str(exc), "line": f"{exc} Đợt chạy tiếp tục với các tệp đã có trong thư mục {inbox}."}
+    if settings is None:
+        return None
+    result = fetch_mailbox(settings, inbox, engine, config, period)
+    (get_run_logger().warning if result.error else get_run_logger().info)(result.line(inbox))
+    return {**result.as_dict(), "line": result.line(inbox)}
+
+
 @task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
 def write_outputs(checked, paths, config, period) -> dict[str, Path]:
     """Per-submission JSON, HTML and annotated copy; returns the annotated copies by file hash."""
@@ -102,6 +119,7 @@ def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
     """The steps of a round under the run lock (kept out of the flow body so the lock wraps all of them)."""
     url = engine.url.render_as_string(hide_password=False)
+    mailbox = fetch_mail(inbox, engine, config, p)
     check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
     result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=submit_batches(url, config, p))
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
@@ -130,7 +148,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     indicators, files = consolidate(engine, config, p, paths.root)
     return build_summary(config, p, result, list_submissions(engine, p.code),
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
-                          "indicators": indicators,
+                          "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),
                           "consolidated": {k: str(v) for k, v in files.items()},
                           "database_id": database_id(engine)})
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure what the tests use is there: PostgreSQL on 127.0.0.1:5432 (trust auth, database `test`) and,
-# in CI, headless Chromium, LibreOffice Writer and Calc with poppler-utils (the Word report and the workbooks
-# converted to PDF and read back). On a user's machine without them the PostgreSQL tests, the screenshot test
-# and the PDF tests
+# in CI, headless Chromium, Dovecot (IMAP), LibreOffice Writer and Calc with poppler-utils (the Word report
+# and the workbooks converted to PDF and read back). On a user's machine without them the PostgreSQL tests,
+# the screenshot, mailbox and PDF tests
 # skip; in CI (CI=true) they must run, so here we install and start what is missing.
 set -uo pipefail
 ci() { [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; }
@@ -31,6 +31,11 @@ start_postgres
 if ! command -v chromium >/dev/null 2>&1 && ci; then
   echo "Cài Chromium cho CI …"
   apt_install chromium || echo "Không cài được Chromium"
+fi
+if ! command -v dovecot >/dev/null 2>&1 && ! [ -x /usr/sbin/dovecot ] && ci; then
+  # the mailbox tests start their own private instance (tests/imap_server.py); the system one stays off
+  echo "Cài Dovecot (IMAP) cho CI …"
+  apt_install dovecot-imapd openssl || echo "Không cài được Dovecot"
 fi
 # LibreOffice converts the Word report and the workbooks to PDF in the tests; poppler-utils reads the PDF back.
 # Times New Roman cannot come from Debian's packages: Liberation Serif 2.x has its metrics and the Vietnamese

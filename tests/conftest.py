@@ -120,3 +120,24 @@ def pytest_collection_modifyitems(config, items):
         if in_quick_tier(item):
             item.add_marker(pytest.mark.quick)
     items.sort(key=lambda item: item.get_closest_marker("pg_restart") is not None)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One private Dovecot (IMAP on loopback, Maildir, passwd-file users) for the session; each test takes
+    its own account with `dovecot.account()`. Outside CI a machine without Dovecot skips these tests."""
+    from imap_server import Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot required (CI) but not installed: scripts/services.sh installs dovecot-imapd")
+        pytest.skip("Dovecot (dovecot-imapd) chưa cài: bỏ qua các kiểm thử hộp thư IMAP")
+    import shutil
+
+    # not under pytest's temporary folder: it is private to root (0700) and Dovecot's own users must enter it
+    root = Path(tempfile.mkdtemp(prefix="tonghop-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root).start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)

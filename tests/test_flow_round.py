@@ -271,11 +271,16 @@ def test_documents_in_the_inbox_are_archived_and_listed_never_answered(prefect_h
     summary = consolidate_round(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
 
     docs = [f for f in summary["files"] if f["state"] == "document"]
+    from datetime import datetime, timezone
+
+    def arrived(name: str) -> str:      # no received.csv here: the file's own time, with its UTC offset
+        return datetime.fromtimestamp((inbox / name).stat().st_mtime, timezone.utc).isoformat()
+
     assert docs == [
         {"file": "Báo cáo thuyết minh.docx", "sha256": docs[0]["sha256"], "state": "document", "duplicate_of": None,
-         "unit": None, "status": None, "submission_id": None},
+         "unit": None, "status": None, "submission_id": None, "received_at": arrived("Báo cáo thuyết minh.docx")},
         {"file": "CV 45-SGDDT.pdf", "sha256": docs[1]["sha256"], "state": "document", "duplicate_of": None,
-         "unit": None, "status": None, "submission_id": None}]
+         "unit": None, "status": None, "submission_id": None, "received_at": arrived("CV 45-SGDDT.pdf")}]
     assert summary["documents"] == 2
     assert [archived_names(out / "luu-tru", d["sha256"]) for d in docs] == [[d["file"]] for d in docs]
     assert [(s["file"], s["unit"]) for s in summary["submissions"]] == [(form.name, "SYT")]

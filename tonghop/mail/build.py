@@ -221,7 +221,7 @@ class DigestRow:
 
 
 def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[DigestRow],
-                 today: date | None = None) -> EmailMessage:
+                 today: date | None = None, mail_review: list[dict] = ()) -> EmailMessage:
     """To the data officer: completeness and timeliness, who is missing, what was rejected, who reported."""
     period = as_period(period)
     today = today or today_in(config)
@@ -263,6 +263,9 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
         "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
                        "received": r.received_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
                       for r in strangers],
+        # messages of the mailbox no one was answered about (tonghop.intake.review)
+        "mail_review": [{**m, "received": m["received_at"].astimezone(tz).strftime("%d/%m/%Y %H:%M")} for m in mail_review],
+        "mail_strangers": any(m["outcome"] == "stranger" for m in mail_review),
     }
     subject = (f"[{config.province_short}] Tình hình nộp báo cáo {period.vi} ngày {date_vi(today)}: "
                f"{len(reported)}/{len(units)} đơn vị đã nộp")

@@ -19,7 +19,7 @@ PENDING, SENDING, SENT, FAILED, BOUNCED = "pending", "sending", "sent", "failed"
 # A claim older than this belongs to a run that died mid-send: the message is offered again
 # (at-least-once, see send.py). Far above one message's worst case (a few SMTP timeouts).
 CLAIM_LEASE = timedelta(minutes=15)
-KINDS = ("report", "notice", "reminder", "digest", "template")
+KINDS = ("report", "notice", "reminder", "digest", "template", "intake")
 
 
 def report_key(period: str, sha256: str) -> str:

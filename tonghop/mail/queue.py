@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,20 +19,27 @@ from tonghop.mail.recipients import recipients_for
 from tonghop.problems import ACCEPTED, PARTIAL, ValidationReport
 from tonghop.store.models import Submission
 
+if TYPE_CHECKING:
+    from tonghop.intake.reply import Origin
+
 
 def queue_report(bind: Engine | Session, report: ValidationReport, *, submission_id: int | None,
                  config: ProvinceConfig, period: Period | str, annotated_copy: Path | None = None,
                  typed_email: str | None = None, full_list_csv: bytes | None = None,
-                 today: date | None = None, newer: SubmissionInfo | None = None) -> bool:
+                 today: date | None = None, newer: SubmissionInfo | None = None, origin: Origin | None = None) -> bool:
     """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
     is unknown, unreadable or has no address (a placeholder is none). Idempotent by the file's hash; True when
-    newly queued."""
+    newly queued. A file taken from the mailbox (`origin`) is answered to its sender, in its thread."""
+    from tonghop.intake.reply import answer_recipients, report_verdict, thread   # intake builds on this package
+
     period = as_period(period)
-    recipients = recipients_for(report.unit, typed_email, config)
+    recipients = answer_recipients(origin, recipients_for(report.unit, typed_email, config))
     if recipients:
         message = build_report_message(report, config=config, period=period, recipients=recipients,
                                        deadline=config.deadline(period), annotated_copy=annotated_copy,
                                        full_list_csv=full_list_csv, today=today, newer=newer)
+        if origin is not None:
+            thread(message, origin, report_verdict(report))
         return outbox.enqueue(bind, key=outbox.report_key(period.code, report.sha256), kind="report",
                               period=period.code, unit_code=report.unit, submission_id=submission_id,
                               message=message)
@@ -62,15 +70,19 @@ def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: Pro
     """queue_report for many submissions, a hundred per transaction (one commit per message cost more
     than building it); returns how many were newly queued. A run that dies mid-way loses at most the
     open chunk, which the next run queues again (the keys make that safe)."""
+    from tonghop.intake.reply import origins
+
     items = list(items)
     later = newer_files(engine, as_period(period).code)
+    came_by_mail = origins(engine, as_period(period).code)
     queued = 0
     for start in range(0, len(items), QUEUE_CHUNK):
         with Session(engine, expire_on_commit=False) as session, session.begin():
             for item in items[start:start + QUEUE_CHUNK]:
                 queued += queue_report(session, item.report, submission_id=item.submission_id, config=config,
                                        period=period, annotated_copy=item.annotated_copy,
-                                       typed_email=item.typed_email, newer=later.get(item.report.sha256))
+                                       typed_email=item.typed_email, newer=later.get(item.report.sha256),
+                                       origin=came_by_mail.get(item.report.sha256))
     return queued
 
 

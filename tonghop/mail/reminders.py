@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.consolidate.completeness import completeness_on_record
 from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
+from tonghop.intake.review import to_review
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period
@@ -106,6 +107,10 @@ def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, t
     if is_placeholder(config.consolidator_email):
         return False                   # the officer's own address is still to be filled in: the run says so
     rows = digest_rows(engine, config, period)
-    message = build_digest(config=config, period=period, rows=rows, today=today)
-    return outbox.enqueue(engine, key=outbox.digest_key(period.code, digest_fingerprint(config, period, rows)),
+    review = to_review(engine, period.code)
+    message = build_digest(config=config, period=period, rows=rows, today=today, mail_review=review)
+    fingerprint = digest_fingerprint(config, period, rows)
+    if review:      # a new message for the officer is a change too
+        fingerprint = hashlib.sha256((fingerprint + repr([m["key"] for m in review])).encode()).hexdigest()[:32]
+    return outbox.enqueue(engine, key=outbox.digest_key(period.code, fingerprint),
                           kind="digest", period=period.code, unit_code=None, submission_id=None, message=message)

@@ -9,6 +9,7 @@ from typing import Any
 from tonghop.consolidate.completeness import completeness
 from tonghop.config import Period, ProvinceConfig
 from tonghop.consolidate.current import submission_info
+from tonghop.store.types import utc
 from tonghop.round.ingest import IngestResult
 from tonghop.statuses import FILE_STATUSES, REJECTED
 from tonghop.store.models import Submission
@@ -19,11 +20,13 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
     """The round as data: files seen in this run, every stored submission of the period, counts by status."""
     by_id = {s.id: s for s in submissions}
     files = []
+    arrived = {f.path.name: f.received_at for f in result.files}
     for o in result.outcomes:
         sub = by_id.get(o.submission_id) if o.submission_id else None
         files.append({"file": o.file, "sha256": o.sha256, "state": o.state, "duplicate_of": o.duplicate_of,
                       "unit": sub.unit_code if sub else None, "status": sub.status if sub else None,
-                      "submission_id": o.submission_id})
+                      "submission_id": o.submission_id,
+                      "received_at": utc(arrived[o.file]).isoformat() if o.file in arrived else None})
     subs = [{
         "id": s.id, "unit": s.unit_code, "file": s.file_name, "sha256": s.sha256, "status": s.status,
         "is_current": s.is_current, "received_at": s.received_at.isoformat(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -164,3 +164,46 @@ class DatabaseInfo(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class MailMessage(Base):
+    """One message of the consolidator's mailbox as taken (or seen, from an unregistered sender): its server
+    identity (mailbox, UIDVALIDITY, UID) makes a rerun skip it."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_mail_message_uid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300))             # user@host/folder
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
+    period: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str | None] = mapped_column(Text)          # the original's Message-ID, for the reply
+    references: Mapped[str | None] = mapped_column(Text)          # its References, continued by the reply
+    subject: Mapped[str] = mapped_column(Text)
+    sender: Mapped[str] = mapped_column(Text)                     # the From address, lower-cased
+    unit_code: Mapped[str | None] = mapped_column(String(32))     # the sender's registered unit
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)   # IMAP INTERNALDATE
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))              # forms | no-form | stranger | auto | reply | refused
+    note: Mapped[str | None] = mapped_column(Text)                # why, in Vietnamese, for the officer
+
+    attachments: Mapped[list[MailAttachment]] = relationship(back_populates="message", cascade="all, delete-orphan")
+
+
+class MailAttachment(Base):
+    """One attachment of a taken message (or a file inside its .zip) and what became of it."""
+
+    __tablename__ = "mail_attachments"
+    __table_args__ = (Index("ix_mail_attachment_sha256", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_row: Mapped[int] = mapped_column(ForeignKey("mail_messages.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(Text)                       # as sent (decoded, NFC)
+    saved_as: Mapped[str | None] = mapped_column(Text)            # its file in the inbox folder
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))                 # form | document | ours | other | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    message: Mapped[MailMessage] = relationship(back_populates="attachments")
