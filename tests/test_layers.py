@@ -101,3 +101,25 @@ def test_every_room_is_a_folder_with_a_one_line_docstring():
         init = ROOT / "tonghop" / name / "__init__.py"
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and "\n" not in doc, name
+
+
+def test_every_module_of_the_house_imports():
+    """A broken import in a module no quick test reaches (the mailbox reply, a flow) fails here, not in CI's
+    subprocesses: every module of tonghop, flows and schemas imports."""
+    import importlib
+    import pkgutil
+
+    import flows
+    import schemas
+    import tonghop
+
+    failed = {}
+    for package in (tonghop, flows, schemas):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if ".migrations" in module.name:
+                continue                      # Alembic's scripts run only inside Alembic
+            try:
+                importlib.import_module(module.name)
+            except Exception as exc:          # noqa: BLE001 - any failure is the finding
+                failed[module.name] = repr(exc)
+    assert failed == {}

@@ -15,7 +15,8 @@ from tonghop.mail.build import _common, _counts_text
 from tonghop.mail.message import as_period, clean_text, new_message, paragraphs, put_header, render, resend_by, \
     today_in
 from tonghop.mail.recipients import unit_addresses, valid_address
-from tonghop.problems import STATUS_VI, ValidationReport
+from tonghop.problems import ValidationReport
+from tonghop.statuses import FILE_STATUS_VI as STATUS_VI
 from tonghop.intake.container import MAX_FILE_BYTES
 from tonghop.store.models import MailAttachment, MailMessage
 
