@@ -288,8 +288,8 @@ def fetch(
     Ví dụ: tonghop fetch --period 2025-Y --inbox hop-thu/2025-Y
     """
     from tonghop.config import Period, load_config
-    from tonghop.intake.mailbox import fetch_mailbox
-    from tonghop.intake.settings import ImapSettings
+    from tonghop.mailbox.fetch import fetch_mailbox
+    from tonghop.mailbox.settings import ImapSettings
     from tonghop.store import default_db_url, open_db
 
     try:

@@ -18,8 +18,8 @@ from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.errors import ConfigError, OutputError, os_reason
-from tonghop.intake.mailbox import fetch_mailbox
-from tonghop.intake.settings import ImapSettings
+from tonghop.mailbox.fetch import fetch_mailbox
+from tonghop.mailbox.settings import ImapSettings
 from tonghop.round.ingest import discover_inbox, ingest_inbox, process_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round.summary import build_summary, write_summary

@@ -11,7 +11,7 @@ from conftest import ROOT
 
 # Rooms of tonghop/ from the bottom up: a module may import its own room, the shared modules at tonghop/'s root
 # (config, errors, numbers, cells, problems, safe_text…) and the rooms below its own, never one above.
-ROOMS = ["intake", "check", "store", "consolidate", "reports", "mail", "national", "round"]
+ROOMS = ["intake", "check", "store", "consolidate", "reports", "mail", "national", "round", "mailbox"]
 DOMAIN = ["tonghop", "schemas"]
 TOP_ONLY = {"prefect", "prefect_dask", "flows", "typer", "bench", "sample_inputs", "tests", "tonghop_dev"}
 

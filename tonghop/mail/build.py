@@ -263,7 +263,7 @@ def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[Dig
         "strangers": [{"name": clean_text(r.unit_name, 120), "file": clean_text(r.file_name, 120),
                        "received": r.received_at.astimezone(tz).strftime("%d/%m/%Y %H:%M") if r.received_at else ""}
                       for r in strangers],
-        # messages of the mailbox no one was answered about (tonghop.intake.review)
+        # messages of the mailbox no one was answered about (tonghop.mail.review)
         "mail_review": [{**m, "received": m["received_at"].astimezone(tz).strftime("%d/%m/%Y %H:%M")} for m in mail_review],
         "mail_strangers": any(m["outcome"] == "stranger" for m in mail_review),
     }

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,11 +15,9 @@ from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
 from tonghop.mail.message import as_period
 from tonghop.mail.recipients import recipients_for
+from tonghop.mail.reply import Origin, answer_recipients, origins, report_verdict, thread
 from tonghop.problems import ACCEPTED, PARTIAL, ValidationReport
 from tonghop.store.models import Submission
-
-if TYPE_CHECKING:
-    from tonghop.intake.reply import Origin
 
 
 def queue_report(bind: Engine | Session, report: ValidationReport, *, submission_id: int | None,
@@ -30,8 +27,6 @@ def queue_report(bind: Engine | Session, report: ValidationReport, *, submission
     """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
     is unknown, unreadable or has no address (a placeholder is none). Idempotent by the file's hash; True when
     newly queued. A file taken from the mailbox (`origin`) is answered to its sender, in its thread."""
-    from tonghop.intake.reply import answer_recipients, report_verdict, thread   # intake builds on this package
-
     period = as_period(period)
     recipients = answer_recipients(origin, recipients_for(report.unit, typed_email, config))
     if recipients:
@@ -70,8 +65,6 @@ def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: Pro
     """queue_report for many submissions, a hundred per transaction (one commit per message cost more
     than building it); returns how many were newly queued. A run that dies mid-way loses at most the
     open chunk, which the next run queues again (the keys make that safe)."""
-    from tonghop.intake.reply import origins
-
     items = list(items)
     later = newer_files(engine, as_period(period).code)
     came_by_mail = origins(engine, as_period(period).code)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.consolidate.completeness import completeness_on_record
 from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
-from tonghop.intake.review import to_review
+from tonghop.mail.review import to_review
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
 from tonghop.mail.message import as_period

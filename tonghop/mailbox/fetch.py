@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig, is_placeholder
 from tonghop.round.ingest import IGNORED_NAMES, JUNK_PREFIXES, RECEIVED_MANIFEST, same_name
-from tonghop.intake.mime import (
+from tonghop.mailbox.mime import (
     MAX_MESSAGE_BYTES, Attachment, Parsed, Unreadable, message_ids, parse_message, sender_of, size_vi,
 )
-from tonghop.intake.reply import Origin, answer_key, answer_recipients, build_intake_answer, registered_senders
-from tonghop.intake.settings import ImapSettings
+from tonghop.mail.reply import Origin, answer_key, answer_recipients, build_intake_answer, registered_senders
+from tonghop.mailbox.settings import ImapSettings
 from tonghop.mail import outbox
 from tonghop.mail.recipients import unit_addresses
 from tonghop.intake.read import hash_bytes

@@ -195,9 +195,9 @@ KILLER = """
 import os, signal, sys
 sys.path[:0] = {paths!r}
 from pathlib import Path
-import tonghop.intake.mailbox as m
+import tonghop.mailbox.fetch as m
 from tonghop.config import Period, load_config
-from tonghop.intake.settings import ImapSettings
+from tonghop.mailbox.settings import ImapSettings
 from tonghop.store import open_db
 
 def killed(*args, **kwargs):
@@ -243,8 +243,8 @@ def test_a_run_killed_between_saving_and_recording_loses_and_doubles_nothing(
 def test_a_mailbox_that_cannot_be_read_is_one_line_and_the_round_goes_on(dovecot, tmp_path, config):
     from smtp_server import free_port
     from tonghop.config import Period
-    from tonghop.intake.mailbox import fetch_mailbox
-    from tonghop.intake.settings import ImapSettings
+    from tonghop.mailbox.fetch import fetch_mailbox
+    from tonghop.mailbox.settings import ImapSettings
     from tonghop.store import open_db
 
     account = dovecot.account()

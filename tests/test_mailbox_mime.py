@@ -8,7 +8,7 @@ import zipfile
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from tonghop.intake.mime import Unreadable, parse_message, safe_name
+from tonghop.mailbox.mime import Unreadable, parse_message, safe_name
 from tonghop.intake.container import MAX_FILE_BYTES
 
 
