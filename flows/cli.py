@@ -297,6 +297,8 @@ def fetch(
         if settings is None:
             fail("Chưa cấu hình hộp thư: đặt TONGHOP_IMAP_HOST, TONGHOP_IMAP_USER và TONGHOP_IMAP_PASSWORD")
         cfg, p = load_config(config), Period.parse(period)
+        if not db:
+            out.mkdir(parents=True, exist_ok=True)   # the default database's folder; an explicit --db must exist
         engine = open_db(db or default_db_url(out))
     except TonghopError as exc:
         fail(str(exc))

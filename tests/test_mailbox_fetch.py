@@ -142,11 +142,11 @@ def test_a_planted_round_by_mail_is_read_answered_in_its_threads_and_taken_once(
         "Công văn.pdf": (None, "document", at("14/11/2025 08:30")),
         SGD: ("SGDDT", "new", at("20/11/2025 16:05")),
         "Công văn STC.pdf": (None, "document", at("21/11/2025 09:00")),
-        MOC: ("X14004", "new", at("27/11/2025 08:15")),
-        TOH: ("X14001", "new", at("18/11/2025 14:20")),
+        MOC: ("X03980", "new", at("27/11/2025 08:15")),
+        TOH: ("X03646", "new", at("18/11/2025 14:20")),
     }
-    assert sorted(summary["units_on_time"]) == ["CAT", "SGDDT", "SYT", "X14001"]
-    assert "X14004" in summary["units_reported"] and "X14004" not in summary["units_on_time"]   # late
+    assert sorted(summary["units_on_time"]) == ["CAT", "SGDDT", "SYT", "X03646"]
+    assert "X03980" in summary["units_reported"] and "X03980" not in summary["units_on_time"]   # late
     assert summary["mailbox"]["taken"] == 7 and summary["mailbox"]["strangers"] == 1
     assert summary["mailbox"]["answered"] == 1
     import csv
