@@ -17,7 +17,7 @@ $(VENV)/.ready: pyproject.toml
 
 # tonghop's own modules compiled ahead (cheap when current): CI sets PYTHONDONTWRITEBYTECODE
 compiled: $(VENV)/.ready
-	@$(PY) -m compileall -q tonghop flows schemas bench > /dev/null || true
+	@$(PY) -m compileall -q tonghop flows schemas tonghop_dev bench > /dev/null || true
 
 demo: compiled
 	$(VENV)/bin/tonghop run --period $(PERIOD) --inbox sample_inputs/$(PERIOD) --out $(DEMO) --db sqlite:///$(DEMO)/tonghop.db

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tonghop-bench-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-sys.path.insert(0, str(ROOT))
 
 
 def resend_one(inbox: Path) -> str:
@@ -34,8 +32,8 @@ def resend_one(inbox: Path) -> str:
 
 
 def resend_generated(config: Path):
-    """A unit of a generated province resends its report with one cell changed (bench/run_benchmark.py)."""
-    from bench.run_benchmark import Province, change_one_file
+    """A unit of a generated province resends its report with one cell changed (tonghop_dev/benchmark.py)."""
+    from tonghop_dev.benchmark import Province, change_one_file
 
     return lambda inbox: change_one_file(Province(config, inbox)).name
 

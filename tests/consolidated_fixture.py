@@ -30,7 +30,7 @@ def sample_reports(folder: Path) -> dict[str, tuple[dict[str, Any], dict[str, Pa
 def next_year_reports(folder: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     """The 2025-H1 and 2025-Y samples, then a 2026-Y round where Sở Y tế gives 4.1 = 110,67 (2025-Y had the
     implausible 1,12) and Sở Nội vụ 1.1 = 50/95: the 2026-Y reports, to see what the change and projection use."""
-    from builders import indicator_grid, write_xlsx
+    from tonghop_dev.builders import indicator_grid, write_xlsx
 
     config = load_config()
     engine = open_db(f"sqlite:///{folder / 'tonghop.db'}")

@@ -12,10 +12,7 @@ from prefect import flow
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:      # also run as a script (serve), from the repository root
-    sys.path.insert(0, str(ROOT))
-
-from bench.prefect_server import Server, prefect_server as start_server, stop  # noqa: E402
+from tonghop_dev.prefect_server import Server, prefect_server as start_server, stop
 
 
 @flow(name="tong-hop", flow_run_name="{period}-{trigger}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import activity_grid, indicator_grid, write_xlsx
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 from tonghop.config import Period
 from tonghop.intake.read import parse_file
 from tonghop.check.validate import validate_files

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from builders import indicator_grid, write_xlsx
+from tonghop_dev.builders import indicator_grid, write_xlsx
 from conftest import SAMPLES
 from tonghop.config import Period
 from tonghop.consolidate.current import FigureRecord, current_figures
@@ -19,7 +19,7 @@ from tonghop.consolidate.targets import status
 
 Y = Period.parse("2025-Y")
 
-# The 2025-Y sample round by hand, from sample_inputs/samples_data.py (FIGURES["2025-Y"]) less the figures
+# The 2025-Y sample round by hand, from tonghop_dev/sample/data.py (FIGURES["2025-Y"]) less the figures
 # blocked in sample_inputs/EXPECTED.yaml. Every province-level row; value = Σ Tử số / Σ Mẫu số × factor.
 # code: (value, numerator, denominator, contributing units, units missing, status against the 2025 target)
 HAND_2025_Y = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import indicator_grid, write_xlsx
+from tonghop_dev.builders import indicator_grid, write_xlsx
 from conftest import SAMPLES
 from tonghop.config import Period
 from tonghop.round.ingest import ingest_inbox

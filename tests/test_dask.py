@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from conftest import ROOT
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 pytestmark = pytest.mark.full   # starts a Dask cluster of worker processes
 
@@ -53,7 +47,7 @@ def dask_round(inbox: str, db_url: str, config_path: str, period: str, batch_siz
 
 
 def test_batches_run_on_two_dask_worker_processes_and_store_each_submission_once(prefect_harness, tmp_path, db_url):
-    from bench.generate_round import generate_round
+    from tonghop_dev.generate_round import generate_round
 
     made = generate_round(tmp_path / "round", provinces=1, communes_per_province=9, mistakes=0.3, seed=11)[0]
     runner = task_runner("dask", workers=2)

@@ -23,14 +23,13 @@ from conftest import ROOT
 from tonghop.config import Period
 from tonghop.intake.read import parse_file
 
-sys.path.insert(0, str(ROOT / "tests" / "hostile"))
-from make_corpus import GOOD, make_corpus  # noqa: E402
+from tonghop_dev.hostile.corpus import GOOD, make_corpus
 
 pytestmark = pytest.mark.full   # SIGKILLs, interrupts and reruns whole rounds in child processes
 
 Y = Period.parse("2025-Y")
 FILES = ["error-cells", "date-in-number", "zero-bytes", "far-cell", "name-control"]
-KILL_RUN = ROOT / "tests" / "hostile" / "kill_run.py"
+KILL_RUN = ROOT / "tests" / "faults" / "kill_run.py"
 
 
 def inbox_of(tmp_path: Path) -> Path:
@@ -131,7 +130,7 @@ def smtp_env(server, monkeypatch):
     return collector, env
 
 
-# stage, N: where the child dies (see tests/hostile/kill_run.py)
+# stage, N: where the child dies (see tests/faults/kill_run.py)
 KILL_POINTS = [("store", 3), ("outputs", 2), ("queue", 3), ("send-before", 3), ("send-after", 3), ("summary", 1)]
 
 
@@ -220,8 +219,7 @@ def test_two_ingests_at_once_store_every_submission_once(tmp_path, db_url, confi
                                      "macro", "name-nfd", "name-rtl"])
     GOOD[1](inbox / GOOD[0])
     open_db(db_url).dispose()                            # migrate once, as the first run of a period does
-    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-              "from pathlib import Path\n"
+    script = ("from pathlib import Path\n"
               "from tonghop.config import Period, load_config\n"
               "from tonghop.round.ingest import ingest_inbox\n"
               "from tonghop.store import open_db\n"
@@ -367,7 +365,7 @@ def test_postgresql_restarted_mid_run(prefect_harness, smtp_env, restartable_pg_
     assert_consistent(pg_url, out, inbox, config, collector)
 
 
-INTERRUPT_RUN = ROOT / "tests" / "hostile" / "interrupt_run.py"
+INTERRUPT_RUN = ROOT / "tests" / "faults" / "interrupt_run.py"
 PROGRESS_LINE = r".* \d+/\d+ \d+:\d\d:\d\d"          # the progress bar's last state, printed as the run ends
 
 

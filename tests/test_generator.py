@@ -1,27 +1,21 @@
-"""The round generator (bench/): patched workbooks read exactly like write_form's, and a generated round
+"""The round generator (tonghop_dev/generate_round.py): patched workbooks read exactly like write_form's, and a generated round
 validates to exactly the planted problems and expected statuses, in every format it writes."""
 from __future__ import annotations
 
 import csv
 import json
 import random
-import sys
 
 import pytest
 import yaml
 
-from conftest import ROOT
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.fastform import FormSpec, FormWriter  # noqa: E402
-from bench.generate_round import (DEPARTMENTS, Sending, activity_rows, generate_round, indicator_rows,  # noqa: E402
-                                  main, province_config, province_specs, write_sending)
-from tonghop.config import Period, load_config, parse_config  # noqa: E402
-from tonghop.intake.read import parse_file  # noqa: E402
-from tonghop.intake.rows import activity_records  # noqa: E402
-from tonghop.check.validate import validate_files  # noqa: E402
+from tonghop.config import Period, load_config, parse_config
+from tonghop.intake.read import parse_file
+from tonghop.intake.rows import activity_records
+from tonghop.check.validate import validate_files
+from tonghop_dev.fastform import FormSpec, FormWriter
+from tonghop_dev.generate_round import (DEPARTMENTS, Sending, activity_rows, generate_round, indicator_rows, main,
+                                        province_config, province_specs, write_sending)
 
 pytestmark = pytest.mark.full   # generates and validates whole provinces of forms
 Y = Period.parse("2025-Y")

@@ -1,4 +1,4 @@
-"""Hostile inputs (tests/hostile): each generated bad file gets its answer within stated bounds, a round over all of
+"""Hostile inputs (tonghop_dev/hostile): each generated bad file gets its answer within stated bounds, a round over all of
 them goes on and accepts the good file, and text from submissions is neutralised wherever it is written."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 from email.policy import default as default_policy
+from importlib.resources import files
 from pathlib import Path
 
 import openpyxl
@@ -16,10 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "hostile"))
-from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
+from tonghop_dev.hostile.corpus import CASES, GOOD, make_corpus
 
 from tonghop.safe_text import FORMULA_START  # noqa: E402
 from tonghop.config import Period  # noqa: E402
@@ -27,7 +25,7 @@ from tonghop.intake.read import parse_file  # noqa: E402
 from tonghop.check.validate import validate_files  # noqa: E402
 
 pytestmark = pytest.mark.full   # 46 hostile files, most parsed in child processes under memory limits (~100 s)
-EXPECTED = yaml.safe_load((ROOT / "tests" / "hostile" / "expected.yaml").read_text(encoding="utf-8"))["cases"]
+EXPECTED = yaml.safe_load((files("tonghop_dev.hostile") / "expected.yaml").read_text(encoding="utf-8"))["cases"]
 Y = Period.parse("2025-Y")
 # The files that would have exhausted memory or time before tonghop.intake.container: each is parsed in a child process
 # under an address-space limit (a crash there is a failure here, not a dead test run).
@@ -73,7 +71,6 @@ def test_each_bad_file_gets_its_answer(corpus, config, case):
 def _child(path: Path) -> dict:
     code = f"""
 import json, sys, time
-sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from tonghop.intake.read import parse_file
 

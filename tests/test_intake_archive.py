@@ -3,21 +3,17 @@ reproduced from the archive equals the one made when the file arrived."""
 from __future__ import annotations
 
 import json
-import sys
 import threading
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import ROOT
 from tonghop.intake.archive import archive_file, archived_names, archived_path, parse_archived, read_archived
 from tonghop.config import Period
 from tonghop.intake.read import hash_bytes
 from tonghop.check.validate import validate_files
-
-sys.path.insert(0, str(ROOT / "tests" / "hostile"))
-from make_corpus import CASES, GOOD, make_corpus  # noqa: E402
+from tonghop_dev.hostile.corpus import CASES, GOOD, make_corpus
 
 Y = Period.parse("2025-Y")
 SOME = ["zero-bytes", "pdf-renamed", "password", "far-cell", "error-cells", "date-in-number", "two-tables",

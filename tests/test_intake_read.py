@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from builders import activity_grid, indicator_grid, write_csv, write_ods, write_xls, write_xlsx
+from tonghop_dev.builders import activity_grid, indicator_grid, write_csv, write_ods, write_xls, write_xlsx
 from schemas import labels as L
 from tonghop.intake.read import parse_file
 

@@ -47,7 +47,6 @@ def test_the_domain_package_imports_with_prefect_unimportable():
     Typer and the development packages cannot be imported: the layout table's "no Prefect" is true."""
     script = f"""
 import importlib, json, pkgutil, sys
-sys.path.insert(0, {str(ROOT)!r})
 BLOCKED = {sorted(TOP_ONLY)!r}
 class Blocked:
     def find_spec(self, name, path=None, target=None):

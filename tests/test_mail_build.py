@@ -406,7 +406,7 @@ def test_an_attachment_name_cannot_pose_as_another_file_type():
 
 
 def test_cells_are_named_in_words_with_the_rows_stt_beside_the_excel_reference(config, tmp_path):
-    from builders import activity_grid, indicator_grid, write_xlsx
+    from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
     from tonghop.intake.read import parse_file
     from tonghop.reports.submission import render_html
     from tonghop.check.validate import validate_files

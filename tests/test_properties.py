@@ -9,7 +9,7 @@ from datetime import date, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import activity_grid, indicator_grid, write_xlsx
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 from schemas.labels import normalize_label, sheet_key
 from tonghop.config import Period
 from tonghop.numbers import NotANumber, format_vi, parse_number

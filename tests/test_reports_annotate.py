@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from builders import activity_grid, indicator_grid, write_xlsx
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 from tonghop.config import Period, load_config
 from tonghop.intake.read import parse_file
 from tonghop.reports.annotate import SHEET_PROBLEMS, annotate_workbook

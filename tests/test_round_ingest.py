@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from builders import activity_grid, indicator_grid, write_xlsx
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 from test_check_validate import CLEAN_SYT, replace
 from tonghop.config import Period
 from tonghop.round.ingest import discover_inbox, ingest_inbox

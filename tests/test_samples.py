@@ -1,15 +1,14 @@
 """The shipped sample round: every planted mistake found at its cell, nothing else, each file's verdict right."""
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 import yaml
 
 import sample_answer
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES
 from tonghop.config import Period
 from tonghop.intake.read import parse_file
+from tonghop_dev.sample import config as sample_config
 from tonghop.check.validate import validate_files
 
 EXPECTED = yaml.safe_load((SAMPLES / "EXPECTED.yaml").read_text(encoding="utf-8"))["periods"]
@@ -44,10 +43,7 @@ def test_every_sample_file_is_listed(checked):
 
 def test_sample_configuration_has_every_commune_as_tonghop_init_writes_it(config):
     """config/son-la.yaml: Sơn La's 75 communes exactly as `tonghop init` lists them, with illustrative e-mails;
-    sample_inputs/sample_config.py would not change the file (it is up to date)."""
-    spec = importlib.util.spec_from_file_location("sample_config", ROOT / "sample_inputs" / "sample_config.py")
-    sample_config = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sample_config)
+    tonghop_dev/sample/config.py would not change the file (it is up to date)."""
     from tonghop.config import is_placeholder
     from tonghop.provinces import communes, find_province
     from tonghop.scaffold import starting_units

@@ -2,16 +2,13 @@
 files before it are committed, MARKER is written, and that file takes SECONDS (a slow file), so that the test's
 Ctrl+C (SIGINT) arrives mid-run.
 
-Usage: python tests/hostile/interrupt_run.py N SECONDS MARKER tonghop-arguments...
+Usage: python tests/faults/interrupt_run.py N SECONDS MARKER tonghop-arguments...
 """
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 import tonghop.store.repo as repo  # noqa: E402
 from flows import cli  # noqa: E402

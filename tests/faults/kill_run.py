@@ -1,6 +1,6 @@
 """Run one round (the real Prefect flow) and SIGKILL this process at a chosen point; for tests/test_faults.py.
 
-Usage: python tests/hostile/kill_run.py STAGE N PERIOD INBOX OUT DB_URL
+Usage: python tests/faults/kill_run.py STAGE N PERIOD INBOX OUT DB_URL
 STAGE: store (before the N-th submission is built: N-1 are committed), outputs (after the N-th file's reports),
 queue (after the N-th message is built and recorded, its transaction still open), send-before / send-after (around the N-th SMTP DATA: claimed and
 not sent / accepted by the server and not yet marked sent), summary (before summary.json). Exits 3 if the
@@ -12,11 +12,7 @@ import os
 import signal
 import smtplib
 import sys
-from pathlib import Path
 from typing import Any, Callable
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 import flows.round as round_flow  # noqa: E402
 import tonghop.mail.queue as mail_queue  # noqa: E402

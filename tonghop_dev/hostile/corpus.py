@@ -1,6 +1,6 @@
 """Generate the hostile-input corpus (bad, broken, huge and malicious files), each built by code; the answer each must get is in expected.yaml beside this script.
 
-Usage: python tests/hostile/make_corpus.py OUT_DIR
+Usage: .venv/bin/python -m tonghop_dev.hostile.corpus OUT_DIR
 """
 from __future__ import annotations
 
@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE.parent.parent)]
-
-from builders import activity_grid, indicator_grid, write_xlsx  # noqa: E402
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 
 CLEAN = [
     ["4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La", "Tổng", 10600, 9500, 111.58, None],
@@ -504,7 +501,7 @@ def case_injection(path: Path) -> None:
 
 def case_csv_injection(path: Path) -> None:
     """A CSV form whose texts start with = and whose figures are broken: its marked copy is a new workbook."""
-    from builders import write_csv
+    from tonghop_dev.builders import write_csv
 
     grid = indicator_grid("SYT", PERIOD, replace(replace(CLEAN, 0, 5, "=1+1"), 1, 8, '=HYPERLINK("http://evil","x")'))
     grid[0][2] = "=cmd|' /C calc'!A0"

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent)]   # run as a script from anywhere, without installing
+from tonghop.provinces import communes, find_province, fold
+from tonghop.scaffold import _q, _unit_line, starting_units
 
-from tonghop.provinces import communes, find_province, fold  # noqa: E402
-from tonghop.scaffold import _q, _unit_line, starting_units  # noqa: E402
-
-CONFIG = HERE.parent / "config" / "son-la.yaml"
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "son-la.yaml"
 PROVINCE = "14"
 # The lines this module owns: from the communes' comment to the end of the units list, and the areas list.
 UNITS_START = "  # Communes (UBND xã, phường, đặc khu)"
@@ -34,7 +30,7 @@ def commune_units() -> list[dict]:
 def units_block() -> list[str]:
     """The commune units with their comment, as YAML lines."""
     return [UNITS_START + ": all of them, official codes; activities only (Biểu 02). Written by",
-            "  # sample_inputs/sample_config.py with `tonghop init`'s code (tonghop/scaffold.py): rerun it, do not "
+            "  # tonghop_dev/sample/config.py with `tonghop init`'s code (tonghop/scaffold.py): rerun it, do not "
             "edit.",
             "  # Their e-mail addresses are ILLUSTRATIVE (mẫu minh họa, ubnd.<tên>@sonla.gov.vn) so the demo mails",
             "  # every unit: replace them with the registered addresses.",
