@@ -1,6 +1,8 @@
 """Status of a consolidated value against the target in force for a year (direction and strict targets)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from schemas.catalogue import Indicator
 from tonghop.numbers import format_vi
 
@@ -41,14 +43,34 @@ def gap(ind: Indicator, value: float | None, year: int) -> float | None:
     return None if in_force is None or value is None or not plausible(ind, value) else value - in_force[1]
 
 
-def target_text(ind: Indicator, year: int) -> str:
-    """The target as the strategy words it: ≥ 60, < 30, ≤ 111, Có."""
+@dataclass(frozen=True)
+class Bound:
+    """The target in force for a year, as every writer words it: its value, and for a number the comparison."""
+
+    target: float
+    boolean: bool                    # a yes/no target: target is 1 (có) or 0 (không)
+    sign: str                        # ≥ > ≤ <
+    ceiling: bool                    # an "at least 100%" target: nothing is above it, so it reads as "100%"
+
+
+def target_bound(ind: Indicator, year: int) -> Bound | None:
+    """The one reading of the target in force (direction, strict years, yes/no) for target_text and the Word
+    report's phrases; None when the catalogue has none for the year."""
     in_force = ind.target_for(year)
     if in_force is None:
-        return ""
+        return None
     milestone, target = in_force
-    if ind.is_boolean:
-        return "Có" if target >= 0.5 else "Không"
     strict = milestone in ind.strict_years
     sign = ("<" if strict else "≤") if ind.direction == "down" else (">" if strict else "≥")
-    return f"{sign} {format_vi(target)}"
+    ceiling = ind.unit.code == "percent" and ind.direction == "up" and target >= 100
+    return Bound(target, ind.is_boolean, sign, ceiling)
+
+
+def target_text(ind: Indicator, year: int) -> str:
+    """The target as the strategy words it: ≥ 60, < 30, ≤ 111, Có."""
+    bound = target_bound(ind, year)
+    if bound is None:
+        return ""
+    if bound.boolean:
+        return "Có" if bound.target >= 0.5 else "Không"
+    return f"{bound.sign} {format_vi(bound.target)}"

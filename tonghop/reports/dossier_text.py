@@ -13,7 +13,7 @@ from tonghop.numbers import format_vi
 from tonghop.consolidate.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
 from tonghop.reports.round_data import IndicatorResult, RoundData, _plausibility_note
 from tonghop.safe_text import plain_text
-from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets
+from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets, target_bound, target_text
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 LETTERS = "abcdefghiklmnopqrstuvxy"          # Vietnamese lists skip j, w, z
@@ -69,34 +69,24 @@ def cell_value(ind: Indicator, value: float | None) -> str:
 
 def target_phrase(ind: Indicator, year: int) -> str:
     """The target in force as words: từ 60% trở lên / dưới 30% / không quá 111 trên 100 / có."""
-    in_force = ind.target_for(year)
-    if in_force is None:
+    bound = target_bound(ind, year)
+    if bound is None:
         return ""
-    milestone, target = in_force
-    if ind.is_boolean:
-        return "có" if target >= 0.5 else "không"
-    strict = milestone in ind.strict_years
-    amount = value_text(ind, target)
-    if ind.direction == "down":
-        return f"dưới {amount}" if strict else f"không quá {amount}"
-    if ind.unit.code == "percent" and target >= 100:
+    if bound.boolean:
+        return "có" if bound.target >= 0.5 else "không"
+    amount = value_text(ind, bound.target)
+    if bound.ceiling:
         return amount                       # "100%": nothing is above it
-    return f"trên {amount}" if strict else f"từ {amount} trở lên"
+    return {"<": f"dưới {amount}", "≤": f"không quá {amount}", ">": f"trên {amount}",
+            "≥": f"từ {amount} trở lên"}[bound.sign]
 
 
 def target_cell(ind: Indicator, year: int) -> str:
-    """The target in a table: ≥ 60 / < 30 / Có."""
-    in_force = ind.target_for(year)
-    if in_force is None:
-        return ""
-    milestone, target = in_force
-    if ind.is_boolean:
-        return "Có" if target >= 0.5 else "Không"
-    if ind.unit.code == "percent" and ind.direction == "up" and target >= 100:
-        return format_vi(target)           # as the text says "100%": nothing is above it
-    strict = milestone in ind.strict_years
-    sign = ("<" if strict else "≤") if ind.direction == "down" else (">" if strict else "≥")
-    return f"{sign} {format_vi(target)}"
+    """The target in a table: ≥ 60 / < 30 / Có / 100 (a 100% target: nothing is above it)."""
+    bound = target_bound(ind, year)
+    if bound is None or not bound.ceiling:
+        return target_text(ind, year)
+    return format_vi(bound.target)
 
 
 def amount_text(ind: Indicator, amount: float) -> str:
