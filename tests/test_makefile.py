@@ -8,7 +8,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def planned(target: str, *args: str) -> list[str]:
-    done = subprocess.run(["make", "-n", target, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    """The commands `make -n TARGET` would run. Under `make test` (CI) this make is a child of make, which would
+    add "make[1]: Entering/Leaving directory" lines: --no-print-directory keeps only the commands."""
+    done = subprocess.run(["make", "--no-print-directory", "-n", target, *args], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
     return done.stdout.strip().splitlines()
 
 
