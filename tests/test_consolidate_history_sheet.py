@@ -149,6 +149,10 @@ def test_word_report_shows_the_baseline_last_year_and_the_sources(round_2025):
     assert f"So với cùng kỳ năm trước (năm 2024: 45,5%): {moved}." in body
     since = f"{'tăng' if v > 30 else 'giảm'} {format_vi(abs(v - 30))} điểm phần trăm"
     assert f"So với năm gốc 2020 (30%): {since}." in body
+    # 2.2 has 2020 in the sheet but no 2024 anywhere: said, not skipped
+    assert (f"dưới 30% – chưa đạt (cao hơn {format_vi(year['2.2']['value'] - 30)} điểm phần trăm). Cùng kỳ năm trước "
+            f"(năm 2024) chưa có số liệu để so sánh. So với năm gốc 2020 (40,5%): tăng "
+            f"{format_vi(year['2.2']['value'] - 40.5)} điểm phần trăm.") in body
     assert ("- Số liệu các kỳ trước lấy từ cơ sở dữ liệu của chương trình (các kỳ đã tổng hợp); chỉ tiêu, kỳ chưa có "
             "trong cơ sở dữ liệu lấy từ tệp số liệu các năm trước do Sở Nội vụ nhập (so-lieu-truoc.csv). Khi cả cơ sở "
             "dữ liệu và tệp đều có số liệu của một chỉ tiêu trong một kỳ, dùng số liệu trong cơ sở dữ liệu (1 số liệu "

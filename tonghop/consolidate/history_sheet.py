@@ -43,9 +43,10 @@ class HistorySheet:
     def sources(self, keys: set[tuple[str, str]]) -> dict[str, list[str]]:
         """The sources named for the given (code, period) rows, by period, oldest first."""
         out: dict[str, list[str]] = {}
-        for key in sorted(keys, key=lambda k: Period.parse(k[1]).sort_key()):
-            f = self.figures.get(key)
-            if f and f.source and f.source not in out.setdefault(f.period, []):
+        rows = sorted((self.figures[k] for k in keys if k in self.figures),
+                      key=lambda f: (Period.parse(f.period).sort_key(), f.row))   # in the sheet's order
+        for f in rows:
+            if f.source and f.source not in out.setdefault(f.period, []):
                 out[f.period].append(f.source)
         return {p: s for p, s in out.items() if s}
 
@@ -191,6 +192,9 @@ def with_sheet(history: dict[str, dict[str, float | None]], sheet: HistorySheet 
         else:
             out[code][p] = f.value
             used.add((code, p))
-    for code, values in out.items():       # oldest first, as the outlook and the history sheet expect
+    for code, values in out.items():
+        for p in {p for _, p in used}:       # a period the sheet adds is on record for every indicator, as the
+            values.setdefault(p, None)      # database's are: "chưa có số liệu" rather than no comparison at all
+        # oldest first, as the outlook and the history sheet expect
         out[code] = dict(sorted(values.items(), key=lambda kv: Period.parse(kv[0]).sort_key()))
     return out, used, overridden
