@@ -5,11 +5,15 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from schemas.catalogue import Catalogue, load_catalogue
 from tonghop.errors import ConfigError, os_reason
+
+if TYPE_CHECKING:
+    from tonghop.consolidate.history_sheet import HistorySheet
 
 PERIOD_RE = re.compile(r"^(\d{4})-(H1|Y)$")
 PERIOD_NAMES = {"H1": "6 tháng đầu năm", "Y": "Năm"}
@@ -150,6 +154,8 @@ class ProvinceConfig:
     units_source: Path | None = None           # don-vi.xlsx when the units are kept in a workbook
     document: Document = field(default_factory=Document)
     multi_unit: dict[str, str] = field(default_factory=dict)   # indicator → "sum" or the unit whose figure counts
+    baseline_year: int | None = None           # e.g. 2020: the appendix and workbook also show that year's value
+    history: HistorySheet | None = None      # earlier years' figures from `history_file` (history_sheet.py)
 
     period_rule: PeriodRule | None = None       # periods.every_year; `periods` holds the explicit ones
 
@@ -248,6 +254,14 @@ def _parse_rule(spec) -> PeriodRule | None:
     return PeriodRule(first, tuple(k for k in PERIOD_KINDS if k in kinds))
 
 
+def _parse_baseline(raw) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool) or not re.fullmatch(r"\d{4}", str(raw).strip()):
+        raise ConfigError(f"baseline_year phải là một năm, ví dụ 2020 (gặp {raw!r})")
+    return int(str(raw).strip())
+
+
 def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | None = None) -> ProvinceConfig:
     """Build and check a ProvinceConfig from its YAML structure."""
     catalogue = catalogue or load_catalogue()
@@ -323,6 +337,7 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                                     title=str(sig.get("title") or "GIÁM ĐỐC"), name=str(sig.get("name") or "")),
             ),
             multi_unit=multi_unit,
+            baseline_year=_parse_baseline(data.get("baseline_year")),
         )
     except KeyError as exc:
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc
@@ -358,6 +373,11 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
         data["units"], unit_rows = read_units_xlsx(units_path)
     config = replace(parse_config(data, source=path), units_source=units_path)
     check_official(data, text, path, units_path, unit_rows)
+    if data.get("history_file"):
+        from tonghop.consolidate.history_sheet import read_history_sheet   # only for a province that keeps one
+
+        config = replace(config, history=read_history_sheet(path.parent / str(data["history_file"]),
+                                                            load_catalogue()))
     return config
 
 

@@ -43,7 +43,16 @@ def indicator_summary(data: RoundData) -> dict[str, dict[str, Any]]:
             "target": {"year": r.target[0], "value": r.target[1]} if r.target else None,
             "verdict_2030": r.outlook.verdict,
             "notes": list(r.notes),
+            # the earlier periods the reports show (database, or the province's sheet where it has none)
+            "history": {p: v for p, v in r.outlook.history.items() if v is not None},
+            "history_from_sheet": [p for p in data.history_periods if (code, p) in data.history_from_sheet],
+            "previous": {"period": r.outlook.previous_period, "value": r.outlook.previous_value,
+                         "change": r.outlook.change},
+            "projected_2030": r.outlook.projected,
         }
+        if data.baseline_period:
+            out[code]["baseline"] = {"period": data.baseline_period.code, "value": r.baseline,
+                                     "change": r.baseline_change}
     return out
 
 

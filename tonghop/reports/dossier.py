@@ -20,7 +20,9 @@ from tonghop.consolidate.merge import FEMALE, MALE
 from tonghop.numbers import format_vi
 from tonghop.consolidate.outlook import METHOD_VI
 from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, change_cell, date_vi, has_comparison,
-                                          lower_first, note_text, previous_cell, target_cell)
+                                          lower_first, note_text, previous_cell, target_cell,
+                                          baseline_cell)
+from tonghop.reports.baseline import baseline_header, history_note
 from tonghop.reports.round_data import MERGE_VI, RoundData
 from tonghop.statuses import TARGET_STATUS_VI
 
@@ -308,10 +310,13 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
     this, before = data.period.vi, data.period.year_earlier.vi
     milestone = next((r.target[0] for r in data.results.values() if r.target), data.period.year)
     headers = ["Mã", "Chỉ tiêu", "Đơn vị tính", f"Chỉ tiêu cần đạt năm {milestone}"]
+    base = data.shows_baseline
+    headers += [baseline_header(data)] if base else []
     headers += [f"Năm trước\n{before}", f"Năm nay\n{this}", "Tăng/giảm"] if compare else [f"Kết quả\n{this}"]
     headers += ["Đánh giá", "Đơn vị cung cấp số liệu"]
     usable = _usable_cm(section)
-    fixed = [1.2, 0, 2.2, 2.0] + ([2.2, 2.2, 1.7] if compare else [2.5]) + [2.2, 4.2]   # "trên 100.000" on one line
+    fixed = [1.2, 0, 2.2, 2.0] + ([2.2] if base else []) + ([2.2, 2.2, 1.7] if compare else [2.5]) \
+        + [2.2, 4.2]   # "trên 100.000" on one line
     fixed[1] = usable - sum(fixed)
     t = _table(doc, headers, fixed)
     notes: list[str] = []
@@ -325,6 +330,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
             sources += [f"{data.unit_name(u)} (chưa có số liệu)" for u in r.merged.units_missing]
             values = [previous_cell(r), cell_value(ind, r.value), change_cell(r)] if compare \
                 else [cell_value(ind, r.value)]
+            values = ([baseline_cell(r)] if base else []) + values
             unit = "có/không" if ind.is_boolean else ind.unit.vi
             _row(t, [ind.code, ind.vi, unit, target_cell(ind, data.period.year), *values,
                      TARGET_STATUS_VI[r.status], "\n".join(sources)], fixed, left=(len(fixed) - 1,))
@@ -334,6 +340,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
                     continue
                 # earlier periods are kept as Tổng values only: the sex rows have no "Năm trước"
                 values = ["", cell_value(ind, cell.value), ""] if compare else [cell_value(ind, cell.value)]
+                values = ([""] if base else []) + values
                 _row(t, ["", f"- {sex}", unit, "", *values, TARGET_STATUS_VI[r.sex_status.get(sex)] if cell.value is not None
                          else TARGET_STATUS_VI["no_data"], ""], fixed)
             notes += [f"Chỉ tiêu {ind.code}: {note_text(data, n)}." for n in r.notes]
@@ -342,7 +349,7 @@ def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -
         f"Tăng/giảm: kết quả {lower_first(this)} trừ kết quả cùng kỳ năm trước ({lower_first(before)}); "
         f"với chỉ tiêu tính bằng % là điểm phần trăm." if compare else
         f"Chưa có số liệu cùng kỳ năm trước ({lower_first(before)}) để so sánh.",
-        "Cách tính: " + MERGE_VI, METHOD_VI]
+        *history_note(data), "Cách tính: " + MERGE_VI, METHOD_VI]
     for line in lines:
         _para(doc, f"- {line}", size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=2)
 

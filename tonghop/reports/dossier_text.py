@@ -13,7 +13,8 @@ from tonghop.numbers import format_vi
 from tonghop.consolidate.outlook import HORIZON, INSUFFICIENT, VERDICT_VI
 from tonghop.reports.round_data import IndicatorResult, RoundData, _plausibility_note
 from tonghop.safe_text import plain_text
-from tonghop.consolidate.targets import ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets, target_bound, target_text
+from tonghop.consolidate.targets import (ACHIEVED, NO_DATA, NOT_ACHIEVED, TO_CHECK, meets, plausible, target_bound,
+                                          target_text)
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
 LETTERS = "abcdefghiklmnopqrstuvxy"          # Vietnamese lists skip j, w, z
@@ -109,6 +110,29 @@ def previous_cell(r: IndicatorResult) -> str:
     if o.previous_period and o.previous_period in o.unchecked:
         return f"{cell_value(r.ind, o.unchecked[o.previous_period])} (cần kiểm tra)"
     return cell_value(r.ind, o.previous_value)
+
+
+def baseline_cell(r: IndicatorResult) -> str:
+    """The baseline year's value; one that is to be checked says so, as last year's does."""
+    if r.baseline is None:
+        return ""
+    return cell_value(r.ind, r.baseline) + ("" if plausible(r.ind, r.baseline) else " (cần kiểm tra)")
+
+
+def baseline_sentence(data: RoundData, r: IndicatorResult) -> str:
+    """The change since the configured baseline year, when that year's value is on record."""
+    base, ind = data.baseline_period, r.ind
+    if base is None or r.baseline is None:
+        return ""
+    if not plausible(ind, r.baseline):
+        return (f" Năm gốc {base.year} ({value_text(ind, r.baseline)}) là giá trị cần kiểm tra lại số liệu, "
+                f"không dùng để so sánh.")
+    change = r.baseline_change
+    if change is None:
+        return f" Năm gốc {base.year}: {value_text(ind, r.baseline)}."
+    moved = ("không thay đổi" if round(change, 2) == 0 else
+             f"{'tăng' if change > 0 else 'giảm'} {amount_text(ind, abs(change))}")
+    return f" So với năm gốc {base.year} ({value_text(ind, r.baseline)}): {moved}."
 
 
 def units_text(data: RoundData, codes: list[str]) -> str:
@@ -228,6 +252,7 @@ def indicator_paragraph(data: RoundData, r: IndicatorResult, letter: str, all_in
             text += f" Cùng kỳ năm trước ({prev}): {value_text(ind, o.previous_value)}."
         elif r.value is not None:
             text += f" Cùng kỳ năm trước ({prev}) chưa có số liệu để so sánh."
+    text += baseline_sentence(data, r)
     for code, v in o.unchecked.items():
         if code != o.previous_period:
             text += (f" Giá trị {lower_first(Period.parse(code).vi)} ({value_text(ind, v)}) cần kiểm tra lại số "

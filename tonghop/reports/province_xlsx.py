@@ -19,6 +19,7 @@ from tonghop.consolidate.outlook import HORIZON, INSUFFICIENT, METHOD_VI, VERDIC
 from tonghop.problems import PROBLEM_TYPES
 from tonghop.statuses import FILE_STATUS_VI as SUBMISSION_STATUS_VI, REJECTED, TARGET_STATUS_VI as STATUS_VI
 from tonghop.reports.round_data import MERGE_VI, IndicatorResult, RoundData, unit_contributions
+from tonghop.reports.baseline import baseline_header, history_note
 from tonghop.reports.multi_unit import multi_unit_note
 from tonghop.reports.trace import trace_rows
 from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
@@ -93,6 +94,11 @@ def indicator_columns(data: RoundData) -> list[Column]:
         Column("Đánh giá", 11, lambda r: (STATUS_VI[r.status], {"center": True, "status": r.status}),
                lambda r, s, c: (STATUS_VI[r.sex_status.get(s)], {"center": True, "status": r.sex_status.get(s)})),
     ]
+    if data.shows_baseline:
+        base = data.baseline_period
+        cols += [Column(baseline_header(data), 10, lambda r: (r.baseline, {"fmt": value_format(r.ind)})),
+                 Column(f"Tăng (+), giảm (−) so với năm {base.year}", 11,
+                        lambda r: (r.baseline_change, {"fmt": FMT_GAP}))]
     if any(r.outlook.previous_value is not None for r in results):
         earlier = data.period.year_earlier.vi
         cols += [Column(f"Giá trị {earlier}", 10,
@@ -367,8 +373,8 @@ def sheet_history(ws: Worksheet, data: RoundData) -> None:
     periods = [Period.parse(p).vi for p in data.history_periods] + [data.period.vi]
     headers = ["Mã", "Tên chỉ tiêu", "Đơn vị tính"] + periods + ["Thay đổi so với cùng kỳ năm trước",
                                                              f"Cần đạt {HORIZON}", f"Dự báo {HORIZON}", "Xu hướng"]
-    title(ws, "DIỄN BIẾN QUA CÁC KỲ VÀ TRIỂN VỌNG ĐẾN NĂM 2030", _subtitle(data, "các kỳ đã lưu trong cơ sở dữ liệu"),
-          len(headers))
+    kept = "các kỳ đã lưu trong cơ sở dữ liệu" + (" và tệp số liệu các năm trước" if data.history_from_sheet else "")
+    title(ws, "DIỄN BIẾN QUA CÁC KỲ VÀ TRIỂN VỌNG ĐẾN NĂM 2030", _subtitle(data, kept), len(headers))
     header(ws, 4, headers, [7, 52, 12] + [11] * len(periods) + [12, 10, 10, 15])
     row = 5
     for r in data.results.values():
@@ -393,10 +399,11 @@ def sheet_history(ws: Worksheet, data: RoundData) -> None:
         row += 1
     row += 1
     ws.cell(row, 1, "Phương pháp dự báo:").font = font(True)
-    ws.cell(row + 1, 1, METHOD_VI).alignment = WRAP
+    extra = " ".join(f"{line}." for line in history_note(data))
+    ws.cell(row + 1, 1, f"{METHOD_VI} {extra}".strip()).alignment = WRAP
     ws.cell(row + 1, 1).font = font()
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=len(headers))
-    ws.row_dimensions[row + 1].height = 95
+    ws.row_dimensions[row + 1].height = 95 + (15 * (len(extra) // 120 + 1) if extra else 0)   # the sheet's lines
     ws.freeze_panes = "C5"
 
 
@@ -473,6 +480,8 @@ def sheet_method(ws: Worksheet, data: RoundData) -> None:
             ("Tình hình nộp", "Mọi đơn vị trong cấu hình đều phải báo cáo mỗi kỳ. Đơn vị đã nộp khi có tệp hiện hành "
                               "(tệp đọc được gửi sau cùng) của kỳ; đúng hạn khi tệp đó đến trước hết ngày hạn nộp "
                               "(giờ Việt Nam). Tỷ lệ = số đơn vị / số đơn vị phải báo cáo."),
+            *((("Số liệu các năm trước", "\n".join(f"{line}." for line in history_note(data))),)
+              if history_note(data) else ()),
             ("Chỉ tiêu do nhiều đơn vị báo cáo", multi_unit_note(data) or "Không có chỉ tiêu nào do hai đơn vị "
                                                                            "trở lên báo cáo."),
             ("Truy vết", "Trang “Truy vết” và tệp truy-vet-<kỳ>.json ghi, cho từng số tổng hợp, lần nộp, tệp, trang "

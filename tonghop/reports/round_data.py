@@ -1,7 +1,7 @@
 """Everything the consolidated reports of one round show, gathered once from the database."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from tonghop.consolidate.current import (FigureRecord, ProblemInfo, SubmissionIn
                                          units_that_sent)
 from tonghop.consolidate.merge import Cell, Consolidated, merge_all
 from tonghop.numbers import format_vi
+from tonghop.consolidate.history_sheet import with_sheet
 from tonghop.consolidate.outlook import Outlook, build_outlook
 from tonghop.consolidate.targets import gap, plausible, status
 
@@ -49,6 +50,15 @@ class IndicatorResult:
     outlook: Outlook
     sex_status: dict[str, str | None]
     notes: list[str] = field(default_factory=list)
+    baseline: float | None = None         # the configured baseline year's value (baseline_year), when on record
+
+    @property
+    def baseline_change(self) -> float | None:
+        """This period minus the baseline year; none for a yes/no indicator or a value to be checked."""
+        if self.ind.is_boolean or self.value is None or self.baseline is None \
+                or not plausible(self.ind, self.value) or not plausible(self.ind, self.baseline):
+            return None
+        return self.value - self.baseline
 
     @property
     def total(self) -> Cell:
@@ -72,6 +82,20 @@ class RoundData:
     submissions: dict[str, SubmissionInfo]          # current submission per unit
     figures: list[FigureRecord]                     # every row of the current submissions
     history_periods: list[str]                      # earlier periods on record, oldest first
+    # (indicator, period) of the history taken from the province's sheet, and those where the database won
+    history_from_sheet: set[tuple[str, str]] = field(default_factory=set)
+    history_overridden: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def baseline_period(self) -> Period | None:
+        """The configured baseline year (as its annual period) when it is before this period's year."""
+        year = self.config.baseline_year
+        return Period(year, "Y") if year is not None and year < self.period.year else None
+
+    @property
+    def shows_baseline(self) -> bool:
+        """Whether the reports show a baseline column: configured, and some indicator has its value."""
+        return self.baseline_period is not None and any(r.baseline is not None for r in self.results.values())
 
     def by_goal(self) -> dict[str, list[IndicatorResult]]:
         out: dict[str, list[IndicatorResult]] = {g: [] for g in self.catalogue.goals}
@@ -126,7 +150,14 @@ def build_round(engine: Engine, config: ProvinceConfig, period: Period,
     figures = current_figures(engine, period.code)
     earlier = [p for p in periods_on_record(engine) if period_sort_key(p) < period_sort_key(period.code)]
     merged = merge_all(figures, config, catalogue)
-    results = indicator_results(merged, period, history_values(engine, earlier, config, catalogue))
+    # the database first; the province's sheet of earlier years fills what it has not (history_sheet.py)
+    history, from_sheet, overridden = with_sheet(history_values(engine, earlier, config, catalogue),
+                                                 config.history, period)
+    earlier = sorted(set(earlier) | {p for _, p in from_sheet}, key=period_sort_key)
+    results = indicator_results(merged, period, history)
+    base = Period(config.baseline_year, "Y").code if config.baseline_year else None
+    if base and period_sort_key(base) < period_sort_key(period.code):
+        results = {code: replace(r, baseline=history.get(code, {}).get(base)) for code, r in results.items()}
     return RoundData(
         config=config, catalogue=catalogue, period=period,
         generated_at=datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0),
@@ -138,6 +169,8 @@ def build_round(engine: Engine, config: ProvinceConfig, period: Period,
         submissions={s.unit_code: s for s in subs},
         figures=figures,
         history_periods=earlier,
+        history_from_sheet=from_sheet,
+        history_overridden=overridden,
     )
 
 
