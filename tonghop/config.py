@@ -13,7 +13,7 @@ from schemas.catalogue import Catalogue, load_catalogue
 from tonghop.errors import ConfigError, os_reason
 
 if TYPE_CHECKING:
-    from tonghop.consolidate.history_sheet import HistorySheet
+    from tonghop.history_sheet import HistorySheet
 
 PERIOD_RE = re.compile(r"^(\d{4})-(H1|Y)$")
 PERIOD_NAMES = {"H1": "6 tháng đầu năm", "Y": "Năm"}
@@ -374,7 +374,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ProvinceConfig:
     config = replace(parse_config(data, source=path), units_source=units_path)
     check_official(data, text, path, units_path, unit_rows)
     if data.get("history_file"):
-        from tonghop.consolidate.history_sheet import read_history_sheet   # only for a province that keeps one
+        from tonghop.history_sheet import read_history_sheet   # only for a province that keeps one
 
         config = replace(config, history=read_history_sheet(path.parent / str(data["history_file"]),
                                                             load_catalogue()))

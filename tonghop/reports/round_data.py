@@ -16,7 +16,7 @@ from tonghop.consolidate.current import (FigureRecord, ProblemInfo, SubmissionIn
                                          units_that_sent)
 from tonghop.consolidate.merge import Cell, Consolidated, merge_all
 from tonghop.numbers import format_vi
-from tonghop.consolidate.history_sheet import with_sheet
+from tonghop.history_sheet import with_sheet
 from tonghop.consolidate.outlook import Outlook, build_outlook
 from tonghop.consolidate.targets import gap, plausible, status
 

@@ -12,7 +12,7 @@ from docx import Document
 from conftest import ROOT, SAMPLES
 from schemas.catalogue import load_catalogue
 from tonghop.config import Period, load_config
-from tonghop.consolidate.history_sheet import read_history_sheet
+from tonghop.history_sheet import read_history_sheet
 from tonghop.consolidate.outlook import least_squares
 from tonghop.errors import ConfigError
 from tonghop.numbers import format_vi
