@@ -1,4 +1,4 @@
-"""Prefect deployments from the schedule plan: a round and a reminder deployment per period, served together."""
+"""Prefect deployments from the schedule plan: a round, a mailbox and a reminder deployment per period, served together."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,15 +10,16 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from tonghop.config import DEFAULT_CONFIG, load_config
-from tonghop.round.schedule import REMINDER_FLOW, ROUND_FLOW, PlannedDeployment, plan_deployments
+from tonghop.round.schedule import FETCH_FLOW, REMINDER_FLOW, ROUND_FLOW, PlannedDeployment, plan_deployments
 
 
 def _default_flows() -> dict[str, Flow]:
     # Imported here so that planning and tests need neither flow module.
+    from flows.mailbox import fetch_round_mail
     from flows.reminders import send_reminders
     from flows.round import consolidate_round
 
-    return {ROUND_FLOW: consolidate_round, REMINDER_FLOW: send_reminders}
+    return {ROUND_FLOW: consolidate_round, FETCH_FLOW: fetch_round_mail, REMINDER_FLOW: send_reminders}
 
 
 def build_deployment(planned: PlannedDeployment, flow: Flow) -> RunnerDeployment:
@@ -44,7 +45,7 @@ def build_deployment(planned: PlannedDeployment, flow: Flow) -> RunnerDeployment
 
 def build_deployments(planned: list[PlannedDeployment], flows: dict[str, Flow] | None = None,
                       ) -> list[RunnerDeployment]:
-    """Deployments for the whole plan; `flows` maps flow name to flow (default: the project's two flows)."""
+    """Deployments for the whole plan; `flows` maps flow name to flow (default: the project's three flows)."""
     flows = flows if flows is not None else _default_flows()
     return [build_deployment(p, flows[p.flow_name]) for p in planned if p.flow_name in flows]
 

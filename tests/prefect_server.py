@@ -41,7 +41,14 @@ def stand_in_reminders(period: str, db_url: str, out: str, config_path: str | No
     return period
 
 
-STAND_INS = {"tong-hop": stand_in_round, "nhac-nop-bao-cao": stand_in_reminders}
+@flow(name="lay-thu", flow_run_name="{period}-{trigger}")
+def stand_in_fetch(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+                   config_path: str | None = None, trigger: str = "manual") -> dict:
+    """The signature of flows.mailbox.fetch_round_mail."""
+    return {"period": period, "trigger": trigger}
+
+
+STAND_INS = {"tong-hop": stand_in_round, "lay-thu": stand_in_fetch, "nhac-nop-bao-cao": stand_in_reminders}
 
 
 @contextmanager

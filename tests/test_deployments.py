@@ -30,6 +30,11 @@ def test_build_deployments(config, tmp_path):
         ("0 7 20-25 11 *", "Asia/Ho_Chi_Minh", True, {"trigger": "schedule"})]
     assert y.parameters["period"] == "2025-Y" and y.parameters["trigger"] == "deployment"
     assert "tong-hop" in y.tags and "2025-Y" in y.tags and "25/11/2025" in y.description
+    f = built["son-la-2025-Y-lay-thu"]
+    assert f.flow_name == "lay-thu" and f.entrypoint == "prefect_server.stand_in_fetch"
+    assert [(s.schedule.cron, s.schedule.timezone, s.active, s.parameters) for s in f.schedules] == [
+        ("*/10 * 20-25 11 *", "Asia/Ho_Chi_Minh", True, {"trigger": "schedule"})]
+    assert f.parameters == y.parameters and "lay-thu" in f.tags
     r = built["son-la-2025-Y-nhac-nop"]
     assert [s.schedule.cron for s in r.schedules] == ["0 7 18,23 11 *"] and r.parameters["today"] is None
     assert not any(s.active for s in built["son-la-2025-H1-truoc-han"].schedules)
@@ -49,22 +54,24 @@ def test_our_next_runs_match_prefect_cron(config, tmp_path):
                 d for c in p.crons
                 for d in asyncio.run(CronSchedule(cron=c, timezone=p.timezone).get_dates(
                     n=20, start=start, end=datetime(year, 12, 31, tzinfo=VN)))
-            )
+            )[:20]        # each string's first 20 hold the first 20 of all (a fetch fires more than 20 times a month)
             assert [t.timestamp() for t in ours] == [t.timestamp() for t in theirs], p.name
 
 
 def test_real_flows_accept_the_parameters(config, tmp_path):
-    """The real flows (flows/round.py, flows/reminders.py) take every parameter set the plan passes, unchanged,
-    adding only their own defaults; a broken import of the flows fails here, it is not a skip."""
+    """The real flows (flows/round.py, flows/mailbox.py, flows/reminders.py) take every parameter set the plan
+    passes, unchanged, adding only their own defaults; a broken import of the flows fails here, it is not a skip."""
     from prefect.exceptions import SignatureMismatchError
 
     from flows.deployments import _default_flows
+    from flows.mailbox import fetch_round_mail
     from flows.reminders import send_reminders
     from flows.round import consolidate_round
 
     flows = _default_flows()
-    assert flows.keys() == {"tong-hop", "nhac-nop-bao-cao"}
+    assert flows.keys() == {"tong-hop", "lay-thu", "nhac-nop-bao-cao"}
     assert flows["tong-hop"] is consolidate_round and flows["nhac-nop-bao-cao"] is send_reminders
+    assert flows["lay-thu"] is fetch_round_mail
     planned = plan_deployments(config, tmp_path, tmp_path, now=OCT_2025)
     assert {p.flow_name for p in planned} == set(flows)
     for p in planned:
@@ -125,7 +132,8 @@ def test_deployments_on_server(prefect_api, tmp_path):
     config = write_config(tmp_path / "listed.yaml", periods=LISTED)
     names = apply_all(config, tmp_path / "inbox", tmp_path / "out", flows=STAND_INS)
     assert sorted(names) == sorted(f"{flow}/son-la-{p}-{kind}" for p in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
-                                   for flow, kind in (("tong-hop", "truoc-han"), ("nhac-nop-bao-cao", "nhac-nop")))
+                                   for flow, kind in (("tong-hop", "truoc-han"), ("lay-thu", "lay-thu"),
+                                                      ("nhac-nop-bao-cao", "nhac-nop")))
 
     async def read(name):
         async with get_client() as client:
@@ -140,6 +148,8 @@ def test_deployments_on_server(prefect_api, tmp_path):
         ("0 7 20-25 11 *", "Asia/Ho_Chi_Minh", active, {"trigger": "schedule"})]
     assert [s[0] for s in asyncio.run(server_schedules("nhac-nop-bao-cao/son-la-2025-Y-nhac-nop"))] == [
         "0 7 18,23 11 *"]
+    assert asyncio.run(server_schedules("lay-thu/son-la-2025-Y-lay-thu")) == [
+        ("*/10 * 20-25 11 *", "Asia/Ho_Chi_Minh", active, {"trigger": "schedule"})]
 
     # A deadline moved in the config, applied again: the schedules are replaced, not added to.
     moved = write_config(tmp_path / "moved.yaml", deadlines={"H1": "20/05", "Y": "02/12"}, periods=LISTED)

@@ -25,7 +25,7 @@ def by_name(planned):
 def test_son_la_plan(config, tmp_path):
     planned = by_name(plan_deployments(config, tmp_path / "inbox", tmp_path / "out", now=OCT_2025))
     assert set(planned) == {f"son-la-{p}-{kind}" for p in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
-                            for kind in ("truoc-han", "nhac-nop")}
+                            for kind in ("truoc-han", "lay-thu", "nhac-nop")}
     y = planned["son-la-2025-Y-truoc-han"]
     assert y.flow_name == "tong-hop" and y.full_name == "tong-hop/son-la-2025-Y-truoc-han"
     assert y.crons == ("0 7 20-25 11 *",)
@@ -46,6 +46,66 @@ def test_son_la_plan(config, tmp_path):
     assert planned["son-la-2025-H1-nhac-nop"].crons == ("0 7 13,18 5 *",)
     # Past by October 2025: kept for manual reruns, not scheduled.
     assert not planned["son-la-2025-H1-truoc-han"].active
+    # The mailbox: every 10 minutes, all day, on the round's days, into the round's folders and database.
+    f = planned["son-la-2025-Y-lay-thu"]
+    assert (f.flow_name, f.full_name, f.kind, f.period) == ("lay-thu", "lay-thu/son-la-2025-Y-lay-thu", "fetch", "2025-Y")
+    assert f.crons == ("*/10 * 20-25 11 *",) and f.dates == y.dates and f.timezone == "Asia/Ho_Chi_Minh"
+    assert f.active and f.deadline == y.deadline
+    assert f.parameters == y.parameters and f.schedule_parameters == {"trigger": "schedule"}
+    assert f.tags == ("tonghop", "son-la", "2025-Y", "lay-thu")
+    assert f.description == (
+        "Lấy thư nộp báo cáo năm 2025 (2025-Y) của tỉnh Sơn La từ hộp thư của đơn vị tổng hợp (TONGHOP_IMAP_*) vào "
+        "thư mục nhận tệp: 10 phút một lần, suốt các ngày từ 20/11/2025 đến hạn nộp 25/11/2025 "
+        "(múi giờ Asia/Ho_Chi_Minh).")
+    h1 = planned["son-la-2025-H1-lay-thu"]
+    assert h1.crons == ("*/10 * 15-20 5 *",) and not h1.active
+    assert h1.description.endswith("Lịch lấy thư đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công.")
+    assert {n: (p.kind, p.active) for n, p in planned.items()} == {
+        # in October 2025 the next May is 2026-H1's and the next November 2025-Y's: the same rule for all three
+        f"son-la-{code}-{suffix}": (kind, code in ("2025-Y", "2026-H1"))
+        for code in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
+        for suffix, kind in (("truoc-han", "round"), ("lay-thu", "fetch"), ("nhac-nop", "reminder"))}
+
+
+def test_fetch_runs_every_n_minutes_on_the_round_days(config, tmp_path):
+    f = by_name(plan_deployments(config, tmp_path, tmp_path, now=OCT_2025))["son-la-2025-Y-lay-thu"]
+    runs = next_runs(f, OCT_2025, count=1000)
+    assert runs == [datetime(2025, 11, 20, 0, 0, tzinfo=VN) + timedelta(minutes=10 * k) for k in range(6 * 24 * 6)]
+    # the last one: 23:50 on the deadline day, never the day after
+    assert runs[-1] == datetime(2025, 11, 25, 23, 50, tzinfo=VN)
+    assert next_runs(f, datetime(2025, 11, 25, 23, 50, tzinfo=VN)) == []
+    assert in_schedule(config, "2025-Y", datetime(2025, 11, 25, 23, 50, tzinfo=VN), kind="fetch")
+    assert not in_schedule(config, "2025-Y", datetime(2025, 11, 26, 0, 0, tzinfo=VN), kind="fetch")
+    assert not in_schedule(config, "2025-Y", datetime(2026, 11, 20, 0, 0, tzinfo=VN), kind="fetch")
+
+
+@pytest.mark.parametrize("every, crons, first_runs", [
+    (15, ("*/15 * 20-25 11 *",), ["00:00", "00:15", "00:30"]),
+    (1, ("* * 20-25 11 *",), ["00:00", "00:01", "00:02"]),
+    (60, ("0 * 20-25 11 *",), ["00:00", "01:00", "02:00"]),
+])
+def test_fetch_interval_from_the_config(config, tmp_path, every, crons, first_runs):
+    cfg = dataclasses.replace(config, schedule=dataclasses.replace(config.schedule, fetch_every_minutes=every))
+    f = by_name(plan_deployments(cfg, tmp_path, tmp_path, now=OCT_2025))["son-la-2025-Y-lay-thu"]
+    assert f.crons == crons
+    assert [f"{t:%H:%M}" for t in next_runs(f, OCT_2025, 3)] == first_runs
+
+
+def test_fetch_every_zero_plans_no_fetch_deployment(config, tmp_path):
+    off = dataclasses.replace(config, schedule=dataclasses.replace(config.schedule, fetch_every_minutes=0))
+    planned = plan_deployments(off, tmp_path, tmp_path, now=OCT_2025)
+    assert [p.name for p in planned] == [f"son-la-{code}-{suffix}" for code in ("2025-H1", "2025-Y", "2026-H1", "2026-Y")
+                                         for suffix in ("truoc-han", "nhac-nop")]
+    assert "lay-thu" not in format_plan(planned, OCT_2025)
+
+
+def test_fetch_deployment_crosses_a_month_end_like_the_round(config, tmp_path):
+    early = dataclasses.replace(config, deadlines={"H1": (3, 6), "Y": (2, 12)})
+    plan = by_name(plan_deployments(early, tmp_path, tmp_path, now=datetime(2025, 1, 1, tzinfo=VN)))
+    assert plan["son-la-2025-H1-lay-thu"].crons == ("*/10 * 29-31 5 *", "*/10 * 1-3 6 *")
+    runs = next_runs(plan["son-la-2025-H1-lay-thu"], datetime(2025, 1, 1, tzinfo=VN), count=10_000)
+    assert sorted({t.date() for t in runs}) == list(plan["son-la-2025-H1-truoc-han"].dates)
+    assert len(runs) == 6 * 144
 
 
 def test_next_runs_2025_y(config, tmp_path):
@@ -139,7 +199,11 @@ def test_cron_times_subset():
     assert [t.day for t in times] == [18, 20, 21]
     assert cron_strings([date(2025, 11, d) for d in (18, 20, 21, 22)], datetime(2025, 1, 1, 7, 5).time()) == \
         ("5 7 18,20-22 11 *",)
-    for bad in ("*/5 7 1 1 *", "0 7 1 1 1", "0 7 1 JAN *", "0 7 32 1 *"):
+    assert [f"{t:%H:%M}" for t in cron_times("*/20 6-7 18 11 *", "Asia/Ho_Chi_Minh", date(2025, 11, 1),
+                                             date(2025, 11, 30))] == ["06:00", "06:20", "06:40", "07:00", "07:20", "07:40"]
+    assert [t.minute for t in cron_times("5/25 7 18 11 *", "Asia/Ho_Chi_Minh", date(2025, 11, 18),
+                                         date(2025, 11, 18))] == [5, 30, 55]
+    for bad in ("*/0 7 1 1 *", "*-5 7 1 1 *", "0 7 1 1 1", "0 7 1 JAN *", "0 7 32 1 *"):
         with pytest.raises(ValueError):
             cron_times(bad, "Asia/Ho_Chi_Minh", date(2025, 1, 1), date(2025, 2, 1))
 
@@ -147,7 +211,9 @@ def test_cron_times_subset():
 def test_bad_schedule_config(config, tmp_path):
     for sched, words in ((Schedule(run_time="7h"), "run_time"),
                          (Schedule(run_days_before=400), "run_days_before"),
-                         (Schedule(reminder_days_before=(-1,)), "reminder_days_before")):
+                         (Schedule(reminder_days_before=(-1,)), "reminder_days_before"),
+                         (Schedule(fetch_every_minutes=61), "fetch_every_minutes"),
+                         (Schedule(fetch_every_minutes=-5), "fetch_every_minutes")):
         with pytest.raises(ConfigError, match=words):
             plan_deployments(dataclasses.replace(config, schedule=sched), tmp_path, tmp_path, now=OCT_2025)
     with pytest.raises(ConfigError, match="Múi giờ"):
@@ -157,7 +223,7 @@ def test_bad_schedule_config(config, tmp_path):
 
 def test_no_reminders_configured(config, tmp_path):
     none = dataclasses.replace(config, schedule=Schedule(reminder_days_before=()))
-    assert {p.kind for p in plan_deployments(none, tmp_path, tmp_path, now=OCT_2025)} == {"round"}
+    assert {p.kind for p in plan_deployments(none, tmp_path, tmp_path, now=OCT_2025)} == {"round", "fetch"}
 
 
 def test_slug_and_text(config, tmp_path):
@@ -167,6 +233,14 @@ def test_slug_and_text(config, tmp_path):
     assert "Lần chạy tới: 07:00 20/11/2025, 07:00 21/11/2025, 07:00 22/11/2025" in text
     assert "prefect deployment run 'tong-hop/son-la-2025-Y-truoc-han' -p period=2025-Y" in text
     assert "đang tắt (chỉ chạy thủ công)" in text      # 2025-H1, past
+    assert "\n".join(text.splitlines()[20:25]) == (
+        "lay-thu/son-la-2025-Y-lay-thu  [đang bật]\n"
+        "  Lấy thư nộp báo cáo năm 2025 (2025-Y) của tỉnh Sơn La từ hộp thư của đơn vị tổng hợp (TONGHOP_IMAP_*) vào "
+        "thư mục nhận tệp: 10 phút một lần, suốt các ngày từ 20/11/2025 đến hạn nộp 25/11/2025 "
+        "(múi giờ Asia/Ho_Chi_Minh).\n"
+        "  Cron (Asia/Ho_Chi_Minh): */10 * 20-25 11 *\n"
+        "  Lần chạy tới: 00:00 20/11/2025, 00:10 20/11/2025, 00:20 20/11/2025\n"
+        "  Chạy lại: prefect deployment run 'lay-thu/son-la-2025-Y-lay-thu' -p period=2025-Y")
 
 
 def test_next_years_periods_are_planned_by_rule(config, tmp_path):

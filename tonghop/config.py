@@ -93,6 +93,7 @@ class Schedule:
     run_days_before: int = 5
     run_time: str = "07:00"
     reminder_days_before: tuple[int, ...] = (7, 2)
+    fetch_every_minutes: int = 10     # the mailbox deployment's interval on the round's days; 0 = none
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,7 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
                 run_days_before=int(sched.get("run_days_before", 5)),
                 run_time=str(sched.get("run_time", "07:00")),
                 reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
+                fetch_every_minutes=int(sched.get("fetch_every_minutes", 10)),
             ),
             source=source,
             period_rule=rule,

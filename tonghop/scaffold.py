@@ -104,6 +104,7 @@ def config_text(province: Province, units: list[dict] | None, first_year: int, u
         "  run_days_before: 5        # chạy kiểm tra hằng ngày trong N ngày cuối trước hạn",
         '  run_time: "07:00"         # giờ chạy theo lịch (giờ địa phương)',
         "  reminder_days_before: [7, 2]   # nhắc các đơn vị chưa nộp trước hạn N ngày",
+        "  fetch_every_minutes: 10   # lấy thư từ hộp thư (TONGHOP_IMAP_*) N phút một lần trong những ngày đó; 0 = không",
         "",
     ]
     if units_file:

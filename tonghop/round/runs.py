@@ -183,6 +183,14 @@ def _read_lock(engine: Engine, scope: str) -> RunLock | None:
     return RunLock(scope=scope, run_id=row.run_id, holder=row.holder, acquired_at=row.acquired_at)
 
 
+def live_lock(engine: Engine, scope: str, max_age: timedelta | None = DEFAULT_MAX_AGE) -> RunLock | None:
+    """The lock of `scope` while a live run holds it; None when free or held by a run that is gone (stale)."""
+    current = _read_lock(engine, scope)
+    if current is None or stale_reason(current.holder, current.acquired_at, max_age) is not None:
+        return None
+    return current
+
+
 def acquire_lock(engine: Engine, scope: str, run_id: int, holder: str | None = None, wait_seconds: float = 0,
                  *, max_age: timedelta | None = DEFAULT_MAX_AGE, timezone_name: str = "Asia/Ho_Chi_Minh",
                  ) -> str | None:

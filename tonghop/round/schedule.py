@@ -15,9 +15,12 @@ from tonghop.store.db import default_db_url
 
 ROUND_FLOW = "tong-hop"              # @flow(name=...) of flows.round.consolidate_round
 REMINDER_FLOW = "nhac-nop-bao-cao"   # @flow(name=...) of flows.reminders.send_reminders
+FETCH_FLOW = "lay-thu"               # @flow(name=...) of flows.mailbox.fetch_round_mail
 ROUND_SUFFIX = "truoc-han"
 REMINDER_SUFFIX = "nhac-nop"
+FETCH_SUFFIX = "lay-thu"
 MAX_DAYS_BEFORE = 180   # a longer window would put two years' days into one cron month field
+MAX_FETCH_EVERY = 60    # minutes; 60 = once an hour, on the hour
 
 # Cron has no year field. How a period's cron strings are bounded to that period's own year:
 #  1. one deployment per period, its parameters carry the period, so a run is always for that period;
@@ -30,7 +33,7 @@ MAX_DAYS_BEFORE = 180   # a longer window would put two years' days into one cro
 #  4. for a `serve` left running across a whole year, the flow checks `in_schedule(...)` against the
 #     run's scheduled time and skips a scheduled run that is not on its period's dates.
 
-_FIELD_RE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_FIELD_RE = re.compile(r"^(\*|\d+)(?:-(\d+))?(?:/(\d+))?$")
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,8 @@ class PlannedDeployment:
     """One Prefect deployment to create: which flow, for which period, when, and with which parameters."""
 
     name: str                         # e.g. son-la-2025-Y-truoc-han
-    flow_name: str                    # ROUND_FLOW or REMINDER_FLOW
-    kind: str                         # round | reminder
+    flow_name: str                    # ROUND_FLOW, FETCH_FLOW or REMINDER_FLOW
+    kind: str                         # round | fetch | reminder
     period: str
     deadline: date
     dates: tuple[date, ...]           # the local dates its cron strings mean for this period
@@ -71,6 +74,15 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"Múi giờ không hợp lệ: {name!r} (ví dụ đúng: Asia/Ho_Chi_Minh)") from exc
+
+
+def fetch_every(config: ProvinceConfig) -> int:
+    """`schedule.fetch_every_minutes`, checked: 0 (no fetch deployment) or 1 to MAX_FETCH_EVERY."""
+    every = config.schedule.fetch_every_minutes
+    if not 0 <= every <= MAX_FETCH_EVERY:
+        raise ConfigError(f"schedule.fetch_every_minutes phải là số phút từ 1 đến {MAX_FETCH_EVERY}, hoặc 0 để "
+                          f"không lấy thư theo lịch (gặp {every})")
+    return every
 
 
 def _check_days(days: int, where: str) -> None:
@@ -105,39 +117,57 @@ def _day_list(days: list[int]) -> str:
     return ",".join(str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}" for g in groups)
 
 
+def _by_month(dates: tuple[date, ...] | list[date]) -> dict[tuple[int, int], list[int]]:
+    by_month: dict[tuple[int, int], list[int]] = {}
+    for d in sorted(set(dates)):
+        by_month.setdefault((d.year, d.month), []).append(d.day)
+    return by_month
+
+
 def cron_strings(dates: tuple[date, ...] | list[date], at: time) -> tuple[str, ...]:
     """Cron strings firing at `at` on exactly these dates' day/month: one string per month.
 
     A window that crosses a month end gives two strings ('0 7 28-30 11 *', '0 7 1-3 12 *'), because one
     cron string with days 28-30,1-3 and months 11-12 would also fire on 1-3/11 and 28-30/12.
     """
-    by_month: dict[tuple[int, int], list[int]] = {}
-    for d in sorted(set(dates)):
-        by_month.setdefault((d.year, d.month), []).append(d.day)
-    return tuple(f"{at.minute} {at.hour} {_day_list(days)} {month} *" for (_y, month), days in by_month.items())
+    return tuple(f"{at.minute} {at.hour} {_day_list(days)} {month} *"
+                 for (_y, month), days in _by_month(dates).items())
+
+
+def every_minutes_crons(dates: tuple[date, ...] | list[date], every: int) -> tuple[str, ...]:
+    """Cron strings firing every `every` minutes, all day, on exactly these dates: one string per month.
+
+    Counted from the start of each hour, as cron does ('*/10': 07:00, 07:10 … 07:50); 60 is on the hour.
+    """
+    if not 1 <= every <= MAX_FETCH_EVERY:
+        raise ValueError(f"every must be 1-{MAX_FETCH_EVERY} minutes (got {every})")
+    minute = "0" if every == MAX_FETCH_EVERY else "*" if every == 1 else f"*/{every}"
+    return tuple(f"{minute} * {_day_list(days)} {month} *" for (_y, month), days in _by_month(dates).items())
 
 
 def _parse_field(text: str, low: int, high: int) -> set[int] | None:
-    """One cron field of the forms we emit: '*', 'n', 'a-b', and comma lists of those. None means any."""
+    """One cron field of the forms we emit: '*', 'n', 'a-b', '*/s', 'a-b/s', and comma lists of those.
+    None means any."""
     if text == "*":
         return None
     values: set[int] = set()
     for part in text.split(","):
         m = _FIELD_RE.match(part)
-        if not m:
+        if not m or (m.group(1) == "*" and m.group(2)):
             raise ValueError(f"unsupported cron field {text!r}")
-        a = int(m.group(1))
-        b = int(m.group(2)) if m.group(2) else a
-        if not (low <= a <= b <= high):
+        a = low if m.group(1) == "*" else int(m.group(1))
+        b = int(m.group(2)) if m.group(2) else (high if m.group(1) == "*" or m.group(3) else a)
+        step = int(m.group(3)) if m.group(3) else 1
+        if not (low <= a <= b <= high) or step < 1:
             raise ValueError(f"cron field {text!r} out of range {low}-{high}")
-        values.update(range(a, b + 1))
+        values.update(range(a, b + 1, step))
     return values
 
 
 def cron_times(cron: str, tz: str, first: date, last: date) -> list[datetime]:
     """Every time from `first` to `last` (local dates) that `cron` fires at, timezone-aware.
 
-    A small iterator for the subset of cron we emit (no steps, no names, day-of-week '*');
+    A small iterator for the subset of cron we emit (no names, day-of-week '*');
     tests check it against Prefect's own cron schedule.
     """
     fields = cron.split()
@@ -147,8 +177,8 @@ def cron_times(cron: str, tz: str, first: date, last: date) -> list[datetime]:
     hours = _parse_field(fields[1], 0, 23)
     days = _parse_field(fields[2], 1, 31)
     months = _parse_field(fields[3], 1, 12)
-    if minutes is None or hours is None:
-        raise ValueError(f"cron string {cron!r} must fix its minute and hour")
+    minutes = set(range(60)) if minutes is None else minutes
+    hours = set(range(24)) if hours is None else hours
     tzinfo = zone(tz)
     out: list[datetime] = []
     d = first
@@ -188,7 +218,8 @@ def plan_deployments(
     config_path: str | Path | None = None,
     now: datetime | None = None,
 ) -> list[PlannedDeployment]:
-    """For each configured period: a round deployment (daily runs before the deadline) and a reminder one.
+    """For each configured period: a round deployment (daily runs before the deadline), a mailbox one (every few
+    minutes on the same days, unless `schedule.fetch_every_minutes` is 0) and a reminder one.
 
     `now` (default: the current time) decides which schedules are active; see the note at the top.
     Paths are made absolute because the served runs may start in another folder. An inbox containing
@@ -200,6 +231,7 @@ def plan_deployments(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     at = parse_run_time(config.schedule.run_time)
+    every = fetch_every(config)
     out_s = _abs(out)
     # Both flows get the same explicit database, so a round and its reminders never disagree about it.
     db = db_url or default_db_url(Path(out_s))
@@ -229,6 +261,23 @@ def plan_deployments(
             schedule_parameters={"trigger": "schedule"},
             description=desc, tags=("tonghop", slug, code, "tong-hop"),
         ))
+        if every:
+            fcrons = every_minutes_crons(dates, every)
+            factive = _is_active(fcrons, dates, tz, now)
+            how_often = "mỗi giờ một lần" if every == MAX_FETCH_EVERY else f"{every} phút một lần"
+            fdesc = (f"Lấy thư nộp báo cáo {what} ({code}) của {province} từ hộp thư của đơn vị tổng hợp "
+                     f"(TONGHOP_IMAP_*) vào thư mục nhận tệp: {how_often}, suốt các ngày từ {dates[0]:%d/%m/%Y} "
+                     f"đến hạn nộp {deadline:%d/%m/%Y} (múi giờ {tz}).")
+            if not factive:
+                fdesc += " Lịch lấy thư đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
+            planned.append(PlannedDeployment(
+                name=f"{slug}-{code}-{FETCH_SUFFIX}", flow_name=FETCH_FLOW, kind="fetch", period=code,
+                deadline=deadline, dates=dates, run_time=at, crons=fcrons, timezone=tz, active=factive,
+                # The round's own folders and database: what is fetched here is what the next round reads.
+                parameters=dict(planned[-1].parameters),
+                schedule_parameters={"trigger": "schedule"},
+                description=fdesc, tags=("tonghop", slug, code, "lay-thu"),
+            ))
         rdates = reminder_dates(config, code)
         if not rdates:
             continue
@@ -270,7 +319,8 @@ def in_schedule(config: ProvinceConfig, period: str, when: datetime, kind: str =
     """
     if when.tzinfo is None:
         raise ValueError("when must be timezone-aware")
-    dates = round_dates(config, period) if kind == "round" else reminder_dates(config, period)
+    # the mailbox deployment runs on the round's days
+    dates = reminder_dates(config, period) if kind == "reminder" else round_dates(config, period)
     return when.astimezone(zone(config.timezone)).date() in dates
 
 
