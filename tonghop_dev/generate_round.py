@@ -28,6 +28,7 @@ from schemas.catalogue import load_catalogue
 from schemas.labels import SHEET_ACTIVITIES, SHEET_INDICATORS
 from tonghop.config import Period, ProvinceConfig, parse_config
 from tonghop.problems import PROBLEM_TYPES, WARNING
+from tonghop.safe_text import slugify   # the one slug: generated file and unit names as production makes them
 from tonghop.provinces import PROVINCES, short_name
 from tonghop_dev.fastform import FormSpec, FormWriter
 
@@ -71,12 +72,6 @@ DESCRIPTIONS = {
 # per activity: count range, people per event (None: no participants), budget per event (million VND)
 _SCALE = {"TT": ((2, 12), (40, 120), (2, 6)), "TH": ((1, 3), (30, 60), (10, 30)), "MH": ((1, 6), (15, 30), (3, 8)),
           "KT": ((1, 4), None, (2, 5)), "VP": ((0, 4), None, None), "THD": ((1, 6), (80, 200), (5, 12))}
-
-
-def slugify(text: str) -> str:
-    s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in s).split())
 
 
 def vn(x: float | int, sep: str = ".") -> str:
