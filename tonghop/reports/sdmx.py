@@ -1,21 +1,18 @@
-"""SDMX-CSV of the gender-equality dataflow (VN_MOHA:DF_GENDER_EQUALITY 1.0): columns, codes, reading, writing."""
+"""SDMX-CSV of the gender-equality dataflow (VN_MOHA:DF_GENDER_EQUALITY 1.0): periods, numbers, reading, writing."""
 from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
-COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "REF_AREA", "TIME_PERIOD", "INDICATOR", "SEX", "OBS_VALUE",
-           "UNIT_MEASURE", "OBS_STATUS", "NUMERATOR", "DENOMINATOR", "UNIT_COUNT"]
-STRUCTURE = "dataflow"
-STRUCTURE_ID = "VN_MOHA:DF_GENDER_EQUALITY(1.0)"
-ACTION = "I"
-SEX_CODES = {"Tổng": "_T", "Nam": "M", "Nữ": "F"}
-SEX_VI = {code: vi for vi, code in SEX_CODES.items()}
-OBS_STATUSES = {"A": "có số liệu", "U": "độ tin cậy thấp, cần kiểm tra số liệu", "M": "thiếu số liệu"}
-NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")      # dot decimal, no thousands separator
-PERIOD_RE = re.compile(r"^(\d{4})(-S1)?$")
+# the dataflow's columns and codes are declared with the schemas (schemas/dataflow.py); named from here as before
+from schemas.dataflow import (
+    ACTION, COLUMNS, NUMBER_RE, OBS_STATUSES, PERIOD_RE, SEX_CODES, SEX_VI, STRUCTURE, STRUCTURE_ID,
+)
+
+__all__ = ["ACTION", "COLUMNS", "NUMBER_RE", "OBS_STATUSES", "PERIOD_RE", "SEX_CODES", "SEX_VI", "STRUCTURE",
+           "STRUCTURE_ID", "SdmxReadError", "obs_status", "parse_number", "period_code", "read_sdmx", "sdmx_number",
+           "sdmx_period", "write_sdmx"]
 
 
 class SdmxReadError(Exception):
