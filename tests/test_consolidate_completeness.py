@@ -33,7 +33,7 @@ def test_sample_year_round(db_url, config):
     period = Period.parse("2025-Y")
     engine = open_db(db_url)
     ingest_inbox(SAMPLES / "2025-Y", engine, config, period)
-    comp = completeness(config, period, current_submissions(engine, period.code), units_that_sent(engine, period.code))
+    comp = completeness(config, period, current_submissions(engine, period), units_that_sent(engine, period))
     answers = sample_answer.units(config, "2025-Y")
     assert rows(comp) == expected_rows(answers)
     # received.csv of the sample; deadline 25/11/2025. STC's only file is rejected (its one indicator blocked):
@@ -65,7 +65,7 @@ def test_sample_half_year_round_with_a_unit_left_out(tmp_path, db_url, config):
     (inbox / left_out).unlink()
     engine = open_db(db_url)
     ingest_inbox(inbox, engine, config, period)
-    comp = completeness(config, period, current_submissions(engine, period.code))
+    comp = completeness(config, period, current_submissions(engine, period))
     answers = sample_answer.units(config, "2025-H1", left_out=(left_out,))
     assert rows(comp) == expected_rows(answers)
     missing, late = sample_answer.missing(answers), sample_answer.late(answers)

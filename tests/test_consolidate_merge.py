@@ -68,7 +68,7 @@ HAND_2025_Y = {
 
 
 def consolidated(engine, config, catalogue, period=Y) -> dict[str, tuple]:
-    merged = merge_all(current_figures(engine, period.code), config, catalogue)
+    merged = merge_all(current_figures(engine, period), config, catalogue)
     return {code: (m.total.value, m.total.numerator, m.total.denominator, m.total.units, m.units_missing,
                    status(m.indicator, m.total.value, period.year)) for code, m in merged.items()}
 
@@ -84,7 +84,7 @@ def test_every_indicator_of_the_sample_round_equals_the_hand_computation(db_url,
     engine = open_db(db_url)
     ingest_inbox(SAMPLES / "2025-Y", engine, config, Y)
     assert_same(consolidated(engine, config, catalogue), HAND_2025_Y)
-    merged = merge_all(current_figures(engine, "2025-Y"), config, catalogue)
+    merged = merge_all(current_figures(engine, Period.parse("2025-Y")), config, catalogue)
     assert {s: c.value for s, c in merged["5.1"].cells.items()} == {"Tổng": None, "Nam": None, "Nữ": None}
     engine.dispose()
 
@@ -247,7 +247,7 @@ def test_commune_rows_of_a_workbook_roll_up_to_the_province(tmp_path, db_url, co
                                                               email="cchcsonla@gmail.com")})
     engine = open_db(db_url)
     ingest_inbox(inbox, engine, config, Y)
-    m = merge_all(current_figures(engine, "2025-Y"), config, catalogue)["6.1"]
+    m = merge_all(current_figures(engine, Period.parse("2025-Y")), config, catalogue)["6.1"]
     # communes: 1 200 + 900 + 1 500 + 1 600 = 5 200 of 2 000 + 3 000 + 2 500 + 2 500 = 10 000 → 52 %,
     # not the province row's 5 000 (50 %) and not the mean of the communes' rates (53,5 %)
     assert (m.total.value, m.total.numerator, m.total.denominator, m.total.units) == (52.0, 5200, 10_000, ["SNV"])

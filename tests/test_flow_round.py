@@ -244,7 +244,7 @@ def test_every_document_of_the_sample_round_counts_reported_and_on_time_units_th
 
     engine = open_db(db_url)
     deadline = config.deadline(Period.parse("2025-Y"))
-    queue_reminders(engine, config, "2025-Y", deadline - timedelta(days=2))
+    queue_reminders(engine, config, Period.parse("2025-Y"), deadline - timedelta(days=2))
     with Session(engine) as s:
         reminded = s.scalars(select(OutboxMessage.unit_code).where(OutboxMessage.kind == "reminder")).all()
     engine.dispose()

@@ -21,6 +21,7 @@ from tonghop.mail.settings import SmtpSettings, sender
 from tonghop.problems import Problem, ValidationReport
 
 PERIOD = "2025-Y"
+YEAR = Period.parse(PERIOD)    # the period as the mail room takes it; PERIOD is its code
 DEADLINE = date(2025, 11, 25)
 
 
@@ -46,7 +47,7 @@ def report(problems, unit="SYT", accepted=(), blocked=(), **kw) -> ValidationRep
 
 def build(rep, config, **kw):
     kw.setdefault("today", date(2025, 11, 18))
-    return build_report_message(rep, config=config, period=PERIOD, recipients=["syt@sonla.gov.vn"],
+    return build_report_message(rep, config=config, period=YEAR, recipients=["syt@sonla.gov.vn"],
                                 deadline=DEADLINE, annotated_copy=kw.pop("annotated_copy", None), **kw)
 
 
@@ -227,14 +228,14 @@ def test_header_injection_from_a_submission_is_neutralised(config, tmp_path):
     assert [a.addr_spec for a in msg["To"].addresses] == ["syt@sonla.gov.vn"]
     assert [p.get_filename() for p in msg.iter_attachments()] == ["bao cao Bcc_ y@evil.com.xlsx"]
     with pytest.raises(ValueError):
-        build_report_message(rep, config=config, period=PERIOD, recipients=["syt@sonla.gov.vn\r\nBcc: x@evil.com"],
+        build_report_message(rep, config=config, period=YEAR, recipients=["syt@sonla.gov.vn\r\nBcc: x@evil.com"],
                              deadline=DEADLINE, annotated_copy=None)
 
 
 def test_notice_goes_to_the_officer_only_and_escapes_what_the_file_says(config):
     rep = report([Problem("unknown-unit", "Biểu 01", "C2", "ZZ<b>")], unit="ZZ<b>", file="lạ.xlsx")
     rep.unit_name = "<script>alert(1)</script>"
-    msg = parse(build_unknown_sender_notice(rep, config=config, period=PERIOD, typed_email="x@evil.com\r\nBcc: y@evil.com"))
+    msg = parse(build_unknown_sender_notice(rep, config=config, period=YEAR, typed_email="x@evil.com\r\nBcc: y@evil.com"))
     assert [a.addr_spec for a in msg["To"].addresses] == ["cchcsonla@gmail.com"] and msg["Bcc"] is None
     assert msg["Subject"] == "[Sơn La] Cần xử lý – Năm 2025: chưa gửi được kết quả kiểm tra tệp “lạ.xlsx”"
     text = body(msg)
@@ -251,14 +252,14 @@ def test_notice_goes_to_the_officer_only_and_escapes_what_the_file_says(config):
     ([], "SYT", "Sở Y tế chưa có địa chỉ email đăng ký trong tệp cấu hình"),
 ])
 def test_notice_says_why(config, problems, unit, expected):
-    text = text_of(build_unknown_sender_notice(report(problems, unit=unit), config=config, period=PERIOD))
+    text = text_of(build_unknown_sender_notice(report(problems, unit=unit), config=config, period=YEAR))
     assert text.startswith(expected)
 
 
 def test_notice_for_an_unreadable_file_says_the_header_could_not_be_read(config):
     rep = report([Problem("file-unreadable", params={"detail": "tệp hỏng"})], unit=None)
     rep.unit_name = None
-    msg = parse(build_unknown_sender_notice(rep, config=config, period=PERIOD))
+    msg = parse(build_unknown_sender_notice(rep, config=config, period=YEAR))
     assert ("THÔNG TIN GHI TRONG TỆP\n"
             "  - Tệp: syt.xlsx\n"
             "  - Mã đơn vị: (không đọc được)\n"
@@ -269,14 +270,14 @@ def test_notice_for_an_unreadable_file_says_the_header_could_not_be_read(config)
 
 
 def test_reminder(config):
-    msg = parse(build_reminder(config.units["SYT"], config=config, period=PERIOD, deadline=DEADLINE, days_left=2))
+    msg = parse(build_reminder(config.units["SYT"], config=config, period=YEAR, deadline=DEADLINE, days_left=2))
     assert msg["Subject"] == "[Sơn La] Nhắc nộp báo cáo bình đẳng giới Năm 2025 – hạn 25/11/2025 (còn 2 ngày)"
     assert [a.addr_spec for a in msg["To"].addresses] == ["syt@sonla.gov.vn"]
     text = body(msg)
     assert text.startswith("Kính gửi: Sở Y tế\n\nĐến ngày 23/11/2025, Sở Nội vụ chưa nhận được báo cáo bình đẳng giới "
                            "Năm 2025 của đơn vị.\n\nHạn nộp: ngày 25/11/2025 (còn 2 ngày).\n")
     assert ("  - Biểu 01, kết quả các chỉ tiêu được giao:\n      4.1. Tỷ số giới tính khi sinh\n") in text
-    rejected = text_of(build_reminder(config.units["STP"], config=config, period=PERIOD, deadline=DEADLINE,
+    rejected = text_of(build_reminder(config.units["STP"], config=config, period=YEAR, deadline=DEADLINE,
                                       days_left=0, last_status="rejected"))
     assert "tệp gần nhất đơn vị gửi bị từ chối do có lỗi" in rejected and "Biểu 01" not in rejected
     assert "(hạn cuối là hôm nay)" in rejected
@@ -292,7 +293,7 @@ def test_digest_counts_completeness_and_timeliness(config):
         DigestRow("BSL", "Báo Sơn La", None, emails=("bsl@sonla.gov.vn",)),
         DigestRow(None, "Sở Lạ", "rejected", datetime(2025, 11, 21, 1, 0, tzinfo=utc), "la.xlsx", 1, 0),
     ]
-    msg = parse(build_digest(config=config, period=PERIOD, rows=rows, today=date(2025, 11, 26)))
+    msg = parse(build_digest(config=config, period=YEAR, rows=rows, today=date(2025, 11, 26)))
     assert [a.addr_spec for a in msg["To"].addresses] == ["cchcsonla@gmail.com"]
     assert msg["Subject"] == "[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 26/11/2025: 2/4 đơn vị đã nộp"
     text = body(msg)
@@ -313,12 +314,12 @@ def test_digest_counts_completeness_and_timeliness(config):
 
 
 def test_headers_are_complete_and_mail_from_can_be_overridden(config, monkeypatch):
-    msg = parse(build_reminder(config.units["STC"], config=config, period=PERIOD, deadline=DEADLINE, days_left=7))
+    msg = parse(build_reminder(config.units["STC"], config=config, period=YEAR, deadline=DEADLINE, days_left=7))
     assert str(msg["From"]) == "Sở Nội vụ tỉnh Sơn La <cchcsonla@gmail.com>" and msg["Reply-To"] is None
     assert msg["Auto-Submitted"] == "auto-generated" and msg["Message-ID"].startswith("<")
     assert msg["Date"].datetime.utcoffset().total_seconds() == 7 * 3600
     monkeypatch.setenv("TONGHOP_MAIL_FROM", "Báo cáo BĐG <no-reply@sonla.gov.vn>")
-    msg = parse(build_reminder(config.units["STC"], config=config, period=PERIOD, deadline=DEADLINE, days_left=7))
+    msg = parse(build_reminder(config.units["STC"], config=config, period=YEAR, deadline=DEADLINE, days_left=7))
     assert str(msg["From"]) == "Báo cáo BĐG <no-reply@sonla.gov.vn>"
     assert str(msg["Reply-To"]) == "Sở Nội vụ <cchcsonla@gmail.com>"
 

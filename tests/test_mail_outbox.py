@@ -7,12 +7,14 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tonghop.config import Period
 from tonghop.mail import outbox
 from tonghop.mail.build import build_reminder
 from tonghop.store.db import open_db
 from tonghop.store.models import OutboxMessage
 
 PERIOD = "2025-Y"
+YEAR = Period.parse(PERIOD)    # the period as the mail room takes it; PERIOD is its code
 DEADLINE = date(2025, 11, 25)
 
 
@@ -24,7 +26,7 @@ def engine(db_url):
 
 
 def reminder(config, code="SYT", days=7):
-    return build_reminder(config.units[code], config=config, period=PERIOD, deadline=DEADLINE, days_left=days)
+    return build_reminder(config.units[code], config=config, period=YEAR, deadline=DEADLINE, days_left=days)
 
 
 def put(bind, config, code="SYT", days=7, message=None) -> bool:

@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tonghop.config import Period
 from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.problems import Problem, ValidationReport
 from tonghop.store.db import open_db
@@ -16,6 +17,7 @@ from tonghop.store.models import OutboxMessage, Submission
 from tonghop.store.repo import refresh_current
 
 PERIOD = "2025-Y"
+YEAR = Period.parse(PERIOD)    # the period as the mail room takes it; PERIOD is its code
 
 
 def stored(report: ValidationReport, received: datetime) -> Submission:
@@ -36,7 +38,7 @@ def test_a_rejected_file_replaced_by_a_later_accepted_one_is_not_asked_for_again
         s.add_all([stored(old, datetime(2025, 11, 19, 8, 0, tzinfo=timezone.utc)),
                    stored(new, datetime(2025, 11, 20, 9, 45, tzinfo=timezone.utc))])
     refresh_current(engine, PERIOD)
-    assert queue_reports(engine, [ReportToQueue(old), ReportToQueue(new)], config=config, period=PERIOD) == 2
+    assert queue_reports(engine, [ReportToQueue(old), ReportToQueue(new)], config=config, period=YEAR) == 2
     with Session(engine) as s:
         messages = [email.message_from_bytes(m, policy=default_policy)
                     for m in s.scalars(select(OutboxMessage.message).order_by(OutboxMessage.id))]

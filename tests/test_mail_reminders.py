@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tonghop.config import Period
 from tonghop.mail.build import DigestRow
 from tonghop.mail.reminders import digest_rows, queue_digest, queue_reminders, reminder_threshold, units_missing
 from tonghop.store.db import open_db
 from tonghop.store.models import OutboxMessage, Submission
 
 PERIOD = "2025-Y"
+YEAR = Period.parse(PERIOD)    # the period as the mail room takes it; PERIOD is its code
 DEADLINE = date(2025, 11, 25)
 T0 = datetime(2025, 11, 10, 2, 0, tzinfo=timezone.utc)
 
@@ -44,7 +46,7 @@ def test_units_missing_counts_only_current_non_rejected_submissions(engine, conf
     submit(engine, "STC", "rejected", current=False)                 # rejected only: still missing
     submit(engine, "CAT", "accepted", current=False, hours=1)        # superseded, nothing current: missing
     submit(engine, "SNV", "accepted", current=True, period="2025-H1")  # another period
-    missing = [u.code for u in units_missing(engine, config, PERIOD)]
+    missing = [u.code for u in units_missing(engine, config, YEAR)]
     assert missing == [c for c in config.units if c != "SYT"]
 
 
@@ -58,13 +60,13 @@ def test_reminders_go_once_per_configured_day_to_missing_units(engine, config):
     submit(engine, "STC", "rejected", current=False)
     others = [c for c in config.units if c != "SYT"]
 
-    assert queue_reminders(engine, config, PERIOD, DEADLINE - timedelta(days=10)) == 0
-    assert queue_reminders(engine, config, PERIOD, DEADLINE - timedelta(days=7)) == len(others)
-    assert queue_reminders(engine, config, PERIOD, DEADLINE - timedelta(days=7)) == 0     # rerun the same day
-    assert queue_reminders(engine, config, PERIOD, DEADLINE - timedelta(days=6)) == 0     # the 7-day one went out
+    assert queue_reminders(engine, config, YEAR, DEADLINE - timedelta(days=10)) == 0
+    assert queue_reminders(engine, config, YEAR, DEADLINE - timedelta(days=7)) == len(others)
+    assert queue_reminders(engine, config, YEAR, DEADLINE - timedelta(days=7)) == 0     # rerun the same day
+    assert queue_reminders(engine, config, YEAR, DEADLINE - timedelta(days=6)) == 0     # the 7-day one went out
     submit(engine, "CAT", "accepted", current=True)
-    assert queue_reminders(engine, config, PERIOD, DEADLINE - timedelta(days=1)) == len(others) - 1  # 2-day, caught up
-    assert queue_reminders(engine, config, PERIOD, DEADLINE + timedelta(days=1)) == 0
+    assert queue_reminders(engine, config, YEAR, DEADLINE - timedelta(days=1)) == len(others) - 1  # 2-day, caught up
+    assert queue_reminders(engine, config, YEAR, DEADLINE + timedelta(days=1)) == 0
     assert reminder_keys(engine) == sorted([f"reminder:{PERIOD}:{c}:7" for c in others]
                                            + [f"reminder:{PERIOD}:{c}:2" for c in others if c != "CAT"])
     with Session(engine) as s:
@@ -79,7 +81,7 @@ def test_digest_rows(engine, config):
     submit(engine, "SYT", "partially_accepted", current=True, hours=2, n_errors=2)
     submit(engine, "STC", "rejected", current=False, hours=1, n_errors=3)
     submit(engine, None, "rejected", current=False, hours=3, unit_name="Phòng Lạ", n_errors=1)
-    rows = {r.unit_code: r for r in digest_rows(engine, config, PERIOD)}
+    rows = {r.unit_code: r for r in digest_rows(engine, config, YEAR)}
     assert list(rows) == [*config.units, None]
     assert (rows["SYT"].status, rows["SYT"].n_errors, rows["SYT"].file_name) == ("partially_accepted", 2, "SYT.xlsx")
     assert rows["SYT"].received_at.replace(tzinfo=timezone.utc) == T0 + timedelta(hours=2)
@@ -97,14 +99,14 @@ def digests(engine) -> list[tuple[str, str, str]]:
 def test_a_digest_for_each_change_and_never_the_same_content_twice(engine, config):
     day = date(2025, 11, 18)
     submit(engine, "SYT", "partially_accepted", current=True, n_errors=2)
-    assert queue_digest(engine, config, PERIOD, day) is True
-    assert queue_digest(engine, config, PERIOD, day) is False                         # rerun: nothing changed
-    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is False     # next day: nothing changed
+    assert queue_digest(engine, config, YEAR, day) is True
+    assert queue_digest(engine, config, YEAR, day) is False                         # rerun: nothing changed
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=1)) is False     # next day: nothing changed
     submit(engine, "STC", "rejected", current=True, hours=5, n_errors=3)
-    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is True      # a rejected file: news
-    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is False
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=1)) is True      # a rejected file: news
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=1)) is False
     submit(engine, "CAT", "accepted", current=True, hours=6)
-    assert queue_digest(engine, config, PERIOD, day + timedelta(days=1)) is True      # later the same day
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=1)) is True      # later the same day
     got = digests(engine)
     n = len(config.units)
     assert [(r, s) for _k, r, s in got] == [

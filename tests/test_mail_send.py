@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from aiosmtpd.controller import Controller
 
+from tonghop.config import Period
 from tonghop.mail import outbox
 from tonghop.mail.build import build_reminder
 from tonghop.reports.listing import CSV_NAME, problems_csv
@@ -32,6 +33,7 @@ from tonghop.store.models import OutboxMessage
 from smtp_server import Collector, free_port  # noqa: F401  (the `server` fixture is in conftest)
 
 PERIOD = "2025-Y"
+YEAR = Period.parse(PERIOD)    # the period as the mail room takes it; PERIOD is its code
 DEADLINE = date(2025, 11, 25)
 
 
@@ -54,7 +56,7 @@ def rows(engine) -> list[OutboxMessage]:
 
 def queue_reminders_for(engine, config, codes: list[str]) -> None:
     for code in codes:
-        msg = build_reminder(config.units[code], config=config, period=PERIOD, deadline=DEADLINE, days_left=7)
+        msg = build_reminder(config.units[code], config=config, period=YEAR, deadline=DEADLINE, days_left=7)
         assert outbox.enqueue(engine, key=outbox.reminder_key(PERIOD, code, 7), kind="reminder", period=PERIOD,
                               unit_code=code, submission_id=None, message=msg)
 
@@ -75,7 +77,7 @@ def test_report_arrives_intact_and_a_rerun_sends_nothing(engine, config, server,
     annotated = tmp_path / "Báo cáo SYT 2025 (đã đánh dấu).xlsx"
     annotated.write_bytes(bytes(range(256)) * 40)      # every byte value: any re-encoding would show
     report = partial_report()
-    assert queue_report(engine, report, submission_id=None, config=config, period=PERIOD,
+    assert queue_report(engine, report, submission_id=None, config=config, period=YEAR,
                         annotated_copy=annotated, typed_email="SYT@sonla.gov.vn", today=date(2025, 11, 18))
 
     assert deliver_pending(engine, plain_settings(port), tmp_path / "mail") == DeliveryResult(sent=1)
@@ -107,7 +109,7 @@ def test_report_arrives_intact_and_a_rerun_sends_nothing(engine, config, server,
     ]
 
     # a rerun of the round: same file, nothing queued, nothing sent
-    assert not queue_report(engine, report, submission_id=None, config=config, period=PERIOD, annotated_copy=annotated)
+    assert not queue_report(engine, report, submission_id=None, config=config, period=YEAR, annotated_copy=annotated)
     assert deliver_pending(engine, plain_settings(port), tmp_path / "mail") == DeliveryResult()
     assert len(collector.arrived) == 1
 
@@ -335,14 +337,14 @@ def test_nothing_is_mailed_to_a_placeholder_address(engine, config, tmp_path):
     is queued for it; when the officer's own address is a placeholder too, nothing is queued at all."""
     syt = dataclasses.replace(config.units["SYT"], emails=("syt@chua-dien-dia-chi.invalid",))
     cfg = dataclasses.replace(config, units={**config.units, "SYT": syt})
-    assert queue_report(engine, partial_report(), submission_id=None, config=cfg, period=PERIOD)
+    assert queue_report(engine, partial_report(), submission_id=None, config=cfg, period=YEAR)
     assert [(m.kind, m.recipients) for m in rows(engine)] == [("notice", "cchcsonla@gmail.com")]
-    assert queue_reminders(engine, cfg, PERIOD, DEADLINE - timedelta(days=7)) == len(cfg.units) - 1
+    assert queue_reminders(engine, cfg, YEAR, DEADLINE - timedelta(days=7)) == len(cfg.units) - 1
     assert "SYT" not in {m.unit_code for m in rows(engine) if m.kind == "reminder"}
 
     nobody = dataclasses.replace(cfg, consolidator_email="snv@chua-dien-dia-chi.invalid")
     report = dataclasses.replace(partial_report(), sha256="b" * 64)
-    assert not queue_report(engine, report, submission_id=None, config=nobody, period=PERIOD)
-    assert not queue_digest(engine, nobody, PERIOD, DEADLINE)
+    assert not queue_report(engine, report, submission_id=None, config=nobody, period=YEAR)
+    assert not queue_digest(engine, nobody, YEAR, DEADLINE)
     assert deliver_pending(engine, None, tmp_path / "mail").written == len(rows(engine))
     assert not any(".invalid" in m.recipients for m in rows(engine))

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from schemas.catalogue import load_catalogue
+from tonghop.config import Period
 from tonghop.national import consolidate as national
 from tonghop.reports import sdmx
 
@@ -158,7 +159,7 @@ def test_file_problems_leave_the_file_out_and_the_run_goes_on(tmp_path):
     os.utime(newer, (1_700_000_500, 1_700_000_500))
     (inputs / "notes.txt").write_text("not an input")
 
-    result = national.run_national(inputs, tmp_path / "out", period="2025-Y")
+    result = national.run_national(inputs, tmp_path / "out", period=Period.parse("2025-Y"))
 
     status = {f.path.name: (f.status, f.used) for f in result.files}
     assert status == {"a-14.csv": ("accepted", True), "b-stale.csv": ("rejected", False),
@@ -233,7 +234,7 @@ def test_a_file_name_that_looks_like_a_formula_is_written_as_text(tmp_path):
     write(inputs / "=1+1-14.csv", province_rows("14"))
     write(inputs / "+cmd-99.csv", province_rows("99"))             # unknown province: listed as not used
 
-    result = national.run_national(inputs, tmp_path / "out", period="2025-Y")
+    result = national.run_national(inputs, tmp_path / "out", period=Period.parse("2025-Y"))
 
     wb = openpyxl.load_workbook(result.outputs["xlsx"])
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

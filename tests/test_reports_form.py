@@ -158,7 +158,7 @@ def test_commune_template_uses_its_own_area(tmp_path, config):
         if raw["code"] == "X03847":
             raw["indicators"] = ["4.1", "5.1"]
     cfg = parse_config(data)
-    path = write_templates(cfg, "2025-Y", tmp_path, ["X03847"])[0]
+    path = write_templates(cfg, Period.parse("2025-Y"), tmp_path, ["X03847"])[0]
     ws = openpyxl.load_workbook(path)[SHEET_INDICATORS]
     got = [tuple(ws[f"{c}{r}"].value for c in "BDEF") for r in range(9, 13)]
     assert got == [("4.1", "03847", "Xã Mường Bú", "Tổng"), ("5.1", "03847", "Xã Mường Bú", "Tổng"),
@@ -169,7 +169,7 @@ def test_long_area_list_uses_guide_range(tmp_path, config):
     data = yaml.safe_load(config.source.read_text(encoding="utf-8"))
     data["areas"] += [{"code": f"14{n:03d}", "name": f"Xã số {n}"} for n in range(5, 80)]
     cfg = parse_config(data)
-    wb = openpyxl.load_workbook(write_templates(cfg, "2025-Y", tmp_path, ["SYT"])[0])
+    wb = openpyxl.load_workbook(write_templates(cfg, Period.parse("2025-Y"), tmp_path, ["SYT"])[0])
     # 80 codes do not fit Excel's 255-character inline list: the drop-down points at the guide's table
     (formula,) = [f1 for t, _, f1, _, cells in _validations(wb[SHEET_INDICATORS]) if "D9" in cells]
     m = re.fullmatch(r"'Hướng dẫn'!\$A\$(\d+):\$A\$(\d+)", formula)
@@ -181,7 +181,7 @@ def test_long_area_list_uses_guide_range(tmp_path, config):
 
 def test_every_font_of_a_template_names_its_typeface(tmp_path, config):
     """An unnamed font (bold, a size) made LibreOffice draw labels in a serif face beside Calibri values."""
-    [path] = write_templates(config, "2025-Y", tmp_path, ["SYT"])
+    [path] = write_templates(config, Period.parse("2025-Y"), tmp_path, ["SYT"])
     with zipfile.ZipFile(path) as z:
         styles = z.read("xl/styles.xml").decode("utf-8")
     fonts = re.findall(r"<font>.*?</font>|<font/>", re.search(r"<fonts[^>]*>(.*)</fonts>", styles, re.S).group(1), re.S)
@@ -190,7 +190,7 @@ def test_every_font_of_a_template_names_its_typeface(tmp_path, config):
 
 def test_write_templates_rejects_unknown_unit(tmp_path, config):
     with pytest.raises(KeyError, match="XYZ"):
-        write_templates(config, "2025-Y", tmp_path, ["SYT", "XYZ"])
+        write_templates(config, Period.parse("2025-Y"), tmp_path, ["SYT", "XYZ"])
 
 
 def test_write_form_puts_values_at_documented_cells(tmp_path, config):
@@ -203,7 +203,7 @@ def test_write_form_puts_values_at_documented_cells(tmp_path, config):
     ]
     acts = [{"activity": "TT", "description": "Hội nghị", "count": 3, "participants": 250, "men": 100,
              "women": 150, "budget": "12,5", "note": None}]
-    path = write_form(tmp_path / "f.xlsx", config=config, period="2025-Y", unit=config.units["SYT"],
+    path = write_form(tmp_path / "f.xlsx", config=config, period=Period.parse("2025-Y"), unit=config.units["SYT"],
                       indicator_rows=rows, activity_rows=acts, reporter="Hoàng Văn Dũng",
                       period_text="Năm 2024", place_date="Sơn La, ngày 20 tháng 11 năm 2025",
                       signers=("Hoàng Văn Dũng", "Lê Văn Tuấn"))
@@ -229,7 +229,7 @@ def test_write_form_puts_values_at_documented_cells(tmp_path, config):
 def test_merged_participants_header_moves_data_to_row_10(tmp_path, config):
     acts = [{"activity": "MH", "description": "Mô hình", "count": 2, "participants": 40, "men": 15, "women": 25,
              "budget": 6.5, "note": None}]
-    path = write_form(tmp_path / "m.xlsx", config=config, period="2025-H1", unit=config.units["X03646"],
+    path = write_form(tmp_path / "m.xlsx", config=config, period=Period.parse("2025-H1"), unit=config.units["X03646"],
                       indicator_rows=[], activity_rows=acts, merged_participants_header=True)
     ws = openpyxl.load_workbook(path)[SHEET_ACTIVITIES]
     merged = {str(r) for r in ws.merged_cells.ranges}

@@ -7,7 +7,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from tonghop.config import PeriodRule
+from tonghop.config import Period, PeriodRule
 from typer.testing import CliRunner
 from vietnam_provinces import ProvinceCode, Ward
 
@@ -128,7 +128,7 @@ def test_a_round_with_the_written_configuration_mails_no_placeholder(prefect_har
     written = init_province(find_province("Lai Châu"), tmp_path / "lai-chau.yaml", today=date(2026, 3, 1))
     config = load_config(written.config)
     inbox = tmp_path / "inbox"
-    write_templates(config, "2026-Y", inbox, ["SYT", f"X{official('12')[0][0]}"])
+    write_templates(config, Period.parse("2026-Y"), inbox, ["SYT", f"X{official('12')[0][0]}"])
     out, db_url = tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
     summary = consolidate_round(period="2026-Y", inbox=str(inbox), out=str(out), db_url=db_url,
                                 config_path=str(written.config), trigger="test")

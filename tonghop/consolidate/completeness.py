@@ -107,4 +107,4 @@ def completeness(config: ProvinceConfig, period: Period, current: list[Submissio
 
 def completeness_on_record(engine: Engine, config: ProvinceConfig, period: Period) -> Completeness:
     """The period's completeness from the database's current submissions."""
-    return completeness(config, period, current_submissions(engine, period.code), units_that_sent(engine, period.code))
+    return completeness(config, period, current_submissions(engine, period), units_that_sent(engine, period))

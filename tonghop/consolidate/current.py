@@ -76,51 +76,51 @@ def submission_info(s: Submission) -> SubmissionInfo:
                           s.status, s.n_errors, s.n_warnings)
 
 
-def units_that_sent(engine: Engine, period: str) -> frozenset[str]:
+def units_that_sent(engine: Engine, period: Period) -> frozenset[str]:
     """Units that sent any file for the period, a file rejected as a whole included (it is never current)."""
     with Session(engine) as s:
         return frozenset(s.scalars(select(Submission.unit_code).distinct()
-                                   .where(Submission.period == period, Submission.unit_code.is_not(None))))
+                                   .where(Submission.period == period.code, Submission.unit_code.is_not(None))))
 
 
-def current_submissions(engine: Engine, period: str) -> list[SubmissionInfo]:
+def current_submissions(engine: Engine, period: Period) -> list[SubmissionInfo]:
     """The one submission per unit that consolidation uses (Submission.is_current), by unit code."""
     with Session(engine) as s:
-        rows = s.scalars(select(Submission).where(Submission.period == period, Submission.is_current.is_(True),
+        rows = s.scalars(select(Submission).where(Submission.period == period.code, Submission.is_current.is_(True),
                                                   Submission.unit_code.is_not(None))
                          .order_by(Submission.unit_code))
         return [submission_info(r) for r in rows]
 
 
-def current_figures(engine: Engine, period: str) -> list[FigureRecord]:
+def current_figures(engine: Engine, period: Period) -> list[FigureRecord]:
     """Every figure of the current submissions, accepted or not (the blocked ones are traced too)."""
     with Session(engine) as s:
         rows = s.execute(select(Figure, Submission.unit_code, Submission.file_name)
                          .join(Submission, Figure.submission_id == Submission.id)
-                         .where(Submission.period == period, Submission.is_current.is_(True),
+                         .where(Submission.period == period.code, Submission.is_current.is_(True),
                                 Submission.unit_code.is_not(None))
                          .order_by(Submission.unit_code, Figure.sheet, Figure.row, Figure.id))
         return [FigureRecord(f.submission_id, unit, file, f.indicator, f.area, f.sex, f.numerator, f.denominator,
                              f.value, f.sheet, f.row, f.cell, bool(f.accepted)) for f, unit, file in rows]
 
 
-def current_activities(engine: Engine, period: str) -> list[ActivityRecord]:
+def current_activities(engine: Engine, period: Period) -> list[ActivityRecord]:
     with Session(engine) as s:
         rows = s.execute(select(ActivityRow, Submission.unit_code)
                          .join(Submission, ActivityRow.submission_id == Submission.id)
-                         .where(Submission.period == period, Submission.is_current.is_(True),
+                         .where(Submission.period == period.code, Submission.is_current.is_(True),
                                 Submission.unit_code.is_not(None))
                          .order_by(Submission.unit_code, ActivityRow.row, ActivityRow.id))
         return [ActivityRecord(a.submission_id, unit, a.activity, a.count, a.participants, a.men, a.women,
                                a.budget, bool(a.accepted)) for a, unit in rows]
 
 
-def current_problems(engine: Engine, period: str) -> list[ProblemInfo]:
+def current_problems(engine: Engine, period: Period) -> list[ProblemInfo]:
     """Problems of the current submissions: those of replaced files are no longer open."""
     with Session(engine) as s:
         rows = s.execute(select(ProblemRow, Submission.unit_code, Submission.file_name)
                          .join(Submission, ProblemRow.submission_id == Submission.id)
-                         .where(Submission.period == period, Submission.is_current.is_(True),
+                         .where(Submission.period == period.code, Submission.is_current.is_(True),
                                 Submission.unit_code.is_not(None))
                          .order_by(Submission.unit_code, ProblemRow.id))
         return [ProblemInfo(p.submission_id, unit, file, p.code, p.severity, p.sheet, p.cell, p.value, p.indicator,
@@ -133,15 +133,14 @@ def period_sort_key(code: str) -> tuple[int, int]:
     return p.year, (0 if p.kind == "H1" else 1)
 
 
-def periods_on_record(engine: Engine) -> list[str]:
+def periods_on_record(engine: Engine) -> list[Period]:
     """Every period with stored submissions, oldest first (codes that do not parse are left out)."""
     with Session(engine) as s:
         codes = s.scalars(select(Submission.period).distinct()).all()
     valid = []
     for code in codes:
         try:
-            Period.parse(code)
+            valid.append(Period.parse(code))
         except ConfigError:
             continue
-        valid.append(code)
-    return sorted(valid, key=period_sort_key)
+    return sorted(valid, key=Period.sort_key)

@@ -13,7 +13,7 @@ from tonghop.config import Period, ProvinceConfig, Unit
 from tonghop.consolidate.current import SubmissionInfo
 from tonghop.reports.listing import CSV_NAME, indicator_label, kind_counts, listing, problems_csv
 from tonghop.mail.message import (
-    as_period, attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
+    attach, clean_text, date_vi, new_message, paragraphs, render, resend_by, safe_filename, today_in,
 )
 from tonghop.mail.recipients import unit_addresses
 from tonghop.mail.settings import consolidator_full
@@ -49,7 +49,7 @@ def parts_text(codes: list[str]) -> str:
     return " và ".join(parts) or "0 chỉ tiêu"
 
 
-def build_report_message(report: ValidationReport, *, config: ProvinceConfig, period: Period | str,
+def build_report_message(report: ValidationReport, *, config: ProvinceConfig, period: Period,
                          recipients: list[str], deadline: date, annotated_copy: Path | None,
                          full_list_csv: bytes | None = None, today: date | None = None,
                          newer: SubmissionInfo | None = None) -> EmailMessage:
@@ -60,7 +60,6 @@ def build_report_message(report: ValidationReport, *, config: ProvinceConfig, pe
     `newer`: the unit's later file that consolidation uses instead (accepted or partly): then nothing is
     asked of this file.
     """
-    period = as_period(period)
     today = today or today_in(config)
     unit = config.units.get(report.unit or "")
     unit_name = clean_text(unit.name if unit else (report.unit_name or report.unit or report.file), 120)
@@ -122,7 +121,7 @@ def notice_reason(report: ValidationReport, config: ProvinceConfig) -> str:
     return "no-address"
 
 
-def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceConfig, period: Period | str,
+def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceConfig, period: Period,
                                 typed_email: str | None = None, annotated_copy: Path | None = None,
                                 reason: str | None = None) -> EmailMessage:
     """To the data officer: a file whose unit is unknown or unreadable (or has no registered address).
@@ -130,7 +129,6 @@ def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceCon
     The typed unit code, name and e-mail are shown in the body only (escaped, one line each): a file can
     never make the system mail a stranger.
     """
-    period = as_period(period)
     reason = reason or notice_reason(report, config)
     shown = listing(report.problems)
     unit = config.units.get(report.unit or "")
@@ -164,10 +162,9 @@ def build_unknown_sender_notice(report: ValidationReport, *, config: ProvinceCon
     return msg
 
 
-def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, deadline: date, days_left: int,
+def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period, deadline: date, days_left: int,
                    last_status: str | None = None) -> EmailMessage:
     """To a unit that has not reported (or whose last file was rejected): what to send, to whom, by when."""
-    period = as_period(period)
     to = unit_addresses(unit)
     context = {
         **_common(config, period),
@@ -186,9 +183,8 @@ def build_reminder(unit: Unit, *, config: ProvinceConfig, period: Period | str, 
                        text=render("reminder.txt.j2", **context), html=render("reminder.html.j2", **context))
 
 
-def build_template_message(unit: Unit, *, config: ProvinceConfig, period: Period | str, template: Path) -> EmailMessage:
+def build_template_message(unit: Unit, *, config: ProvinceConfig, period: Period, template: Path) -> EmailMessage:
     """The start-of-round letter: the unit's own form attached, what to fill, by when, where to send it."""
-    period = as_period(period)
     to = unit_addresses(unit)
     context = {
         **_common(config, period),
@@ -220,10 +216,9 @@ class DigestRow:
     emails: tuple[str, ...] = ()
 
 
-def build_digest(*, config: ProvinceConfig, period: Period | str, rows: list[DigestRow],
+def build_digest(*, config: ProvinceConfig, period: Period, rows: list[DigestRow],
                  today: date | None = None, mail_review: list[dict] = ()) -> EmailMessage:
     """To the data officer: completeness and timeliness, who is missing, what was rejected, who reported."""
-    period = as_period(period)
     today = today or today_in(config)
     tz = ZoneInfo(config.timezone)
     deadline = config.deadline(period)

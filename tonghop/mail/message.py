@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from tonghop.config import Period, ProvinceConfig
+from tonghop.config import ProvinceConfig
 from tonghop.mail.recipients import valid_address
 from tonghop.mail.settings import sender
 from tonghop.safe_text import plain_text
@@ -65,10 +65,6 @@ def paragraphs(name: str, **context: object) -> list[str]:
     """A plain-text template's output as paragraphs (blank-line separated), for both text and HTML bodies."""
     text = render(name, **context)
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def as_period(period: Period | str) -> Period:
-    return period if isinstance(period, Period) else Period.parse(str(period))
 
 
 def resend_by(deadline: date, today: date) -> str:

@@ -13,7 +13,6 @@ from tonghop.config import Period, ProvinceConfig, is_placeholder
 from tonghop.consolidate.current import SubmissionInfo, current_submissions
 from tonghop.mail import outbox
 from tonghop.mail.build import build_report_message, build_template_message, build_unknown_sender_notice
-from tonghop.mail.message import as_period
 from tonghop.mail.recipients import recipients_for
 from tonghop.mail.reply import Origin, answer_recipients, origins, report_verdict, thread
 from tonghop.problems import ACCEPTED, PARTIAL, ValidationReport
@@ -21,13 +20,12 @@ from tonghop.store.models import Submission
 
 
 def queue_report(bind: Engine | Session, report: ValidationReport, *, submission_id: int | None,
-                 config: ProvinceConfig, period: Period | str, annotated_copy: Path | None = None,
+                 config: ProvinceConfig, period: Period, annotated_copy: Path | None = None,
                  typed_email: str | None = None, full_list_csv: bytes | None = None,
                  today: date | None = None, newer: SubmissionInfo | None = None, origin: Origin | None = None) -> bool:
     """Queue the report to the unit's registered addresses, or a notice to the data officer when the unit
     is unknown, unreadable or has no address (a placeholder is none). Idempotent by the file's hash; True when
     newly queued. A file taken from the mailbox (`origin`) is answered to its sender, in its thread."""
-    period = as_period(period)
     recipients = answer_recipients(origin, recipients_for(report.unit, typed_email, config))
     if recipients:
         message = build_report_message(report, config=config, period=period, recipients=recipients,
@@ -61,13 +59,13 @@ QUEUE_CHUNK = 100   # messages recorded per transaction
 
 
 def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: ProvinceConfig,
-                  period: Period | str) -> int:
+                  period: Period) -> int:
     """queue_report for many submissions, a hundred per transaction (one commit per message cost more
     than building it); returns how many were newly queued. A run that dies mid-way loses at most the
     open chunk, which the next run queues again (the keys make that safe)."""
     items = list(items)
-    later = newer_files(engine, as_period(period).code)
-    came_by_mail = origins(engine, as_period(period).code)
+    later = newer_files(engine, period)
+    came_by_mail = origins(engine, period)
     queued = 0
     for start in range(0, len(items), QUEUE_CHUNK):
         with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -79,21 +77,20 @@ def queue_reports(engine: Engine, items: Iterable[ReportToQueue], *, config: Pro
     return queued
 
 
-def newer_files(engine: Engine, period: str) -> dict[str, SubmissionInfo]:
+def newer_files(engine: Engine, period: Period) -> dict[str, SubmissionInfo]:
     """File hash -> the unit's current file, for every file that a later accepted (or partly accepted) file of
     the same unit replaced: its report must not ask for a file the unit has already sent."""
     current = {s.unit_code: s for s in current_submissions(engine, period) if s.status in (ACCEPTED, PARTIAL)}
     with Session(engine) as s:
         rows = s.execute(select(Submission.sha256, Submission.unit_code, Submission.received_at)
-                         .where(Submission.period == period, Submission.unit_code.in_(list(current)))).all()
+                         .where(Submission.period == period.code, Submission.unit_code.in_(list(current)))).all()
     return {sha: current[unit] for sha, unit, received in rows
             if sha != current[unit].sha256 and received < current[unit].received_at}
 
 
-def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period | str,
+def queue_templates(bind: Engine | Session, config: ProvinceConfig, period: Period,
                     templates: dict[str, Path]) -> int:
     """Queue each unit's form (unit code -> template file) once per period; returns how many were new."""
-    period = as_period(period)
     queued = 0
     for code, path in templates.items():
         unit = config.units[code]

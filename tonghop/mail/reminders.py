@@ -13,16 +13,15 @@ from tonghop.config import Period, ProvinceConfig, Unit, is_placeholder
 from tonghop.mail.review import to_review
 from tonghop.mail import outbox
 from tonghop.mail.build import DigestRow, build_digest, build_reminder
-from tonghop.mail.message import as_period
 from tonghop.mail.recipients import unit_addresses
 from tonghop.store.models import Submission
 
 
-def _latest_by_unit(engine: Engine, period: str) -> dict[str | None, list[Submission]]:
+def _latest_by_unit(engine: Engine, period: Period) -> dict[str | None, list[Submission]]:
     """Each unit code's submissions for the period, the current one first, then newest first."""
     with Session(engine, expire_on_commit=False) as session:
         rows = session.scalars(
-            select(Submission).where(Submission.period == period)
+            select(Submission).where(Submission.period == period.code)
             .order_by(Submission.is_current.desc(), Submission.received_at.desc(), Submission.id.desc()))
         out: dict[str | None, list[Submission]] = {}
         for s in rows:
@@ -30,9 +29,9 @@ def _latest_by_unit(engine: Engine, period: str) -> dict[str | None, list[Submis
         return out
 
 
-def units_missing(engine: Engine, config: ProvinceConfig, period: Period | str) -> list[Unit]:
+def units_missing(engine: Engine, config: ProvinceConfig, period: Period) -> list[Unit]:
     """Configured units that have not reported for the period (completeness.reporting), in configuration order."""
-    return [u.unit for u in completeness_on_record(engine, config, as_period(period)).units if not u.reported]
+    return [u.unit for u in completeness_on_record(engine, config, period).units if not u.reported]
 
 
 def reminder_threshold(config: ProvinceConfig, days_left: int) -> int | None:
@@ -47,15 +46,14 @@ def reminder_threshold(config: ProvinceConfig, days_left: int) -> int | None:
     return min(due) if due else None
 
 
-def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> int:
+def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period, today: date) -> int:
     """Queue one reminder per missing unit when a reminder day is due; returns how many were newly queued."""
-    period = as_period(period)
     deadline = config.deadline(period)
     days_left = (deadline - today).days
     threshold = reminder_threshold(config, days_left)
     if threshold is None:
         return 0
-    by_unit = _latest_by_unit(engine, period.code)
+    by_unit = _latest_by_unit(engine, period)
     queued = 0
     for unit in units_missing(engine, config, period):
         if not unit_addresses(unit):
@@ -69,9 +67,9 @@ def queue_reminders(engine: Engine, config: ProvinceConfig, period: Period | str
     return queued
 
 
-def digest_rows(engine: Engine, config: ProvinceConfig, period: Period | str) -> list[DigestRow]:
+def digest_rows(engine: Engine, config: ProvinceConfig, period: Period) -> list[DigestRow]:
     """One row per configured unit (its current submission, else its latest), then files of unknown units."""
-    by_unit = _latest_by_unit(engine, as_period(period).code)
+    by_unit = _latest_by_unit(engine, period)
     rows = []
     for unit in config.units.values():
         subs = by_unit.pop(unit.code, [])
@@ -96,18 +94,17 @@ def digest_fingerprint(config: ProvinceConfig, period: Period, rows: list[Digest
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-def queue_digest(engine: Engine, config: ProvinceConfig, period: Period | str, today: date) -> bool:
+def queue_digest(engine: Engine, config: ProvinceConfig, period: Period, today: date) -> bool:
     """Queue the officer's digest when the round's state changed since the last one; True when newly queued.
 
     Keyed by its content, not by day: every run that changed something (a later run the same day too) sends a
     fresh digest, and a run or a day that changed nothing sends none. A round's state only moves forward (every
     new file has a later arrival), so a fingerprint never comes back after another one.
     """
-    period = as_period(period)
     if is_placeholder(config.consolidator_email):
         return False                   # the officer's own address is still to be filled in: the run says so
     rows = digest_rows(engine, config, period)
-    review = to_review(engine, period.code)
+    review = to_review(engine, period)
     message = build_digest(config=config, period=period, rows=rows, today=today, mail_review=review)
     fingerprint = digest_fingerprint(config, period, rows)
     if review:      # a new message for the officer is a change too

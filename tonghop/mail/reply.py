@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tonghop.config import Period, ProvinceConfig
 from tonghop.mail.build import _common, _counts_text
-from tonghop.mail.message import as_period, clean_text, new_message, paragraphs, put_header, render, resend_by, \
+from tonghop.mail.message import clean_text, new_message, paragraphs, put_header, render, resend_by, \
     today_in
 from tonghop.mail.recipients import unit_addresses, valid_address
 from tonghop.problems import ValidationReport
@@ -34,12 +34,12 @@ class Origin:
     received_at: datetime
 
 
-def origins(engine: Engine, period: str) -> dict[str, Origin]:
+def origins(engine: Engine, period: Period) -> dict[str, Origin]:
     """File hash -> the first message that brought it (a file sent twice is answered in the first thread)."""
     with Session(engine) as s:
         rows = s.execute(select(MailAttachment.sha256, MailMessage)
                          .join(MailMessage, MailAttachment.message_row == MailMessage.id)
-                         .where(MailMessage.period == period, MailAttachment.kind == "form",
+                         .where(MailMessage.period == period.code, MailAttachment.kind == "form",
                                 MailMessage.outcome == "forms")
                          .order_by(MailMessage.received_at, MailMessage.id)).all()
     out: dict[str, Origin] = {}
@@ -96,12 +96,11 @@ WHAT_VI = {
 }
 
 
-def build_intake_answer(*, config: ProvinceConfig, period: Period | str, origin: Origin, to: list[str],
+def build_intake_answer(*, config: ProvinceConfig, period: Period, origin: Origin, to: list[str],
                         unit_name: str, files: list[tuple[str, str, str | None]],
                         unreadable: str | None = None, today: date | None = None) -> EmailMessage:
     """The answer to a message from a registered address that brought no form (or files that were refused):
     what arrived, what was not taken and why, what to attach and by when. `files`: (name, kind, reason)."""
-    period = as_period(period)
     today = today or today_in(config)
     n_forms = sum(1 for _, kind, _ in files if kind == "form")
     verdict = "Chưa nhận được biểu mẫu" if not n_forms else "Có tệp không nhận được"

@@ -4,17 +4,18 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from tonghop.config import Period
 from tonghop.mail.message import clean_text
 from tonghop.store.models import MailMessage
 
 REVIEWED = ("stranger", "reply")     # a robot's mail ("auto") is recorded but not worth the officer's time
 
 
-def to_review(engine: Engine, period: str) -> list[dict]:
+def to_review(engine: Engine, period: Period) -> list[dict]:
     """Sender, subject, arrival, why, and the attachments' names of each message left to the officer."""
     with Session(engine) as s:
         rows = s.scalars(select(MailMessage).options(selectinload(MailMessage.attachments))
-                         .where(MailMessage.period == period, MailMessage.outcome.in_(REVIEWED))
+                         .where(MailMessage.period == period.code, MailMessage.outcome.in_(REVIEWED))
                          .order_by(MailMessage.received_at, MailMessage.id)).all()
         return [{"key": f"{m.mailbox}/{m.uidvalidity}/{m.uid}/{m.outcome}", "outcome": m.outcome,
                  "sender": clean_text(m.sender, 120) or "(không rõ địa chỉ)",

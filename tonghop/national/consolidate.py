@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.catalogue import Catalogue, load_catalogue
+from tonghop.config import Period
 from tonghop.national.compute import national_sdmx_rows, national_values
 from tonghop.national.model import NationalProblem, NationalResult, NationalValue, ProvinceFile
 from tonghop.national.read import choose_period, find_inputs, read_province_file
@@ -28,7 +29,7 @@ __all__ = ["PROBLEMS", "NationalProblem", "NationalResult", "NationalValue", "Pr
            "find_inputs", "run_national", "summary", "write_outputs"]
 
 
-def consolidate_national(paths: list[Path], period: str | None = None,
+def consolidate_national(paths: list[Path], period: Period | None = None,
                          catalogue: Catalogue | None = None) -> NationalResult:
     """Read, validate and consolidate the given files (no writing)."""
     catalogue = catalogue or load_catalogue()
@@ -71,7 +72,7 @@ def summary(result: NationalResult) -> dict[str, Any]:
     }
 
 
-def run_national(inputs: Path, out: Path, period: str | None = None) -> NationalResult:
+def run_national(inputs: Path, out: Path, period: Period | None = None) -> NationalResult:
     """`tonghop national --inputs DIR --out DIR [--period 2025-Y]`: read, validate, consolidate, write."""
     catalogue = load_catalogue()
     result = consolidate_national(find_inputs(Path(inputs)), period, catalogue)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from tonghop.config import Period
 from tonghop.errors import os_reason
 from tonghop.national.model import ProvinceFile
 from tonghop.reports import sdmx
@@ -42,9 +43,9 @@ def read_province_file(path: Path) -> ProvinceFile:
     return pf
 
 
-def choose_period(files: list[ProvinceFile], period: str | None) -> str | None:
+def choose_period(files: list[ProvinceFile], period: Period | None) -> str | None:
     """The SDMX period of the round: the one asked for, else the commonest among the readable files."""
     if period:
-        return sdmx.sdmx_period(period)
+        return sdmx.sdmx_period(period.code)
     seen = Counter(f.time_period for f in files if f.time_period and sdmx.period_code(f.time_period))
     return seen.most_common(1)[0][0] if seen else None

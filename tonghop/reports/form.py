@@ -321,7 +321,7 @@ def template_rows(config: ProvinceConfig, unit: Unit, catalogue: Catalogue | Non
     return rows
 
 
-def write_form(path: Path | str, *, config: ProvinceConfig, period: Period | str, unit: Unit,
+def write_form(path: Path | str, *, config: ProvinceConfig, period: Period, unit: Unit,
                indicator_rows: list[Row] | None = None, activity_rows: list[Row] | None = None,
                blank_rows: int = 0, reporter: str | None = None, email: str | None = None,
                period_text: str | None = None, place_date: str | None = None,
@@ -333,7 +333,6 @@ def write_form(path: Path | str, *, config: ProvinceConfig, period: Period | str
     says (e.g. a stale 'Năm 2024'); edit is called on the workbook before saving, to imitate what a
     person did to the file.
     """
-    period = Period.parse(period) if isinstance(period, str) else period
     catalogue = load_catalogue()
     template = indicator_rows is None
     ind_rows: list[Row] = list(template_rows(config, unit, catalogue) if template else indicator_rows)
@@ -377,10 +376,9 @@ def template_name(unit: Unit, period: Period) -> str:
     return f"{unit.code}-{period.code}.xlsx"
 
 
-def write_templates(config: ProvinceConfig, period: Period | str, out_dir: Path | str,
+def write_templates(config: ProvinceConfig, period: Period, out_dir: Path | str,
                     unit_codes: Iterable[str] | None = None) -> list[Path]:
     """Write every unit's template (or the listed units') into out_dir; returns the paths."""
-    period = Period.parse(period) if isinstance(period, str) else period
     codes = list(unit_codes) if unit_codes is not None else list(config.units)
     unknown = [c for c in codes if c not in config.units]
     if unknown:

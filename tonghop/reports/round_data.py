@@ -132,13 +132,13 @@ def indicator_results(merged: dict[str, Consolidated], period: Period,
     return out
 
 
-def history_values(engine: Engine, periods: list[str], config: ProvinceConfig,
+def history_values(engine: Engine, periods: list[Period], config: ProvinceConfig,
                    catalogue: Catalogue) -> dict[str, dict[str, float | None]]:
-    """Each earlier period merged by the same rules, as code → period → total value."""
+    """Each earlier period merged by the same rules, as indicator code → period code → total value."""
     out: dict[str, dict[str, float | None]] = {code: {} for code in catalogue.indicators}
     for p in periods:
         for code, m in merge_all(current_figures(engine, p), config, catalogue).items():
-            out[code][p] = m.total.value
+            out[code][p.code] = m.total.value
     return out
 
 
@@ -146,26 +146,26 @@ def build_round(engine: Engine, config: ProvinceConfig, period: Period,
                 catalogue: Catalogue | None = None) -> RoundData:
     """Read the period's current submissions and everything earlier on record, and merge them."""
     catalogue = catalogue or load_catalogue()
-    subs = current_submissions(engine, period.code)
-    figures = current_figures(engine, period.code)
-    earlier = [p for p in periods_on_record(engine) if period_sort_key(p) < period_sort_key(period.code)]
+    subs = current_submissions(engine, period)
+    figures = current_figures(engine, period)
+    on_record = [p for p in periods_on_record(engine) if p.sort_key() < period.sort_key()]
     merged = merge_all(figures, config, catalogue)
     # the database first; the province's sheet of earlier years fills what it has not (history_sheet.py)
-    history, from_sheet, overridden = with_sheet(history_values(engine, earlier, config, catalogue),
+    history, from_sheet, overridden = with_sheet(history_values(engine, on_record, config, catalogue),
                                                  config.history, period)
-    earlier = sorted(set(earlier) | {p for _, p in from_sheet}, key=period_sort_key)
+    earlier = sorted({p.code for p in on_record} | {p for _, p in from_sheet}, key=period_sort_key)
     results = indicator_results(merged, period, history)
-    base = Period(config.baseline_year, "Y").code if config.baseline_year else None
-    if base and period_sort_key(base) < period_sort_key(period.code):
-        results = {code: replace(r, baseline=history.get(code, {}).get(base)) for code, r in results.items()}
+    base = Period(config.baseline_year, "Y") if config.baseline_year else None
+    if base and base.sort_key() < period.sort_key():
+        results = {code: replace(r, baseline=history.get(code, {}).get(base.code)) for code, r in results.items()}
     return RoundData(
         config=config, catalogue=catalogue, period=period,
         generated_at=datetime.now(ZoneInfo(config.timezone)).replace(microsecond=0),
         results=results,
-        completeness=completeness(config, period, subs, units_that_sent(engine, period.code)),
-        activities=summarise_activities(current_activities(engine, period.code), list(catalogue.activities),
+        completeness=completeness(config, period, subs, units_that_sent(engine, period)),
+        activities=summarise_activities(current_activities(engine, period), list(catalogue.activities),
                                         list(config.units)),
-        problems=current_problems(engine, period.code),
+        problems=current_problems(engine, period),
         submissions={s.unit_code: s for s in subs},
         figures=figures,
         history_periods=earlier,
