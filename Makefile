@@ -11,7 +11,7 @@ DEMO   := outputs/demo
 .PHONY: demo test quick env compiled clean-outputs
 env: $(VENV)/.ready
 
-$(VENV)/.ready: pyproject.toml
+$(VENV)/.ready: pyproject.toml dev/pyproject.toml
 	bash scripts/bootstrap.sh $(VENV)
 	@touch $@
 

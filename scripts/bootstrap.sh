@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create the virtual environment and install tonghop with its test dependencies (idempotent).
+# Create the virtual environment and install tonghop with its test dependencies and tonghop-dev (idempotent).
 set -euo pipefail
 venv="${1:-.venv}"
 python="${PYTHON:-python3}"
@@ -8,7 +8,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --upgrade pip uv
-"$venv/bin/uv" pip install -q --python "$venv/bin/python" -e ".[test]"
+# the development tools are their own distribution (dev/pyproject.toml): tonghop's wheel never carries them
+"$venv/bin/uv" pip install -q --python "$venv/bin/python" -e ".[test]" -e ./dev
 # uv installs without bytecode; where PYTHONDONTWRITEBYTECODE is set (CI machines) every process would then
 # compile Prefect, pandas and SQLAlchemy from source at each start (measured: 4.3 s to import the flow, 1.8 s
 # with bytecode). compileall skips what is already compiled, so a second bootstrap costs a second or two.
