@@ -4,9 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email
-import socket
 import ssl
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.policy import default as default_policy
 from pathlib import Path

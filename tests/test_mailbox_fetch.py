@@ -11,7 +11,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient

@@ -1,15 +1,12 @@
 """The problem catalogue: every code's message and fix reach every output filled in."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import string
 from datetime import date, datetime, timezone
 
 import openpyxl
-import pytest
 
 from tonghop.config import Period
 from tonghop.mail.build import build_report_message, build_unknown_sender_notice

@@ -6,7 +6,7 @@ a description and a message template; a Problem is one occurrence with its place
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"      # blocks the figure (or the whole file when file-level)

@@ -64,7 +64,7 @@ def letterhead(ws: Worksheet, data: RoundData, width: int, split: int, title_tex
     for r in (3,):
         ws.row_dimensions[r].height = 9           # the rules sit close under the names
     lines = [("BÁO CÁO", True, 13), (title_text, True, 13),
-             (f"Kính gửi: Bộ Nội vụ", False, 13)]
+             ("Kính gửi: Bộ Nội vụ", False, 13)]
     row = 6
     for text, bold, size in lines:
         ws.cell(row, 1, text).font = font(bold=bold, size=size)
