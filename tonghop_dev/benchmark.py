@@ -396,3 +396,20 @@ def summarise(small: int, large: int, corpora: dict[int, list[Province]], floor:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _warm(i: int) -> tuple:
+    t = time.perf_counter()
+    import flows.round  # noqa: F401 - what a worker imports before its first batch
+    with open(f"/proc/{os.getpid()}/stat") as fh:
+        started = int(fh.read().split()[21]) / os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime") as fh:
+        up = float(fh.read().split()[0])
+    return os.getpid(), round(up - started, 2), round(time.perf_counter() - t, 2)
+
+
+try:
+    from prefect import task as _task
+    warm_task = _task(name="khoi-dong-tien-trinh", cache_policy=None)(_warm)
+except ImportError:  # pragma: no cover
+    pass

@@ -133,7 +133,7 @@ def needs_recheck(result: IngestResult, paths: RoundPaths, known_units: dict[str
                   mailed: set[str]) -> list[InboxFile]:
     """Files stored by an earlier run that still lack their reports in this output folder (e.g. a new
     --out) or their message in the outbox (a run that died between storing and queueing)."""
-    read_now = {c.parsed.sha256 for c in result.checked}
+    read_now = {sha for _name, sha in result.read}
     known = {o.file for o in result.outcomes if o.state == "known"}
     out = []
     for f in result.files:

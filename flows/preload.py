@@ -1,0 +1,7 @@
+"""What every worker process needs, imported once in the fork server (flows/runners.py) rather than in each worker."""
+from prefect._internal.plugins.collections import load_prefect_collections
+
+import flows.round  # noqa: F401 - the round's tasks and everything they import
+
+# a worker's first task would otherwise load Prefect's plugins (prefect-dask: all of Dask) to rebuild its context
+load_prefect_collections()
