@@ -150,16 +150,11 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
                           "database_id": database_id(engine)})
 
 
-# Worker processes (TONGHOP_WORKERS, one per CPU by default) for a run with many new files; the caller may pick
-# another runner (the CLI does, from the environment): see flows/runners.py
-@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True,
-      task_runner=worker_processes())
-def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
-                      config_path: str | None = None, trigger: str = "manual",
-                      lock_wait_seconds: float = 0, start_over: bool = False) -> dict[str, Any]:
-    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
-
-    start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
+def province_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+                   config_path: str | None = None, trigger: str = "manual", lock_wait_seconds: float = 0,
+                   start_over: bool = False) -> dict[str, Any]:
+    """One province's round inside the current flow run, under its own configuration, database, output folder and
+    lock: what `tong-hop` does for one province and `tong-hop-nhieu-tinh` (flows/many.py) for each of many."""
     logger = get_run_logger()
     config = load_config(config_path or DEFAULT_CONFIG)
     p = Period.parse(period)
@@ -184,3 +179,16 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
         return summary
     finally:
         engine.dispose()
+
+
+# Worker processes (TONGHOP_WORKERS, one per CPU by default) for a run with many new files; the caller may pick
+# another runner (the CLI does, from the environment): see flows/runners.py
+@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True,
+      task_runner=worker_processes())
+def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+                      config_path: str | None = None, trigger: str = "manual",
+                      lock_wait_seconds: float = 0, start_over: bool = False) -> dict[str, Any]:
+    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
+
+    start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
+    return province_round(period, inbox, out, db_url, config_path, trigger, lock_wait_seconds, start_over)
