@@ -74,17 +74,28 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         return twin
 
     def __enter__(self) -> "WorkerProcesses":
+        """Entered with no pool: it is made by the first task handed to it (see _start_pool), so a round done in
+        the flow's own process touches no multiprocessing at all."""
+        TaskRunner.__enter__(self)
+        self._pool_lock = threading.Lock()
+        return self
+
+    def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
+        with self._pool_lock:
+            if self._executor is None:
+                self._start_pool()
+        return super().submit(task, parameters, wait_for=wait_for, dependencies=dependencies)
+
+    def _start_pool(self) -> None:
         """ProcessPoolTaskRunner.__enter__ (Prefect 3.8) with the fork-server context instead of spawn."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
         from prefect.task_runners import _initialize_process_pool_worker
 
-        TaskRunner.__enter__(self)
+        _quiet_resource_tracker()
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        # started now, while the flow finds its files; a thread, so the flow does not wait for the imports
-        threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True).start()
         self._subprocess_message_queue = context.Queue()
         self._message_forwarding_thread = threading.Thread(
             target=self._forward_subprocess_messages, name="ProcessPoolTaskRunnerMessageForwarder", daemon=True)
@@ -100,7 +111,23 @@ class WorkerProcesses(ProcessPoolTaskRunner):
                 self._executor = None
             self._stop_message_forwarding()
             raise
-        return self
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its standard error on /dev/null. Ctrl+C ends the command at
+    once (os._exit, flows/cli.py), before the pool's semaphores are released; the tracker then removes them, as
+    it should, but also warns about them in English under the officer's one Vietnamese line."""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+        os.close(quiet)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def spreads(runner: TaskRunner | None, files: int) -> bool:
