@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from flows.reminders import deliver
-from flows.runners import spreads, worker_processes
+from flows.runners import batch_size, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
@@ -54,22 +54,25 @@ def queue_messages(done: list[FileDone], ids: dict[str, int], db_url: str, confi
     return queue_batch(done, ids, db_url, config, period)
 
 
-def in_batches(step, calls: list[tuple], files: int, stage: str | None = None) -> Iterator[Any]:
-    """Each call's arguments through the task `step`, results in order: handed to the flow's runner (worker
-    processes, threads, Dask) when it takes a step of `files` files, else run here one after another.
-    (No quote() on the arguments: under the Dask runner a quoted argument reaches the worker as a bare tuple.)"""
+def in_batches(step, items: list, args: tuple, stage: str | None = None) -> Iterator[Any]:
+    """`step(batch, *args)` for batches of `items`, results in order: handed to the flow's runner (worker processes,
+    threads, Dask) when it takes a step of this size (flows/runners.py batch_size), else run here one batch after
+    another. (No quote() on the arguments: under the Dask runner a quoted argument reaches the worker as a bare
+    tuple.)"""
     context = FlowRunContext.get()
+    size = batch_size(context.task_runner if context else None, len(items), BATCH_SIZE)
+    groups = list(batches(items, size or BATCH_SIZE))
     done = 0
     if stage:
-        progress.advance(stage, 0, files)
-    if spreads(context.task_runner if context else None, files):
-        results = (future.result() for future in [step.submit(*args) for args in calls])
+        progress.advance(stage, 0, len(items))
+    if size:
+        results = (future.result() for future in [step.submit(g, *args) for g in groups])
     else:
-        results = (step(*args) for args in calls)
-    for args, result in zip(calls, results):
-        done += len(args[0])
+        results = (step(g, *args) for g in groups)
+    for group, result in zip(groups, results):
+        done += len(group)
         if stage:
-            progress.advance(stage, done, files)
+            progress.advance(stage, done, len(items))
         yield result
 
 
@@ -111,8 +114,8 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     mailbox = fetch_mail(inbox, engine, config, p)
     check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
     def process_all(groups: list[list[InboxFile]]) -> Iterator[list[FileDone]]:
-        return in_batches(read_check_store, [(g, url, config, p, paths) for g in groups],
-                          sum(len(g) for g in groups))      # ingest_inbox says its progress
+        # ingest_inbox says its progress
+        return in_batches(read_check_store, [f for g in groups for f in g], (url, config, p, paths))
 
     result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=process_all)
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.read))
@@ -121,14 +124,12 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     mailed = mailed_hashes(engine, p.code)
     # stored by an earlier run but without reports here or a message: validated again, not stored again
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
-    done: list[FileDone] = result.checked + [d for group in in_batches(
-        read_check_store, [(g, url, config, p, paths, False) for g in batches(again, BATCH_SIZE)], len(again),
-        CHECKING_AGAIN) for d in group]
+    done: list[FileDone] = result.checked + [
+        d for group in in_batches(read_check_store, again, (url, config, p, paths, False), CHECKING_AGAIN) for d in group]
     # queued once every batch is stored: a message says when a later file of the same unit replaced its own
     to_mail = [d for d in done if d.sha256 not in mailed]
-    queued = sum(in_batches(queue_messages, [(g, {d.sha256: stored[d.sha256].id for d in g if d.sha256 in stored},
-                                              url, config, p) for g in batches(to_mail, BATCH_SIZE)],
-                            len(to_mail), QUEUEING))
+    ids = {d.sha256: stored[d.sha256].id for d in to_mail if d.sha256 in stored}
+    queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING))
     queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.

@@ -32,7 +32,9 @@ ENV_DASK_WORKERS = "TONGHOP_DASK_WORKERS"
 ENV_THREADS = "TONGHOP_THREADS"
 ENV_WORKERS = "TONGHOP_WORKERS"
 KINDS = ("process", "thread", "dask")
-MIN_FILES = 200    # new files of a run from which the default starts worker processes (see the benchmark)
+# new files of a run from which the default starts worker processes: their fork server takes ~4 s to import
+# tonghop and Prefect (the benchmark's "worker start-up"), a file ~20 ms, so two workers pay for it at ~400 files
+MIN_FILES = 400
 
 
 PRELOAD = ["flows.preload"]   # what a worker needs: imported once, in the fork server, not in every worker
@@ -72,6 +74,14 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         twin = WorkerProcesses(max_workers=self._max_workers, min_files=self.min_files)
         twin.subprocess_message_processor_factories = self.subprocess_message_processor_factories
         return twin
+
+    @property
+    def workers(self) -> int:
+        return self._max_workers
+
+    @property
+    def running(self) -> bool:
+        return self._executor is not None
 
     def __enter__(self) -> "WorkerProcesses":
         """Entered with no pool: it is made by the first task handed to it (see _start_pool), so a round done in
@@ -130,12 +140,16 @@ def _quiet_resource_tracker() -> None:
         os.close(saved)
 
 
-def spreads(runner: TaskRunner | None, files: int) -> bool:
-    """Whether a step of `files` files is handed to the runner (else done in the flow's process): always
-    with threads or Dask (as before), with worker processes from their `min_files` on."""
+def batch_size(runner: TaskRunner | None, files: int, largest: int) -> int | None:
+    """Files per task when a step of `files` files is handed to the runner, None when the flow's own process does
+    it. Threads and Dask take every step in batches of `largest` (as before). Worker processes take a step from
+    their `min_files` on, or from two files once their pool runs (a province after the first in a national flow
+    run), split so that every worker gets a share."""
     if isinstance(runner, WorkerProcesses):
-        return files >= runner.min_files
-    return runner is not None
+        if files < (2 if runner.running else runner.min_files):
+            return None
+        return max(1, min(largest, -(-files // runner.workers)))
+    return None if runner is None else largest
 
 
 def worker_processes(workers: int | None = None) -> TaskRunner:
@@ -194,6 +208,6 @@ def describe(runner: TaskRunner) -> str:
     if kwargs:
         return f"{name} (LocalCluster, {kwargs.get('n_workers')} workers)"
     if isinstance(runner, WorkerProcesses):
-        return f"{name} ({runner._max_workers} processes from {runner.min_files} new files)"
+        return f"{name} ({runner.workers} processes from {runner.min_files} new files)"
     workers = getattr(runner, "_max_workers", None)
     return f"{name} ({workers} thread{'' if workers == 1 else 's'})" if workers else name

@@ -189,10 +189,10 @@ def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Pe
         results = process_all(groups)
     done = 0
     progress.advance("Đọc và kiểm tra", 0, len(to_read))
-    for group, checked in zip(groups, results):
+    for checked in results:      # one item per file read; `process_all` may group the files its own way
         result.checked.extend(checked)
         result.read.extend(name_and_hash(c) for c in checked)
-        done += len(group)
+        done += len(checked)
         progress.advance("Đọc và kiểm tra", done, len(to_read))
     refresh_current(engine, period.code)
     ids = known_hashes(engine, period.code)
