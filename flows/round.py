@@ -28,7 +28,8 @@ from tonghop.mail.message import today_in
 from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
 from tonghop.round.steps import (
-    RoundPaths, check_inbox_period, check_same_database, mailed_hashes, needs_recheck,
+    RoundPaths, check_inbox_period, check_same_database, consolidation_fingerprint, earlier_consolidation,
+    mailed_hashes, needs_recheck,
 )
 from tonghop.store import default_db_url, open_db
 from tonghop.round.runs import lock_scope, tracked_run
@@ -143,12 +144,16 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)
-    indicators, files = consolidate(engine, config, p, paths.root)
-    return build_summary(config, p, result, list_submissions(engine, p.code),
+    submissions = list_submissions(engine, p.code)
+    fingerprint = consolidation_fingerprint(engine, config, today_in(config))
+    # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
+    earlier = earlier_consolidation(paths, fingerprint)
+    indicators, files = earlier if earlier else consolidate(engine, config, p, paths.root)
+    return build_summary(config, p, result, submissions,
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),
                           "consolidated": {k: str(v) for k, v in files.items()},
-                          "database_id": database_id(engine)})
+                          "consolidation_fingerprint": fingerprint, "database_id": database_id(engine)})
 
 
 def province_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,

@@ -3,6 +3,7 @@ province flow gives, and a rerun with nothing new reads nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -46,9 +47,19 @@ def test_many_provinces_in_one_flow_run_give_what_the_province_flow_gives(prefec
         on_disk = json.loads((many_root / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
         assert comparable(on_disk) == comparable(alone[p.code])
 
+    written = {f: Path(f).stat().st_mtime_ns for s in together["provinces"] for f in s["consolidated"].values()}
     again = consolidate_many(period="2025-Y", rounds=rounds, trigger="test")
     assert [(s["files_read_this_run"], s["mail"]["queued"]) for s in again["provinces"]] == [(0, 0)] * 3
     assert [s["submissions"] for s in again["provinces"]] == [s["submissions"] for s in together["provinces"]]
+    # nothing new: the consolidated reports are kept, not written again, and the summary says the same
+    assert {f: Path(f).stat().st_mtime_ns for f in written} == written
+    assert [(s["indicators"], s["consolidated"]) for s in again["provinces"]] == [
+        (s["indicators"], s["consolidated"]) for s in together["provinces"]]
+
+    lost = Path(together["provinces"][1]["consolidated"]["html"])
+    lost.unlink()
+    third = consolidate_many(period="2025-Y", rounds=rounds, trigger="test")
+    assert lost.exists() and third["provinces"][1]["consolidated"] == together["provinces"][1]["consolidated"]
 
 
 def test_one_province_that_cannot_run_does_not_stop_the_others(prefect_harness, tmp_path):
