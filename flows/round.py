@@ -55,13 +55,13 @@ def queue_messages(done: list[FileDone], ids: dict[str, int], db_url: str, confi
     return queue_batch(done, ids, db_url, config, period)
 
 
-def in_batches(step, items: list, args: tuple, stage: str | None = None) -> Iterator[Any]:
+def in_batches(step, items: list, args: tuple, stage: str | None = None, *, start: bool = True) -> Iterator[Any]:
     """`step(batch, *args)` for batches of `items`, results in order: handed to the flow's runner (worker processes,
     threads, Dask) when it takes a step of this size (flows/runners.py batch_size), else run here one batch after
     another. (No quote() on the arguments: under the Dask runner a quoted argument reaches the worker as a bare
     tuple.)"""
     context = FlowRunContext.get()
-    size = batch_size(context.task_runner if context else None, len(items), BATCH_SIZE)
+    size = batch_size(context.task_runner if context else None, len(items), BATCH_SIZE, start=start)
     groups = list(batches(items, size or BATCH_SIZE))
     done = 0
     if stage:
@@ -130,7 +130,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     # queued once every batch is stored: a message says when a later file of the same unit replaced its own
     to_mail = [d for d in done if d.sha256 not in mailed]
     ids = {d.sha256: stored[d.sha256].id for d in to_mail if d.sha256 in stored}
-    queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING))
+    queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING, start=False))
     queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.

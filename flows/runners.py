@@ -12,9 +12,10 @@ A flow takes it with `consolidate_round.with_options(task_runner=task_runner())(
 submitted (`.submit`, `.map`) use it, and with processes or Dask their arguments and results cross process
 boundaries, so they must be picklable (a database URL, not an Engine).
 
-Worker processes are started (spawned: each imports tonghop and Prefect, ~2 s) only when a run has at least
-MIN_FILES new files, unless TONGHOP_WORKERS asks for them explicitly: below that, one process does the files
-sooner than workers can start.
+Worker processes are started (forked from a fork server that imports tonghop and Prefect once, ~4 s) only once
+the new files of a flow run reach MIN_FILES, unless TONGHOP_WORKERS asks for them explicitly: below that, one
+process does the files sooner than workers can start. A national flow run (flows/many.py) counts the files of all
+its provinces, and keeps its workers from one province to the next.
 """
 from __future__ import annotations
 
@@ -64,11 +65,12 @@ class WorkerProcesses(ProcessPoolTaskRunner):
     tonghop and Prefect once (Prefect's runner spawns them: each worker importing both cost ~5 s of CPU, more
     than 200 files' work on 2 cores), and they end with their flow process (see _quit_with_parent). The fork
     server stays for the life of the flow's process, so a second flow run (another province) starts its workers
-    in milliseconds. The round hands it only steps of at least `min_files` files."""
+    in milliseconds. The round hands it steps once its flow run has offered `min_files` files (see batch_size)."""
 
     def __init__(self, max_workers: int | None = None, min_files: int = MIN_FILES, **kwargs: Any):
         super().__init__(max_workers=max_workers, **kwargs)
         self.min_files = min_files
+        self.offered = 0
 
     def duplicate(self) -> "WorkerProcesses":
         twin = WorkerProcesses(max_workers=self._max_workers, min_files=self.min_files)
@@ -88,6 +90,7 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         the flow's own process touches no multiprocessing at all."""
         TaskRunner.__enter__(self)
         self._pool_lock = threading.Lock()
+        self.offered = 0           # files of the flow run's steps so far (see batch_size)
         return self
 
     def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
@@ -140,13 +143,16 @@ def _quiet_resource_tracker() -> None:
         os.close(saved)
 
 
-def batch_size(runner: TaskRunner | None, files: int, largest: int) -> int | None:
+def batch_size(runner: TaskRunner | None, files: int, largest: int, *, start: bool = True) -> int | None:
     """Files per task when a step of `files` files is handed to the runner, None when the flow's own process does
-    it. Threads and Dask take every step in batches of `largest` (as before). Worker processes take a step from
-    their `min_files` on, or from two files once their pool runs (a province after the first in a national flow
-    run), split so that every worker gets a share."""
+    it. Threads and Dask take every step in batches of `largest` (as before). Worker processes take a step once
+    the files offered to them in this flow run reach their `min_files` (in a national flow run, from the province
+    that brings the total there on) — a step that is not worth starting them for (`start` False: queueing
+    messages, ~2 ms a file) only when they run already — split so that every worker gets a share."""
     if isinstance(runner, WorkerProcesses):
-        if files < (2 if runner.running else runner.min_files):
+        if start:
+            runner.offered += files
+        if files < 2 or not (runner.running or (start and runner.offered >= runner.min_files)):
             return None
         return max(1, min(largest, -(-files // runner.workers)))
     return None if runner is None else largest

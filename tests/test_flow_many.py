@@ -47,6 +47,15 @@ def test_many_provinces_in_one_flow_run_give_what_the_province_flow_gives(prefec
         on_disk = json.loads((many_root / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
         assert comparable(on_disk) == comparable(alone[p.code])
 
+    # the same in worker processes kept from one province to the next
+    from flows.runners import WorkerProcesses
+
+    in_workers = [{**r, "out": r["out"] + "-workers", "db_url": r["db_url"].replace(".db", "-workers.db")}
+                  for r in rounds]
+    spread = consolidate_many.with_options(task_runner=WorkerProcesses(max_workers=2, min_files=0))(
+        period="2025-Y", rounds=in_workers, trigger="test")
+    assert [comparable(s) for s in spread["provinces"]] == [comparable(alone[p.code]) for p in made]
+
     written = {f: Path(f).stat().st_mtime_ns for s in together["provinces"] for f in s["consolidated"].values()}
     again = consolidate_many(period="2025-Y", rounds=rounds, trigger="test")
     assert [(s["files_read_this_run"], s["mail"]["queued"]) for s in again["provinces"]] == [(0, 0)] * 3
