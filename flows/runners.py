@@ -64,8 +64,8 @@ class WorkerProcesses(ProcessPoolTaskRunner):
     """Prefect's process-pool runner with two changes: workers are forked from a fork server that imported
     tonghop and Prefect once (Prefect's runner spawns them: each worker importing both cost ~5 s of CPU, more
     than 200 files' work on 2 cores), and they end with their flow process (see _quit_with_parent). The fork
-    server stays for the life of the flow's process, so a second flow run (another province) starts its workers
-    in milliseconds. The round hands it steps once its flow run has offered `min_files` files (see batch_size)."""
+    server stays for the life of the flow's process, so a second flow run in it starts its workers in under a second
+    (the benchmark's "worker start-up"). The round hands it steps once its flow run has offered `min_files` files (see batch_size)."""
 
     def __init__(self, max_workers: int | None = None, min_files: int = MIN_FILES, **kwargs: Any):
         super().__init__(max_workers=max_workers, **kwargs)
@@ -100,15 +100,19 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         return super().submit(task, parameters, wait_for=wait_for, dependencies=dependencies)
 
     def _start_pool(self) -> None:
-        """ProcessPoolTaskRunner.__enter__ (Prefect 3.8) with the fork-server context instead of spawn."""
+        """ProcessPoolTaskRunner.__enter__ (Prefect 3.8) with the fork-server context instead of spawn (where there is
+        one: not on Windows)."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
         from prefect.task_runners import _initialize_process_pool_worker
 
-        _quiet_resource_tracker()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _quiet_resource_tracker()
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+        else:                           # Windows: no fork server; each worker spawned imports what it needs
+            context = multiprocessing.get_context("spawn")
         self._subprocess_message_queue = context.Queue()
         self._message_forwarding_thread = threading.Thread(
             target=self._forward_subprocess_messages, name="ProcessPoolTaskRunnerMessageForwarder", daemon=True)

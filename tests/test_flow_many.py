@@ -9,7 +9,8 @@ import pytest
 
 pytestmark = pytest.mark.full   # generates provinces and runs whole rounds under a Prefect server
 
-VARYING = ("generated_at", "run_id", "database_id", "consolidated")
+# times, ids and what depends on them (the fingerprint hashes submission ids)
+VARYING = ("generated_at", "run_id", "database_id", "consolidated", "consolidation_fingerprint")
 
 
 def comparable(summary: dict) -> dict:
