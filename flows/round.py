@@ -114,6 +114,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     url = engine.url.render_as_string(hide_password=False)
     mailbox = fetch_mail(inbox, engine, config, p)
     check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
+
     def process_all(groups: list[list[InboxFile]]) -> Iterator[list[FileDone]]:
         # ingest_inbox says its progress
         return in_batches(read_check_store, [f for g in groups for f in g], (url, config, p, paths))
