@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import socket
 from datetime import datetime, timezone
@@ -10,25 +10,26 @@ from datetime import datetime, timezone
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
+from prefect.context import FlowRunContext
 
 from flows.reminders import deliver
+from flows.runners import batch_size, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.errors import ConfigError, OutputError, os_reason
 from tonghop.mailbox.fetch import fetch_mailbox
 from tonghop.mailbox.settings import ImapSettings
-from tonghop.round.ingest import discover_inbox, ingest_inbox, process_batch
+from tonghop.round.ingest import InboxFile, batches, discover_inbox, ingest_inbox
+from tonghop.round.work import FileDone, check_batch, queue_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
-from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
 from tonghop.round.steps import (
-    RoundPaths, check_inbox_period, check_same_database, mailed_hashes, needs_recheck, recheck, write_file_outputs,
+    RoundPaths, check_inbox_period, check_same_database, consolidation_fingerprint, earlier_consolidation,
+    mailed_hashes, needs_recheck,
 )
 from tonghop.store import default_db_url, open_db
 from tonghop.round.runs import lock_scope, tracked_run
@@ -36,29 +37,44 @@ from tonghop.round.schedule import in_schedule
 from tonghop.store.repo import database_id, known_hashes, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
+CHECKING_AGAIN, QUEUEING = "Kiểm tra lại tệp đã lưu", "Xếp thư trả lời"
 
 
-@task(name="doc-va-kiem-tra-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def read_validate_store(batch, db_url: str, config, period):
-    """Read, validate and store one batch of new files (retried once: the database may be briefly busy).
-    The task gets the URL, not the flow's Engine (a Dask worker is another process), and opens its own
-    engine per batch: an engine kept for the process would keep writing to a SQLite file that was deleted
-    and made anew since (a second run in the same process after the output folder was removed)."""
-    engine = open_db(db_url, migrated=True)   # the flow migrated it before submitting any batch
-    try:
-        return process_batch(batch, engine, config, period)
-    finally:
-        engine.dispose()
+@task(name="doc-kiem-tra-luu-va-ghi-bao-cao-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_check_store(batch: list[InboxFile], db_url: str, config, period, paths: RoundPaths,
+                     store: bool = True) -> list[FileDone]:
+    """Read, validate, store and report on one batch of files (retried once: the database may be briefly
+    busy; a file stored by the first try is not stored twice). Gets the URL, not the flow's Engine: it runs in a
+    worker process, maybe on another machine."""
+    return check_batch(batch, db_url, config, period, paths, store)
 
 
-def submit_batches(db_url: str, config, period):
-    """`process_all` for ingest_inbox: every batch a task on the flow's task runner, results in order.
-    (No quote() here: under the Dask runner a quoted argument reaches the worker as a bare tuple.)"""
-    def process_all(groups):
-        futures = [read_validate_store.submit(g, db_url, config, period) for g in groups]
-        for future in futures:
-            yield future.result()
-    return process_all
+@task(name="xep-thu-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def queue_messages(done: list[FileDone], ids: dict[str, int], db_url: str, config, period) -> int:
+    """One message per file of a batch not yet in the outbox (the key makes a rerun a no-op)."""
+    return queue_batch(done, ids, db_url, config, period)
+
+
+def in_batches(step, items: list, args: tuple, stage: str | None = None, *, start: bool = True) -> Iterator[Any]:
+    """`step(batch, *args)` for batches of `items`, results in order: handed to the flow's runner (worker processes,
+    threads, Dask) when it takes a step of this size (flows/runners.py batch_size), else run here one batch after
+    another. (No quote() on the arguments: under the Dask runner a quoted argument reaches the worker as a bare
+    tuple.)"""
+    context = FlowRunContext.get()
+    size = batch_size(context.task_runner if context else None, len(items), BATCH_SIZE, start=start)
+    groups = list(batches(items, size or BATCH_SIZE))
+    done = 0
+    if stage:
+        progress.advance(stage, 0, len(items))
+    if size:
+        results = (future.result() for future in [step.submit(g, *args) for g in groups])
+    else:
+        results = (step(g, *args) for g in groups)
+    for group, result in zip(groups, results):
+        done += len(group)
+        if stage:
+            progress.advance(stage, done, len(items))
+        yield result
 
 
 def keep_originals(files, archive: Path, logger) -> None:
@@ -87,33 +103,10 @@ def fetch_mail(inbox: Path, engine, config, period) -> dict | None:
     return {**result.as_dict(), "line": result.line(inbox)}
 
 
-@task(name="ghi-bao-cao-tung-tep", cache_policy=NO_CACHE)
-def write_outputs(checked, paths, config, period) -> dict[str, Path]:
-    """Per-submission JSON, HTML and annotated copy; returns the annotated copies by file hash."""
-    annotated = {}
-    for i, item in enumerate(checked, start=1):
-        written = write_file_outputs(item, paths, config, period)
-        if "annotated" in written:
-            annotated[item.parsed.sha256] = written["annotated"]
-        progress.advance("Ghi báo cáo từng tệp", i, len(checked))
-    return annotated
-
-
 @task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
 def consolidate(engine, config, period, out_dir: Path):
     """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
     return write_consolidated_reports(engine, config, period, out_dir)
-
-
-@task(name="xep-thu-vao-hop-thu-di", cache_policy=NO_CACHE)
-def queue_mail(checked, annotated, ids, engine, config, period, mailed) -> int:
-    """One message per submission not yet in the outbox (the key makes a rerun a no-op), and the digest."""
-    queued = queue_reports(engine, (
-        ReportToQueue(item.report, ids.get(item.parsed.sha256), annotated.get(item.parsed.sha256),
-                      str(item.parsed.header.get("email") or "") or None)
-        for item in checked if item.parsed.sha256 not in mailed), config=config, period=period)
-    queue_digest(engine, config, period, today_in(config))
-    return queued
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
@@ -121,18 +114,25 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     url = engine.url.render_as_string(hide_password=False)
     mailbox = fetch_mail(inbox, engine, config, p)
     check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
-    result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=submit_batches(url, config, p))
-    logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.checked))
+
+    def process_all(groups: list[list[InboxFile]]) -> Iterator[list[FileDone]]:
+        # ingest_inbox says its progress
+        return in_batches(read_check_store, [f for g in groups for f in g], (url, config, p, paths))
+
+    result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=process_all)
+    logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.read))
     keep_originals(result.files, paths.archive, logger)
     stored = known_hashes(engine, p.code)
     mailed = mailed_hashes(engine, p.code)
+    # stored by an earlier run but without reports here or a message: validated again, not stored again
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
-    checked = result.checked + recheck(again, config, p)
-    try:
-        annotated = write_outputs(quote(checked), paths, config, p)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được báo cáo vào {paths.submissions}: {os_reason(exc)}") from exc
-    queued = queue_mail(quote(checked), annotated, {h: k.id for h, k in stored.items()}, engine, config, p, mailed)
+    done: list[FileDone] = result.checked + [
+        d for group in in_batches(read_check_store, again, (url, config, p, paths, False), CHECKING_AGAIN) for d in group]
+    # queued once every batch is stored: a message says when a later file of the same unit replaced its own
+    to_mail = [d for d in done if d.sha256 not in mailed]
+    ids = {d.sha256: stored[d.sha256].id for d in to_mail if d.sha256 in stored}
+    queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING, start=False))
+    queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.
     state = deliver.with_options(retries=1, retry_delay_seconds=5)(
@@ -145,23 +145,23 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)
-    indicators, files = consolidate(engine, config, p, paths.root)
-    return build_summary(config, p, result, list_submissions(engine, p.code),
+    submissions = list_submissions(engine, p.code)
+    fingerprint = consolidation_fingerprint(engine, config, today_in(config))
+    # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
+    earlier = earlier_consolidation(paths, fingerprint)
+    indicators, files = earlier if earlier else consolidate(engine, config, p, paths.root)
+    return build_summary(config, p, result, submissions,
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),
                           "consolidated": {k: str(v) for k, v in files.items()},
-                          "database_id": database_id(engine)})
+                          "consolidation_fingerprint": fingerprint, "database_id": database_id(engine)})
 
 
-# One thread unless the caller picks a runner (the CLI does, from the environment): see flows/runners.py
-@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True,
-      task_runner=ThreadPoolTaskRunner(max_workers=1))
-def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
-                      config_path: str | None = None, trigger: str = "manual",
-                      lock_wait_seconds: float = 0, start_over: bool = False) -> dict[str, Any]:
-    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
-
-    start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
+def province_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+                   config_path: str | None = None, trigger: str = "manual", lock_wait_seconds: float = 0,
+                   start_over: bool = False) -> dict[str, Any]:
+    """One province's round inside the current flow run, under its own configuration, database, output folder and
+    lock: what `tong-hop` does for one province and `tong-hop-nhieu-tinh` (flows/many.py) for each of many."""
     logger = get_run_logger()
     config = load_config(config_path or DEFAULT_CONFIG)
     p = Period.parse(period)
@@ -186,3 +186,16 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
         return summary
     finally:
         engine.dispose()
+
+
+# Worker processes (TONGHOP_WORKERS, one per CPU by default) for a run with many new files; the caller may pick
+# another runner (the CLI does, from the environment): see flows/runners.py
+@flow(name="tong-hop", flow_run_name="{period}-{trigger}", validate_parameters=True,
+      task_runner=worker_processes())
+def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+                      config_path: str | None = None, trigger: str = "manual",
+                      lock_wait_seconds: float = 0, start_over: bool = False) -> dict[str, Any]:
+    """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
+
+    start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
+    return province_round(period, inbox, out, db_url, config_path, trigger, lock_wait_seconds, start_over)

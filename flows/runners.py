@@ -1,25 +1,175 @@
-"""Task runner of a flow run: threads on one machine (the default), or Dask — a local cluster or a shared scheduler.
+"""Task runner of a flow run: worker processes on one machine (the default), threads, or Dask — a local cluster or
+a shared scheduler.
 
-    TONGHOP_TASK_RUNNER=thread|dask       which runner (dask is implied by TONGHOP_DASK_ADDRESS)
+    TONGHOP_WORKERS=N                     worker processes of the default runner (default: one per CPU); 1 = none,
+                                          every file is done in the flow's own process
+    TONGHOP_TASK_RUNNER=process|thread|dask  which runner (dask is implied by TONGHOP_DASK_ADDRESS)
     TONGHOP_DASK_ADDRESS=tcp://host:8786  a running Dask scheduler whose workers run on other machines
     TONGHOP_DASK_WORKERS=N                size of the local cluster when no address is given (default: CPUs)
-    TONGHOP_THREADS=N                     threads of the thread-pool runner (default: 1, see below)
+    TONGHOP_THREADS=N                     threads of the thread-pool runner (implies it; default: 1, see below)
 
 A flow takes it with `consolidate_round.with_options(task_runner=task_runner())(...)`; only tasks that are
-submitted (`.submit`, `.map`) use it, and with Dask their arguments and results cross process boundaries, so
-they must be picklable (a database URL, not an Engine).
+submitted (`.submit`, `.map`) use it, and with processes or Dask their arguments and results cross process
+boundaries, so they must be picklable (a database URL, not an Engine).
+
+Worker processes are started (forked from a fork server that imports tonghop and Prefect once, ~4 s) only once
+the new files of a flow run reach MIN_FILES, unless TONGHOP_WORKERS asks for them explicitly: below that, one
+process does the files sooner than workers can start. A national flow run (flows/many.py) counts the files of all
+its provinces, and keeps its workers from one province to the next.
 """
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
+from typing import Any
 
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 ENV_RUNNER = "TONGHOP_TASK_RUNNER"
 ENV_DASK_ADDRESS = "TONGHOP_DASK_ADDRESS"
 ENV_DASK_WORKERS = "TONGHOP_DASK_WORKERS"
 ENV_THREADS = "TONGHOP_THREADS"
-KINDS = ("thread", "dask")
+ENV_WORKERS = "TONGHOP_WORKERS"
+KINDS = ("process", "thread", "dask")
+# new files of a run from which the default starts worker processes: their fork server takes ~4 s to import
+# tonghop and Prefect (the benchmark's "worker start-up"), a file ~20 ms, so two workers pay for it at ~400 files
+MIN_FILES = 400
+
+
+PRELOAD = ["flows.preload"]   # what a worker needs: imported once, in the fork server, not in every worker
+
+
+def _quit_with_parent(parent: int) -> None:
+    """In each worker process, before any task: Ctrl+C (the terminal signals the whole process group) ends the
+    worker at once and quietly, as if killed: every file it stored is committed whole, and the rerun redoes
+    the rest; a worker whose flow process is gone ends too, instead of finishing its batch for nobody."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:     # pragma: no cover - a pid reused by another user's process
+                os._exit(1)
+
+    threading.Thread(target=watch, name="tonghop-parent-watch", daemon=True).start()
+
+
+class WorkerProcesses(ProcessPoolTaskRunner):
+    """Prefect's process-pool runner with two changes: workers are forked from a fork server that imported
+    tonghop and Prefect once (Prefect's runner spawns them: each worker importing both cost ~5 s of CPU, more
+    than 200 files' work on 2 cores), and they end with their flow process (see _quit_with_parent). The fork
+    server stays for the life of the flow's process, so a second flow run in it starts its workers in under a second
+    (the benchmark's "worker start-up"). The round hands it steps once its flow run has offered `min_files` files (see batch_size)."""
+
+    def __init__(self, max_workers: int | None = None, min_files: int = MIN_FILES, **kwargs: Any):
+        super().__init__(max_workers=max_workers, **kwargs)
+        self.min_files = min_files
+        self.offered = 0
+
+    def duplicate(self) -> "WorkerProcesses":
+        twin = WorkerProcesses(max_workers=self._max_workers, min_files=self.min_files)
+        twin.subprocess_message_processor_factories = self.subprocess_message_processor_factories
+        return twin
+
+    @property
+    def workers(self) -> int:
+        return self._max_workers
+
+    @property
+    def running(self) -> bool:
+        return self._executor is not None
+
+    def __enter__(self) -> "WorkerProcesses":
+        """Entered with no pool: it is made by the first task handed to it (see _start_pool), so a round done in
+        the flow's own process touches no multiprocessing at all."""
+        TaskRunner.__enter__(self)
+        self._pool_lock = threading.Lock()
+        self.offered = 0           # files of the flow run's steps so far (see batch_size)
+        return self
+
+    def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
+        with self._pool_lock:
+            if self._executor is None:
+                self._start_pool()
+        return super().submit(task, parameters, wait_for=wait_for, dependencies=dependencies)
+
+    def _start_pool(self) -> None:
+        """ProcessPoolTaskRunner.__enter__ (Prefect 3.8) with the fork-server context instead of spawn (where there is
+        one: not on Windows)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+        from prefect.task_runners import _initialize_process_pool_worker
+
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _quiet_resource_tracker()
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+        else:                           # Windows: no fork server; each worker spawned imports what it needs
+            context = multiprocessing.get_context("spawn")
+        self._subprocess_message_queue = context.Queue()
+        self._message_forwarding_thread = threading.Thread(
+            target=self._forward_subprocess_messages, name="ProcessPoolTaskRunnerMessageForwarder", daemon=True)
+        self._message_forwarding_thread.start()
+        try:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self._max_workers, mp_context=context, initializer=_initialize_process_pool_worker,
+                initargs=(self._subprocess_message_queue, _quit_with_parent, (os.getpid(),)))
+            self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
+        except Exception:
+            if self._executor is not None:
+                self._executor.shutdown(cancel_futures=True, wait=True)
+                self._executor = None
+            self._stop_message_forwarding()
+            raise
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its standard error on /dev/null. Ctrl+C ends the command at
+    once (os._exit, flows/cli.py), before the pool's semaphores are released; the tracker then removes them, as
+    it should, but also warns about them in English under the officer's one Vietnamese line."""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+        os.close(quiet)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def batch_size(runner: TaskRunner | None, files: int, largest: int, *, start: bool = True) -> int | None:
+    """Files per task when a step of `files` files is handed to the runner, None when the flow's own process does
+    it. Threads and Dask take every step in batches of `largest` (as before). Worker processes take a step once
+    the files offered to them in this flow run reach their `min_files` (in a national flow run, from the province
+    that brings the total there on) — a step that is not worth starting them for (`start` False: queueing
+    messages, ~2 ms a file) only when they run already — split so that every worker gets a share."""
+    if isinstance(runner, WorkerProcesses):
+        if start:
+            runner.offered += files
+        if files < 2 or not (runner.running or (start and runner.offered >= runner.min_files)):
+            return None
+        return max(1, min(largest, -(-files // runner.workers)))
+    return None if runner is None else largest
+
+
+def worker_processes(workers: int | None = None) -> TaskRunner:
+    """The default runner: TONGHOP_WORKERS (or `workers`) processes, one per CPU when unset; one = no worker
+    process at all (a thread of the flow's own process)."""
+    asked = workers or _int_env(ENV_WORKERS)
+    n = asked or os.cpu_count() or 1
+    if n == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return WorkerProcesses(max_workers=n, min_files=0 if asked else MIN_FILES)
 
 
 def _int_env(name: str) -> int | None:
@@ -37,15 +187,18 @@ def _int_env(name: str) -> int | None:
 
 def task_runner(kind: str | None = None, *, address: str | None = None, workers: int | None = None,
                 threads: int | None = None) -> TaskRunner:
-    """The runner asked for by the arguments, else by the environment; ThreadPoolTaskRunner by default."""
+    """The runner asked for by the arguments, else by the environment; worker processes by default."""
     address = address or os.environ.get(ENV_DASK_ADDRESS) or None
-    kind = (kind or os.environ.get(ENV_RUNNER) or ("dask" if address else "thread")).strip().lower()
+    implied = "dask" if address else "thread" if os.environ.get(ENV_THREADS, "").strip() else "process"
+    kind = (kind or os.environ.get(ENV_RUNNER) or implied).strip().lower()
     if kind not in KINDS:
         raise ValueError(f"Bộ chạy tác vụ không hợp lệ: {kind!r} (chọn một trong: {', '.join(KINDS)})")
+    if kind == "process":
+        return worker_processes(workers)
     if kind == "thread":
         # One thread by default: the batches are CPU-bound Python, so a second thread gains nothing under the GIL
         # and starves Prefect's own event loop (measured: a province of 115 files 35 ms/file with 1 thread,
-        # 45-62 ms/file with 4). Parallelism comes from processes: the Dask runner.
+        # 45-62 ms/file with 4). Parallelism comes from processes: the default runner, or Dask.
         return ThreadPoolTaskRunner(max_workers=threads or _int_env(ENV_THREADS) or 1)
     from prefect_dask import DaskTaskRunner   # optional dependency: only imported when asked for
 
@@ -64,5 +217,7 @@ def describe(runner: TaskRunner) -> str:
     kwargs = getattr(runner, "cluster_kwargs", None)
     if kwargs:
         return f"{name} (LocalCluster, {kwargs.get('n_workers')} workers)"
+    if isinstance(runner, WorkerProcesses):
+        return f"{name} ({runner.workers} processes from {runner.min_files} new files)"
     workers = getattr(runner, "_max_workers", None)
     return f"{name} ({workers} thread{'' if workers == 1 else 's'})" if workers else name

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.full   # starts a Dask cluster of worker processes
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-from flows.runners import describe, task_runner  # noqa: E402
+from flows.runners import MIN_FILES, describe, task_runner  # noqa: E402
 from tonghop.config import Period, load_config  # noqa: E402
 from tonghop.round.ingest import batches, discover_inbox, process_batch  # noqa: E402
 from tonghop.store import open_db  # noqa: E402
@@ -65,9 +65,19 @@ def test_batches_run_on_two_dask_worker_processes_and_store_each_submission_once
 
 
 def test_runner_selection(monkeypatch):
-    for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_DASK_WORKERS", "TONGHOP_THREADS"):
+    for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_DASK_WORKERS", "TONGHOP_THREADS",
+                 "TONGHOP_WORKERS"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert describe(task_runner()) == f"WorkerProcesses (2 processes from {MIN_FILES} new files)"
+    monkeypatch.setenv("TONGHOP_WORKERS", "3")        # asked for: workers whatever the number of files
+    assert describe(task_runner()) == "WorkerProcesses (3 processes from 0 new files)"
+    monkeypatch.setenv("TONGHOP_WORKERS", "1")        # no worker process: the flow's own thread
     assert describe(task_runner()) == "ThreadPoolTaskRunner (1 thread)"
+    monkeypatch.setenv("TONGHOP_WORKERS", "0")
+    with pytest.raises(ValueError, match="TONGHOP_WORKERS"):
+        task_runner()
+    monkeypatch.delenv("TONGHOP_WORKERS")
     monkeypatch.setenv("TONGHOP_THREADS", "3")
     assert describe(task_runner()) == "ThreadPoolTaskRunner (3 threads)"
     monkeypatch.setenv("TONGHOP_DASK_ADDRESS", "tcp://10.0.0.5:8786")
@@ -83,3 +93,18 @@ def test_runner_selection(monkeypatch):
     monkeypatch.setenv("TONGHOP_DASK_WORKERS", "0")
     with pytest.raises(ValueError, match="TONGHOP_DASK_WORKERS"):
         task_runner()
+
+
+def test_worker_processes_take_the_steps_of_a_flow_run_once_its_files_reach_min_files():
+    from flows.runners import WorkerProcesses, batch_size
+
+    runner = WorkerProcesses(max_workers=2, min_files=400)
+    with runner:
+        # provinces of 115 and 230 new files: done in the flow's process; queueing never starts the workers
+        assert [batch_size(runner, 115, 100), batch_size(runner, 115, 100, start=False), batch_size(runner, 230, 100)
+                ] == [None, None, None]
+        # the next province brings the run to 460 files: handed out, a share for each worker
+        assert (batch_size(runner, 115, 100), runner.offered, runner.running) == (58, 460, False)
+        assert batch_size(runner, 4000, 100) == 100
+    assert batch_size(None, 4000, 100) is None
+    assert batch_size(ThreadPoolTaskRunner(max_workers=1), 3, 100) == 100

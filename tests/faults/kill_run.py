@@ -15,6 +15,7 @@ import sys
 from typing import Any, Callable
 
 import flows.round as round_flow  # noqa: E402
+import tonghop.round.steps as round_steps  # noqa: E402
 import tonghop.mail.queue as mail_queue  # noqa: E402
 import tonghop.store.repo as repo  # noqa: E402
 
@@ -40,7 +41,7 @@ def main() -> None:
     if stage == "store":
         repo.build_submission = killing(repo.build_submission, nth, after=False)
     elif stage == "outputs":
-        round_flow.write_file_outputs = killing(round_flow.write_file_outputs, nth, after=True)
+        round_steps.write_file_outputs = killing(round_steps.write_file_outputs, nth, after=True)
     elif stage == "queue":
         mail_queue.queue_report = killing(mail_queue.queue_report, nth, after=True)
     elif stage in ("send-before", "send-after"):

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Engine
 
@@ -50,8 +50,10 @@ class FileOutcome:
 @dataclass
 class IngestResult:
     outcomes: list[FileOutcome] = field(default_factory=list)
-    checked: list[CheckedFile] = field(default_factory=list)     # the files read in this run
+    # what the batches returned for the files read in this run: CheckedFile here, the flow's own small facts there
+    checked: list[Any] = field(default_factory=list)
     files: list[InboxFile] = field(default_factory=list)         # everything found in the inbox
+    read: list[tuple[str, str]] = field(default_factory=list)    # (name, hash as read) of the files read now
 
     @property
     def new_ids(self) -> list[int]:
@@ -161,12 +163,21 @@ def process_batch(batch: list[InboxFile], engine: Engine, config: ProvinceConfig
     return checked
 
 
+def name_and_hash(item: Any) -> tuple[str, str]:
+    """A read file's name and the hash of the content actually read (a file replaced in the inbox since it was
+    hashed is stored under its new content): of a CheckedFile, or of the flow's facts (`file`, `sha256`)."""
+    if isinstance(item, CheckedFile):
+        return item.parsed.path.name, item.parsed.sha256
+    return item.file, item.sha256
+
+
 def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Period, *,
                  batch_size: int = 100,
-                 process_all: Callable[[list[list[InboxFile]]], Iterable[list[CheckedFile]]] | None = None,
+                 process_all: Callable[[list[list[InboxFile]]], Iterable[list[Any]]] | None = None,
                  ) -> IngestResult:
-    """The whole ingest. By default batches run one after another here; the Prefect flow passes
-    `process_all`, which submits every batch as a task (threads or a Dask cluster) and yields results."""
+    """The whole ingest. By default batches run one after another here (process_batch); the Prefect flow passes
+    `process_all`, which hands every batch to worker processes (or threads, or a Dask cluster) to read, store
+    and report on, and yields each batch's results in order."""
     known = known_hashes(engine, period.code)
     files = discover_inbox(inbox, known)
     to_read, outcomes = plan_files(files, known)
@@ -178,13 +189,13 @@ def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Pe
         results = process_all(groups)
     done = 0
     progress.advance("Đọc và kiểm tra", 0, len(to_read))
-    for group, checked in zip(groups, results):
+    for checked in results:      # one item per file read; `process_all` may group the files its own way
         result.checked.extend(checked)
-        done += len(group)
+        result.read.extend(name_and_hash(c) for c in checked)
+        done += len(checked)
         progress.advance("Đọc và kiểm tra", done, len(to_read))
     refresh_current(engine, period.code)
     ids = known_hashes(engine, period.code)
-    result.outcomes += [FileOutcome(c.parsed.path.name, c.parsed.sha256, "new", ids[c.parsed.sha256].id)
-                        for c in result.checked]
+    result.outcomes += [FileOutcome(name, sha, "new", ids[sha].id) for name, sha in result.read]
     result.outcomes.sort(key=lambda o: o.file.casefold())
     return result

@@ -1,9 +1,11 @@
 """The steps of one round (one province, one period), as plain functions the Prefect flow orchestrates."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -18,7 +20,7 @@ from tonghop.mail.message import resend_by, today_in
 from tonghop.reports.annotate import annotate_workbook
 from tonghop.reports.submission import output_stem, write_submission_reports
 from tonghop.store.db import shown_url
-from tonghop.store.models import OutboxMessage
+from tonghop.store.models import OutboxMessage, Submission
 from tonghop.store.repo import database_id, has_records
 from tonghop.check.validate import CheckedFile, validate_files
 
@@ -133,7 +135,7 @@ def needs_recheck(result: IngestResult, paths: RoundPaths, known_units: dict[str
                   mailed: set[str]) -> list[InboxFile]:
     """Files stored by an earlier run that still lack their reports in this output folder (e.g. a new
     --out) or their message in the outbox (a run that died between storing and queueing)."""
-    read_now = {c.parsed.sha256 for c in result.checked}
+    read_now = {sha for _name, sha in result.read}
     known = {o.file for o in result.outcomes if o.state == "known"}
     out = []
     for f in result.files:
@@ -166,3 +168,36 @@ def write_file_outputs(checked: CheckedFile, paths: RoundPaths, config: Province
         if annotated:
             out["annotated"] = annotated
     return out
+
+
+def consolidation_fingerprint(engine: Engine, config: ProvinceConfig, today: date) -> str:
+    """What the consolidated reports are made of: every stored submission of every period (the reports show
+    earlier periods too; which one is current, its status and counts), the whole configuration, the day and
+    tonghop's version. A file's figures never change (a submission is its content's hash), so equal
+    fingerprints make equal reports."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("tonghop")
+    except PackageNotFoundError:       # pragma: no cover - a source tree never installed
+        release = "?"
+    with Session(engine) as s:
+        rows = sorted(tuple(str(v) for v in row) for row in s.execute(select(
+            Submission.id, Submission.period, Submission.sha256, Submission.unit_code, Submission.status,
+            Submission.is_current, Submission.received_at, Submission.n_errors, Submission.n_warnings)).all())
+    return hashlib.sha256(repr((rows, repr(config), today.isoformat(), release)).encode("utf-8")).hexdigest()[:32]
+
+
+def earlier_consolidation(paths: RoundPaths, fingerprint: str) -> tuple[dict[str, Any], dict[str, Path]] | None:
+    """The indicators and consolidated files of the last run (its summary.json) when it had the same fingerprint
+    and its files are all still there: a rerun that changed nothing need not write them again."""
+    try:
+        last = json.loads((paths.root / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(last, dict) or last.get("consolidation_fingerprint") != fingerprint:
+        return None
+    files = {k: Path(v) for k, v in (last.get("consolidated") or {}).items()}
+    if not files or not all(f.exists() for f in files.values()) or not isinstance(last.get("indicators"), dict):
+        return None
+    return last["indicators"], files

@@ -41,7 +41,7 @@ def build_summary(config: ProvinceConfig, period: Period, result: IngestResult,
         "deadline": config.deadline(period).isoformat(),
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "files_in_inbox": len(result.outcomes),
-        "files_read_this_run": len(result.checked),
+        "files_read_this_run": len(result.read),
         "documents": sum(1 for o in result.outcomes if o.state == "document"),    # archived, never read
         "counts": {**counts, "rejected_files": sum(1 for s in submissions if s.status == REJECTED)},
         "units_expected": len(config.units),

@@ -1,0 +1,38 @@
+"""The national round as one flow run: each province's round (its configuration, database, output folder, lock)
+one after another in the same flow run, so Prefect's fixed cost of a run and the workers' start are paid once."""
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.round import province_round
+from flows.runners import worker_processes
+from tonghop.errors import TonghopError
+
+
+class ProvincesFailed(TonghopError):
+    """Some provinces' rounds could not be done; the others were."""
+
+
+@flow(name="tong-hop-nhieu-tinh", flow_run_name="{period}-nhieu-tinh-{trigger}", validate_parameters=True,
+      task_runner=worker_processes())
+def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: str = "manual") -> dict[str, Any]:
+    """Tổng hợp nhiều tỉnh trong một lần chạy: mỗi mục của `rounds` là một tỉnh, với config_path, inbox, out và
+    db_url riêng. Tỉnh không có tệp mới chỉ đọc lại danh sách tệp. Một tỉnh lỗi không dừng các tỉnh khác."""
+    logger = get_run_logger()
+    summaries: list[dict[str, Any]] = []
+    failed: list[str] = []
+    for r in rounds:
+        where = r.get("out") or r.get("inbox") or "?"
+        try:
+            summaries.append(province_round(period, str(r["inbox"]), r.get("out") or "outputs", r.get("db_url"),
+                                            r.get("config_path"), trigger))
+        except TonghopError as exc:     # one province's problem (its folder, database, lock) is said and skipped
+            logger.error("Tỉnh có kết quả tại %s chưa tổng hợp được: %s", where, exc)
+            summaries.append({"period": period, "out": where, "error": str(exc)})
+            failed.append(f"{where}: {exc}")
+    if failed:
+        raise ProvincesFailed(f"{len(failed)}/{len(rounds)} tỉnh chưa tổng hợp được (các tỉnh khác đã xong): "
+                              + "; ".join(failed))
+    return {"period": period, "provinces": summaries}

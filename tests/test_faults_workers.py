@@ -1,0 +1,117 @@
+"""Faults with the files done in worker processes (TONGHOP_WORKERS=2): Ctrl+C stops the command and its workers
+within seconds, in one Vietnamese line, and the rerun finishes the round with every file stored and answered once."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+pytestmark = pytest.mark.full   # the real command, a generated province, worker processes
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRESS_LINE = r".* \d+/\d+ \d+:\d\d:\d\d"
+
+
+def stored(db_url: str) -> int:
+    """Submissions stored so far, read without migrating (the command may be creating the tables right now)."""
+    import sqlite3
+    from contextlib import closing
+
+    path = Path(db_url.removeprefix("sqlite:///"))
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+            return int(conn.execute("select count(*) from submissions").fetchone()[0])
+    except sqlite3.OperationalError:       # no table yet
+        return 0
+
+
+def alive(pids: set[int]) -> set[int]:
+    out = set()
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    out.add(pid)
+        except (ProcessLookupError, FileNotFoundError):
+            pass
+    return out
+
+
+def group(pgid: int) -> set[int]:
+    """Every process of the process group (the command, its fork server and its workers)."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[2]) == pgid:
+                        pids.add(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return pids
+
+
+def test_ctrl_c_with_worker_processes_stops_them_all_in_seconds_and_the_rerun_finishes(prefect_harness, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    from tonghop.store import open_db
+    from tonghop.store.models import OutboxMessage, Submission
+    from tonghop_dev.generate_round import generate_round
+
+    made = generate_round(tmp_path / "gen", provinces=1, communes_per_province=185)[0]     # 200 files: 2 batches
+    out, db_url = tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "TONGHOP_WORKERS": "2"}
+    for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_THREADS", "TONGHOP_SMTP_HOST"):
+        env.pop(name, None)
+    command = [str(ROOT / ".venv" / "bin" / "tonghop"), "run", "--period", "2025-Y", "--inbox", str(made.inbox),
+               "--out", str(out), "--db", db_url, "--config", str(made.config_path)]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while stored(db_url) < 5:
+            assert child.poll() is None and time.monotonic() < deadline, child.stderr.read()[-3000:]
+            time.sleep(0.2)
+        workers = group(child.pid) - {child.pid}
+        assert len(workers) >= 2                                  # the fork server and its workers
+        os.killpg(child.pid, signal.SIGINT)
+        pressed = time.monotonic()
+        stdout, stderr = child.communicate(timeout=60)
+        took = time.monotonic() - pressed
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    time.sleep(1)
+    assert alive(workers) == set()
+    assert took < 10
+    assert (child.returncode, stdout) == (130, "")
+    said = [line for line in stderr.splitlines() if line.strip() and not re.fullmatch(PROGRESS_LINE, line)]
+    kept = stored(db_url)
+    assert said == [f"Đã dừng theo yêu cầu (Ctrl+C) đợt tổng hợp Năm 2025: {kept} tệp mới đã lưu được giữ lại; "
+                    "chạy lại cùng lệnh để xử lý tiếp."]
+    assert 0 < kept < len(made.files)
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    engine = open_db(db_url)
+    try:
+        with Session(engine) as s:
+            hashes = list(s.scalars(select(Submission.sha256)))
+            keys = [k for k in s.scalars(select(OutboxMessage.key)) if k.startswith(("report:", "notice:"))]
+    finally:
+        engine.dispose()
+    assert len(hashes) == len(set(hashes)) == len(made.files)
+    assert sorted(k.rsplit(":", 1)[1] for k in keys) == sorted(hashes)          # every file answered, once
+    reports = {p.name for p in (out / "2025-Y" / "submissions").glob("*.json")}
+    assert len(reports) == len(made.files)
