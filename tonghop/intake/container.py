@@ -262,8 +262,14 @@ class _XmlScanner:
                 pieces.extend(chunks)              # _inflate still refuses a part growing past its declared size
             except Refused as exc:
                 failed = exc
-            if failed is None and self._plain_sheet(name, b"".join(pieces)):
-                return
+            if failed is None:
+                whole = b"".join(pieces)
+                if self._plain_sheet(name, whole):
+                    return
+                quiet = _quiet_elements(whole)
+                if quiet is not None and self.elements + quiet <= MAX_XML_ELEMENTS:
+                    self.elements += quiet
+                    return
             # expat reads what was inflated, then meets the refusal where it always did
             first, chunks = pieces[0], _replay(pieces[1:], failed)
         self._parse(name, first, chunks)
@@ -289,7 +295,12 @@ class _XmlScanner:
                 or len(fast.errors) >= MAX_MARKED_CELLS or len(fast.formulas) >= MAX_MARKED_CELLS):
             return False
         before = len(self.scans)
-        self._parse(name, data[:start] + b"<sheetData/>" + data[end + len(b"</sheetData>"):], iter(()))
+        outer = _quiet_elements(data[:start] + data[end + len(b"</sheetData>"):])
+        if outer is not None:           # the usual case: nothing around the cells the handlers act upon
+            self.scans.append(SheetScan(name, self.sheet_parts().get(name)))     # as _xlsx_sheet makes it
+            self.elements += outer + 1      # and <sheetData> itself
+        else:
+            self._parse(name, data[:start] + b"<sheetData/>" + data[end + len(b"</sheetData>"):], iter(()))
         scan = self.scans[before]
         scan.rows, scan.cols, scan.cells = fast.rows, fast.cols, fast.cells
         scan.text, scan.longest, scan.sst_refs = fast.text, fast.longest, fast.sst_refs
@@ -523,6 +534,25 @@ class _XmlScanner:
         if len(self.workbook_sheets) > MAX_SHEETS:
             raise Refused("too-many-cells", f"tệp có {_n(len(self.workbook_sheets))} trang tính, quá giới hạn {MAX_SHEETS}")
         return result
+
+
+# an element the generic handlers act upon (by its local name), markup that is not an element, or UTF-16 text
+_LOUD = re.compile(rb'<(?:[^\s/>!?:]*:)?(?:si|t|sheetData|sheet|Relationship|encryption-data|table)[\s/>]|<!|\x00')
+
+
+def _quiet_elements(data: bytes) -> int | None:
+    """How many elements a well-formed part holds when the generic handlers would only have counted them (a
+    theme, styles, the page setup around a sheet's cells): expat checks it without a Python call per element.
+    None when the part holds anything else, or is not well-formed (the expat scan then says so as before)."""
+    if _LOUD.search(data):
+        return None
+    try:
+        expat.ParserCreate().Parse(data, True)
+    except expat.ExpatError:
+        return None
+    # no comment, CDATA or DTD (checked above) and no "<" in attribute values or text (well-formed): each "<"
+    # opens a start tag, an end tag or a processing instruction
+    return data.count(b"<") - data.count(b"</") - data.count(b"<?")
 
 
 def _replay(pieces: list[bytes], failed: Refused | None) -> Iterator[bytes]:

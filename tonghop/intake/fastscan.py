@@ -26,6 +26,10 @@ _CELL = (rb'<c r="({g}[A-Z]{{1,3}})({g}[1-9][0-9]{{0,6}})"(?: s="[0-9]+")?(?: t=
 _BODY = re.compile(rb'(?:' + _ROW_OPEN + rb'(?: ?/>|>(?:' + _CELL.replace(b"{g}", b"?:").replace(b"{{", b"{")
                    .replace(b"}}", b"}") + rb')*</row>))*')
 _CELLS = re.compile(_CELL.replace(b"{g}", b"").replace(b"{{", b"{").replace(b"}}", b"}"))
+# an "&" that starts no reference expat knows; character references that may name a character XML forbids (3-4
+# decimal or 3 hex digits are all allowed ones: U+0064..U+270F, U+0100..U+0FFF)
+_BAD_AMP = re.compile(rb'&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|amp;|lt;|gt;|quot;|apos;)')
+_ODD_REF = re.compile(rb'&#(?:([0-9]{1,2}|[0-9]{5,7})|x([0-9a-fA-F]{1,2}|[0-9a-fA-F]{4,6}));')
 _REF = re.compile(rb'&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|amp|lt|gt|quot|apos);')
 _CONTROLS = bytes(range(0x20))    # of these, XML text holds only tab, LF and CR (CR goes the long way too)
 _TYPES = {b"", b"n", b"s", b"e", b"b", b"d", b"str", b"inlineStr"}     # "": no t attribute, a number
@@ -68,9 +72,8 @@ def scan_sheet_data(body: bytes) -> FastSheet | None:
     if _BODY.fullmatch(body) is None:
         return None
     if b"&" in body:
-        refs = _REF.findall(body)
-        if body.count(b"&") != len(refs) or not all(
-                _valid_char(int(dec, 10) if dec else int(hexa, 16)) for dec, hexa in set(refs) if dec or hexa):
+        if _BAD_AMP.search(body) or not all(_valid_char(int(dec, 10) if dec else int(hexa, 16))
+                                            for dec, hexa in set(_ODD_REF.findall(body))):
             return None
     try:
         body.decode("utf-8")
