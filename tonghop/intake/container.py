@@ -283,6 +283,8 @@ class _XmlScanner:
             return False
         head = data[:200].removeprefix(b"\xef\xbb\xbf")
         if head.startswith(b"<?xml"):
+            if b"?>" not in head:
+                return False
             found = re.search(rb"""encoding=["']([^"']*)""", head[:head.find(b"?>")])
             if found and found.group(1).lower() != b"utf-8":
                 return False                # the byte-level checks hold for UTF-8 text only
