@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from tonghop.intake import fastscan
 from tonghop.numbers import format_size, format_vi
 from tonghop.safe_text import plain_text
 
@@ -32,6 +33,7 @@ MAX_SHARED_STRINGS = 500_000
 MAX_BOOK_TEXT = 20_000_000           # characters of text over all cells (a shared string counts once per cell)
 MAX_BIFF_RECORDS = 3_000_000         # records of an .xls workbook stream
 MAX_MARKED_CELLS = 10_000            # error cells / formulas without a value remembered per sheet
+FAST_PART_BYTES = 4 * 2**20          # a worksheet part up to this size (inflated) may be counted by fastscan
 
 OOXML_SHEET_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
@@ -184,7 +186,7 @@ def _inspect_zip(data: bytes) -> Inspection:
             continue
         if info.flag_bits & 0x1:
             raise Refused("file-unreadable", "tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại")
-        scanner.part(info.filename, _inflate(data, info))
+        scanner.part(info.filename, _inflate(data, info), info.file_size)
     return scanner.finish(kind)
 
 
@@ -248,12 +250,68 @@ class _XmlScanner:
         self.name = ""
 
     # -- driving one part --
-    def part(self, name: str, chunks: Iterator[bytes]) -> None:
+    def part(self, name: str, chunks: Iterator[bytes], size: int = FAST_PART_BYTES + 1) -> None:
         first = next(chunks, b"")
         if not first.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").startswith((b"<", b"\x00<")):
             for _ in chunks:           # not XML (an image, vbaProject.bin): inflated only to bound its size
                 pass
             return
+        if size <= FAST_PART_BYTES:
+            pieces, failed = [first], None
+            try:
+                pieces.extend(chunks)              # _inflate still refuses a part growing past its declared size
+            except Refused as exc:
+                failed = exc
+            if failed is None:
+                whole = b"".join(pieces)
+                if self._plain_sheet(name, whole):
+                    return
+                quiet = _quiet_elements(whole)
+                if quiet is not None and self.elements + quiet <= MAX_XML_ELEMENTS:
+                    self.elements += quiet
+                    return
+            # expat reads what was inflated, then meets the refusal where it always did
+            first, chunks = pieces[0], _replay(pieces[1:], failed)
+        self._parse(name, first, chunks)
+
+    def _plain_sheet(self, name: str, data: bytes) -> bool:
+        """A worksheet whose <sheetData> is plainly written: its cells counted by tonghop.intake.fastscan, the
+        rest of the part by expat as usual. False (nothing counted) for anything else, or anything near a bound:
+        the expat scan then reads the whole part and gives the answer it always gave."""
+        start, end = data.find(b"<sheetData>"), data.find(b"</sheetData>")
+        if start < 0 or end < start or data.count(b"<sheetData") != 1 or data.count(b"</sheetData>") != 1:
+            return False
+        head = data[:200].removeprefix(b"\xef\xbb\xbf")
+        if head.startswith(b"<?xml"):
+            if b"?>" not in head:
+                return False
+            found = re.search(rb"""encoding=["']([^"']*)""", head[:head.find(b"?>")])
+            if found and found.group(1).lower() != b"utf-8":
+                return False                # the byte-level checks hold for UTF-8 text only
+        elif not head.startswith(b"<"):
+            return False
+        fast = fastscan.scan_sheet_data(data[start + len(b"<sheetData>"):end])
+        outside = (len(data) - (end - start)) // 4 + 1         # an element takes 4 bytes at least ("<a/>")
+        if (fast is None or self.elements + fast.elements + outside > MAX_XML_ELEMENTS
+                or self.c_elements + fast.c_elements > MAX_BOOK_CELLS or fast.last_row >= MAX_SHEET_ROWS
+                or len(fast.errors) >= MAX_MARKED_CELLS or len(fast.formulas) >= MAX_MARKED_CELLS):
+            return False
+        before = len(self.scans)
+        outer = _quiet_elements(data[:start] + data[end + len(b"</sheetData>"):])
+        if outer is not None:           # the usual case: nothing around the cells the handlers act upon
+            self.scans.append(SheetScan(name, self.sheet_parts().get(name)))     # as _xlsx_sheet makes it
+            self.elements += outer + 1      # and <sheetData> itself
+        else:
+            self._parse(name, data[:start] + b"<sheetData/>" + data[end + len(b"</sheetData>"):], iter(()))
+        scan = self.scans[before]
+        scan.rows, scan.cols, scan.cells = fast.rows, fast.cols, fast.cells
+        scan.text, scan.longest, scan.sst_refs = fast.text, fast.longest, fast.sst_refs
+        scan.errors, scan.formulas = fast.errors, set(fast.formulas)
+        self.elements += fast.elements
+        self.c_elements += fast.c_elements
+        return True
+
+    def _parse(self, name: str, first: bytes, chunks: Iterator[bytes]) -> None:
         self.name = name
         self.si_len: int | None = None
         self.count_text = False
@@ -478,6 +536,31 @@ class _XmlScanner:
         if len(self.workbook_sheets) > MAX_SHEETS:
             raise Refused("too-many-cells", f"tệp có {_n(len(self.workbook_sheets))} trang tính, quá giới hạn {MAX_SHEETS}")
         return result
+
+
+# an element the generic handlers act upon (by its local name), markup that is not an element, or UTF-16 text
+_LOUD = re.compile(rb'<(?:[^\s/>!?:]*:)?(?:si|t|sheetData|sheet|Relationship|encryption-data|table)[\s/>]|<!|\x00')
+
+
+def _quiet_elements(data: bytes) -> int | None:
+    """How many elements a well-formed part holds when the generic handlers would only have counted them (a
+    theme, styles, the page setup around a sheet's cells): expat checks it without a Python call per element.
+    None when the part holds anything else, or is not well-formed (the expat scan then says so as before)."""
+    if _LOUD.search(data):
+        return None
+    try:
+        expat.ParserCreate().Parse(data, True)
+    except expat.ExpatError:
+        return None
+    # no comment, CDATA or DTD (checked above) and no "<" in attribute values or text (well-formed): each "<"
+    # opens a start tag, an end tag or a processing instruction
+    return data.count(b"<") - data.count(b"</") - data.count(b"<?")
+
+
+def _replay(pieces: list[bytes], failed: Refused | None) -> Iterator[bytes]:
+    yield from pieces
+    if failed is not None:
+        raise failed
 
 
 def _cell_done(scan: SheetScan, cell: list[Any], collected: str) -> None:

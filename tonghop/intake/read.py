@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +233,7 @@ def read_header(sheet: Sheet) -> tuple[dict[str, Any], dict[str, str]]:
 
 class _ColumnMatcher:
     """Header labels to fields for one table: exact label, then alias, then "label (unit)" prefix.
-    Built once per table search (not per cell: a header scan looks at hundreds of cells)."""
+    Built once per process for each table (_matcher), never per cell: a header scan looks at hundreds of cells."""
 
     def __init__(self, columns: dict[str, tuple[str, str]]) -> None:
         self.exact: dict[str, str] = {}
@@ -245,8 +246,20 @@ class _ColumnMatcher:
                     self.alias.setdefault(L.normalize_label(a), fld)
         self.prefixes = [(h, fld) for fld, (_letter, header) in columns.items()   # "Giá trị (%)", "Tử số (người)"
                          if len(h := L.normalize_label(header)) > 3]
+        self.seen: dict[str, str | None] = {}
 
     def match(self, label: str) -> str | None:
+        # every form repeats the same header texts: each is looked up once per process
+        try:
+            return self.seen[label]
+        except (KeyError, TypeError):
+            pass
+        found = self._match(label)
+        if isinstance(label, str) and len(self.seen) < 50_000:
+            self.seen[label] = found
+        return found
+
+    def _match(self, label: str) -> str | None:
         n = _label(label)
         if not n:
             return None
@@ -256,9 +269,15 @@ class _ColumnMatcher:
         return next((fld for h, fld in self.prefixes if n.startswith(h)), None)
 
 
+@cache
+def _matcher(columns: tuple[tuple[str, tuple[str, str]], ...]) -> _ColumnMatcher:
+    """The matcher of a table's columns, built once per process (the columns are the form's constants)."""
+    return _ColumnMatcher(dict(columns))
+
+
 def locate_table(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str) -> tuple[int, dict[str, int]] | None:
     """(first data row, field -> column index), from the header row holding the key column's label."""
-    matcher = _ColumnMatcher(columns)
+    matcher = _matcher(tuple(columns.items()))
     for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
         mapping: dict[str, int] = {}
         for c, v in enumerate(sheet.rows[r][:HEADER_SCAN_COLS]):
@@ -321,7 +340,7 @@ def _read_rows(sheet: Sheet, columns: dict[str, tuple[str, str]], key_field: str
         return None
     start, mapping = located
     key_col = mapping[key_field]
-    key_only = _ColumnMatcher({key_field: columns[key_field]})
+    key_only = _matcher(((key_field, columns[key_field]),))
     out: list[RawRow] = []
     r = start
     for r in range(start, len(sheet.rows)):

@@ -130,10 +130,12 @@ def new_message(config: ProvinceConfig, *, to: list[str], subject: str, text: st
         # a no-reply sender: answers still reach the data officer
         put_header(msg, "Reply-To", Address(clean_text(config.consolidator_name), addr_spec=config.consolidator_email))
     put_header(msg, "Subject", clean_text(subject, SUBJECT_LIMIT))
-    msg["Date"] = format_datetime(datetime.now(ZoneInfo(config.timezone)))
-    msg["Message-ID"] = make_msgid(domain=frm.domain)
-    msg["Auto-Submitted"] = "auto-generated"   # RFC 3834: out-of-office robots must not answer
-    msg["Content-Language"] = "vi"
+    # ASCII values made here, already in their RFC 5322 form: set raw, not parsed by the header registry (the
+    # same bytes, and reading msg["Date"] back still gives the parsed header)
+    msg.set_raw("Date", format_datetime(datetime.now(ZoneInfo(config.timezone))))
+    msg.set_raw("Message-ID", make_msgid(domain=frm.domain))
+    msg.set_raw("Auto-Submitted", "auto-generated")   # RFC 3834: out-of-office robots must not answer
+    msg.set_raw("Content-Language", "vi")
     # base64, not 8bit: an old relay without 8BITMIME must not mangle the diacritics
     msg.set_content(text, charset="utf-8", cte="base64")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
+from functools import cache
 from email.policy import SMTP
 
 from sqlalchemy import Engine, insert, or_, select, update
@@ -91,11 +92,8 @@ def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_co
         dialect = session.get_bind().dialect.name
         if dialect in ("postgresql", "sqlite"):
             # ON CONFLICT DO NOTHING: two runs racing on one key leave one row and no error
-            module = postgresql if dialect == "postgresql" else sqlite
-            stmt = (module.insert(OutboxMessage).values(**values)
-                    .on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
             # RETURNING, not rowcount: the ORM-enabled insert reports no reliable rowcount on every driver
-            return session.execute(stmt).scalar_one_or_none() is not None
+            return session.execute(_insert_new(dialect), values).scalar_one_or_none() is not None
         if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
             return False
         try:
@@ -104,6 +102,15 @@ def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_co
         except IntegrityError:
             return False
         return True
+
+
+@cache
+def _insert_new(dialect: str):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, built once: the values go as parameters, so the
+    statement is compiled once per process, not once per message."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = OutboxMessage.__table__
+    return module.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
 
 
 def _claimable():
