@@ -13,6 +13,7 @@ pytestmark = pytest.mark.full   # starts a Dask cluster of worker processes
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.runners import MIN_FILES, describe, task_runner  # noqa: E402
 from tonghop.config import Period, load_config  # noqa: E402
