@@ -12,7 +12,14 @@ from tonghop.errors import TonghopError
 
 
 class ProvincesFailed(TonghopError):
-    """Some provinces' rounds could not be done; the others were."""
+    """Some provinces' rounds could not be done; the others were (their summaries ride along, for the caller)."""
+
+    def __init__(self, message: str, summaries: list[dict[str, Any]]):
+        super().__init__(message)
+        self.summaries = summaries
+
+    def __reduce__(self):   # pickled with its summaries (Prefect may keep a flow's exception in its state)
+        return type(self), (str(self), self.summaries)
 
 
 @flow(name="tong-hop-nhieu-tinh", flow_run_name="{period}-nhieu-tinh-{trigger}", validate_parameters=True,
@@ -34,5 +41,5 @@ def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: 
             failed.append(f"{where}: {exc}")
     if failed:
         raise ProvincesFailed(f"{len(failed)}/{len(rounds)} tỉnh chưa tổng hợp được (các tỉnh khác đã xong): "
-                              + "; ".join(failed))
+                              + "; ".join(failed), summaries)
     return {"period": period, "provinces": summaries}

@@ -345,3 +345,30 @@ def test_a_file_replaced_by_a_later_one_is_counted_apart_so_the_counts_add_up():
     lines = printed(summary).splitlines()
     assert "Tệp trong hộp thư: 2 · đọc mới: 2 · chấp nhận: 1 · một phần: 0 · từ chối: 0 · đã được thay bằng bản gửi " \
            "sau: 1" in lines
+
+
+def test_run_many_takes_each_province_folder_as_a_round_or_says_what_is_missing(tmp_path):
+    from flows.cli.many import province_round_spec
+
+    son_la = tmp_path / "son-la"
+    (son_la / "inbox" / "2025-Y").mkdir(parents=True)
+    (son_la / "config.yaml").write_text("x", encoding="utf-8")
+    flat = tmp_path / "lai-chau"
+    (flat / "inbox").mkdir(parents=True)
+    (flat / "config.yaml").write_text("x", encoding="utf-8")
+    assert [province_round_spec(son_la, "2025-Y"), province_round_spec(flat, "2025-Y")] == [
+        {"config_path": str(son_la / "config.yaml"), "inbox": str(son_la / "inbox" / "2025-Y"),
+         "out": str(son_la / "outputs"), "db_url": None},
+        {"config_path": str(flat / "config.yaml"), "inbox": str(flat / "inbox"), "out": str(flat / "outputs"),
+         "db_url": None}]
+
+    (tmp_path / "dien-bien").mkdir()
+    no_config = invoke("run-many", "--period", "2025-Y", str(son_la), str(tmp_path / "dien-bien"))
+    assert (no_config.exit_code, no_config.stderr.strip()) == (
+        2, f"Lỗi: {tmp_path / 'dien-bien'}: không có tệp cấu hình config.yaml")
+    (tmp_path / "dien-bien" / "config.yaml").write_text("x", encoding="utf-8")
+    no_inbox = invoke("run-many", "--period", "2025-Y", str(tmp_path / "dien-bien"))
+    assert (no_inbox.exit_code, no_inbox.stderr.strip()) == (
+        2, f"Lỗi: Không tìm thấy thư mục hộp thư đến {tmp_path / 'dien-bien' / 'inbox'}")
+    bad_period = invoke("run-many", "--period", "2025-X", str(son_la))
+    assert bad_period.exit_code == 2 and bad_period.stderr.startswith("Lỗi: ")

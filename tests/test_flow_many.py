@@ -85,3 +85,26 @@ def test_one_province_that_cannot_run_does_not_stop_the_others(prefect_harness, 
     done = json.loads((tmp_path / made[1].code / "2025-Y" / "summary.json").read_text(encoding="utf-8"))
     assert (done["files_read_this_run"], done["province"]) == (3, made[1].name)
     assert not (tmp_path / made[0].code / "2025-Y" / "summary.json").exists()
+
+
+def test_run_many_runs_each_province_folder_and_says_one_line_each(prefect_harness, tmp_path):
+    from typer.testing import CliRunner
+
+    import flows.cli as cli
+    from tonghop_dev.generate_round import generate_round
+
+    made = generate_round(tmp_path / "gen", provinces=2, communes_per_province=1, limit=3)
+    folders = [p.config_path.parent for p in made]
+    (folders[0] / "outputs").write_text("một tệp, không phải thư mục", encoding="utf-8")
+
+    done = CliRunner().invoke(cli.app, ["run-many", "--period", "2025-Y", *map(str, folders)])
+
+    first, second = (f.resolve() for f in folders)
+    assert done.exit_code == 1
+    lines = done.stdout.splitlines()
+    assert lines == [
+        f"✗ {first / 'outputs'}: Không ghi được vào thư mục kết quả {first / 'outputs' / '2025-Y'}: một phần của "
+        "đường dẫn là tệp, không phải thư mục",
+        f"✓ {made[1].name}: đọc mới 3/3 tệp · đơn vị đã nộp 3/16 · chưa nộp 13 → {second / 'outputs' / '2025-Y'}"]
+    assert done.stderr.splitlines()[-1] == ("1/2 tỉnh chưa tổng hợp được; sửa rồi chạy lại cùng lệnh (các tỉnh đã "
+                                            "xong không bị đọc lại).")

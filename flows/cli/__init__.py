@@ -13,9 +13,9 @@ from flows.cli.usage import app_commands, is_usage_error, usage_error_vi
 from tonghop.errors import TonghopError
 
 # each module registers its commands on `app` when imported: the order here is the order of `tonghop --help`
-from flows.cli import rounds, forms, scheduling, national, scaffold  # noqa: E402  isort: skip
+from flows.cli import rounds, many, forms, scheduling, national, scaffold  # noqa: E402  isort: skip
 
-COMMAND_MODULES = (rounds, forms, scheduling, national, scaffold)
+COMMAND_MODULES = (rounds, many, forms, scheduling, national, scaffold)
 
 # console is read from here at each print of the summary: callers (and tests) may swap it
 __all__ = ["app", "app_commands", "console", "err", "main", "print_summary", "usage_error_vi"]

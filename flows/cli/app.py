@@ -25,7 +25,7 @@ rich_utils.RICH_HELP = "Xem hướng dẫn: [blue]{command_path} {help_option}[/
 
 # What kind of value an option takes, in place of Typer's <str>, <path>…; a flag takes none.
 _KINDS_VI = {"<str>": "<văn bản>", "<path>": "<đường dẫn>", "<int>": "<số nguyên>", "<float>": "<số>",
-             "<list[str]>": "<văn bản>", "<bool>": ""}
+             "<list[str]>": "<văn bản>", "<list[Path]>": "<đường dẫn>", "<bool>": ""}
 _OWN_HELP_VI = {"help": "Hiện hướng dẫn này rồi thoát.",
                 "install_completion": "Cài tự điền lệnh (phím Tab) cho shell đang dùng.",
                 "show_completion": "In đoạn mã tự điền lệnh cho shell đang dùng, để chép hoặc tự cài."}
@@ -43,6 +43,9 @@ class _VietnameseHelp:
                 param.help = _OWN_HELP_VI[param.name]
             if param.param_type_name == "option" and param.metavar is None:
                 param.metavar = _KINDS_VI.get(param.display_type(ctx) or "", "<giá trị>")
+            elif param.param_type_name == "argument":   # an argument's metavar is its name: its kind is apart
+                kind = _KINDS_VI.get(param.display_type(ctx) or "", "<giá trị>")
+                param.display_type_rich = lambda ctx, kind=kind: kind
         super().format_help(ctx, formatter)
 
 

@@ -39,8 +39,9 @@ def _preflight(period: str, inbox: Path, out: Path, db: str | None, config: Path
     return p
 
 
-def _with_progress(flow, flow_kwargs: dict) -> tuple[dict | None, bool]:
-    """Run the round's flow under a progress bar per stage: (its summary, whether Ctrl+C stopped it)."""
+def _with_progress(flow, flow_kwargs: dict, keep: tuple[type[TonghopError], ...] = ()) -> tuple[dict | None, bool]:
+    """Run the round's flow under a progress bar per stage: (its summary, whether Ctrl+C stopped it). Errors of
+    the kinds in `keep` go to the caller; any other error of tonghop ends the command in one line."""
     from flows.runners import task_runner
     from tonghop import progress
 
@@ -55,9 +56,11 @@ def _with_progress(flow, flow_kwargs: dict) -> tuple[dict | None, bool]:
 
         progress.set_reporter(report)
         try:
-            runner = task_runner()   # threads by default; Dask with TONGHOP_DASK_ADDRESS / TONGHOP_TASK_RUNNER=dask
+            runner = task_runner()   # worker processes (from MIN_FILES new files) unless TONGHOP_* says otherwise
             return flow.with_options(task_runner=runner)(**flow_kwargs), False
         except TonghopError as exc:
+            if isinstance(exc, keep):
+                raise
             fail(str(exc))
         except KeyboardInterrupt:
             return None, True
