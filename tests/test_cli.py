@@ -372,3 +372,11 @@ def test_run_many_takes_each_province_folder_as_a_round_or_says_what_is_missing(
         2, f"Lỗi: Không tìm thấy thư mục hộp thư đến {tmp_path / 'dien-bien' / 'inbox'}")
     bad_period = invoke("run-many", "--period", "2025-X", str(son_la))
     assert bad_period.exit_code == 2 and bad_period.stderr.startswith("Lỗi: ")
+
+
+def test_run_help_says_from_how_many_files_the_workers_start():
+    from flows.runners import MIN_FILES
+
+    for command in ("run", "run-many"):
+        shown = " ".join(invoke(command, "--help").stdout.replace("│", " ").split())
+        assert f"Từ {MIN_FILES} tệp mới" in shown and "TONGHOP_WORKERS=N" in shown

@@ -56,6 +56,8 @@ def run_many(
 
     Tỉnh không chạy được được báo, các tỉnh khác vẫn chạy; khi đó mã thoát là 1.
 
+    Từ 400 tệp mới (cộng mọi tỉnh) trở lên, các tệp được chia cho các tiến trình làm việc (TONGHOP_WORKERS=N).
+
     Ví dụ: tonghop run-many --period 2025-Y /srv/tonghop/son-la /srv/tonghop/lai-chau
     """
     quiet_prefect(verbose)

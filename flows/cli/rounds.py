@@ -88,6 +88,9 @@ def run(
     Chạy lại trên cùng hộp thư không làm thay đổi gì: tệp đã đọc (cùng nội dung) không đọc lại.
     Mã thoát 0 khi đợt đã xử lý xong (dù có tệp bị từ chối); khác 0 khi chính đợt chạy không hoàn thành.
 
+    Từ 400 tệp mới trở lên, các tệp được chia cho các tiến trình làm việc, mỗi lõi một tiến trình.
+    TONGHOP_WORKERS=N đặt số tiến trình; TONGHOP_WORKERS=1: mọi tệp trong một tiến trình.
+
     Ví dụ: tonghop run --period 2025-Y --inbox sample_inputs/2025-Y
     """
     quiet_prefect(verbose)
