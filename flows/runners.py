@@ -27,6 +27,9 @@ from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from tonghop.config import env_number
+from tonghop.errors import ConfigError
+
 ENV_RUNNER = "TONGHOP_TASK_RUNNER"
 ENV_DASK_ADDRESS = "TONGHOP_DASK_ADDRESS"
 ENV_DASK_WORKERS = "TONGHOP_DASK_WORKERS"
@@ -173,16 +176,8 @@ def worker_processes(workers: int | None = None) -> TaskRunner:
 
 
 def _int_env(name: str) -> int | None:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise ValueError(f"{name} phải là số nguyên dương (gặp {text!r})") from exc
-    if value < 1:
-        raise ValueError(f"{name} phải là số nguyên dương (gặp {text!r})")
-    return value
+    """A positive whole number from the environment, None when unset; a one-line ConfigError otherwise."""
+    return env_number(os.environ, name, int, None)
 
 
 def task_runner(kind: str | None = None, *, address: str | None = None, workers: int | None = None,
@@ -192,7 +187,7 @@ def task_runner(kind: str | None = None, *, address: str | None = None, workers:
     implied = "dask" if address else "thread" if os.environ.get(ENV_THREADS, "").strip() else "process"
     kind = (kind or os.environ.get(ENV_RUNNER) or implied).strip().lower()
     if kind not in KINDS:
-        raise ValueError(f"Bộ chạy tác vụ không hợp lệ: {kind!r} (chọn một trong: {', '.join(KINDS)})")
+        raise ConfigError(f"Bộ chạy tác vụ không hợp lệ: {kind!r} (chọn một trong: {', '.join(KINDS)})")
     if kind == "process":
         return worker_processes(workers)
     if kind == "thread":

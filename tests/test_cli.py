@@ -380,3 +380,12 @@ def test_run_help_says_from_how_many_files_the_workers_start():
     for command in ("run", "run-many"):
         shown = " ".join(invoke(command, "--help").stdout.replace("│", " ").split())
         assert f"Từ {MIN_FILES} tệp mới" in shown and "TONGHOP_WORKERS=N" in shown
+
+
+def test_a_wrong_number_of_workers_is_said_in_one_line_before_any_file_is_read(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TONGHOP_WORKERS", "0")
+    (tmp_path / "inbox").mkdir()
+    with pytest.raises(SystemExit) as done:
+        cli.main(["run", "--period", "2025-Y", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")])
+    assert (done.value.code, capsys.readouterr().err.strip()) == (2, "Lỗi: TONGHOP_WORKERS phải lớn hơn 0 (gặp '0')")
+    assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == ["tonghop.db"]   # no run, no summary

@@ -17,6 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.runners import MIN_FILES, describe, task_runner  # noqa: E402
 from tonghop.config import Period, load_config  # noqa: E402
+from tonghop.errors import ConfigError  # noqa: E402
 from tonghop.round.ingest import batches, discover_inbox, process_batch  # noqa: E402
 from tonghop.store import open_db  # noqa: E402
 from tonghop.store.models import Submission  # noqa: E402
@@ -76,7 +77,7 @@ def test_runner_selection(monkeypatch):
     monkeypatch.setenv("TONGHOP_WORKERS", "1")        # no worker process: the flow's own thread
     assert describe(task_runner()) == "ThreadPoolTaskRunner (1 thread)"
     monkeypatch.setenv("TONGHOP_WORKERS", "0")
-    with pytest.raises(ValueError, match="TONGHOP_WORKERS"):
+    with pytest.raises(ConfigError, match=r"^TONGHOP_WORKERS phải lớn hơn 0 \(gặp '0'\)$"):
         task_runner()
     monkeypatch.delenv("TONGHOP_WORKERS")
     monkeypatch.setenv("TONGHOP_THREADS", "3")
@@ -89,10 +90,13 @@ def test_runner_selection(monkeypatch):
     monkeypatch.setenv("TONGHOP_DASK_WORKERS", "4")
     assert describe(task_runner()) == "DaskTaskRunner (LocalCluster, 4 workers)"
     assert describe(task_runner("thread", threads=2)) == "ThreadPoolTaskRunner (2 threads)"
-    with pytest.raises(ValueError, match="không hợp lệ"):
+    with pytest.raises(ConfigError, match=r"^Bộ chạy tác vụ không hợp lệ: 'ray' \(chọn một trong: process, thread, dask\)$"):
         task_runner("ray")
     monkeypatch.setenv("TONGHOP_DASK_WORKERS", "0")
-    with pytest.raises(ValueError, match="TONGHOP_DASK_WORKERS"):
+    with pytest.raises(ConfigError, match=r"^TONGHOP_DASK_WORKERS phải lớn hơn 0 \(gặp '0'\)$"):
+        task_runner()
+    monkeypatch.setenv("TONGHOP_DASK_WORKERS", "hai")
+    with pytest.raises(ConfigError, match=r"^TONGHOP_DASK_WORKERS phải là một số \(gặp 'hai'\)$"):
         task_runner()
 
 

@@ -1,7 +1,8 @@
-"""Province configuration (units, areas, periods, deadlines, schedule) loaded from a YAML file."""
+"""Province configuration (units, areas, periods, deadlines, schedule) loaded from a YAML file; numbers of settings."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -426,3 +427,17 @@ def _yaml_line(node: yaml.Node, where: tuple) -> int:
             break
         node = child
     return node.start_mark.line + 1
+
+
+def env_number(env: Mapping[str, str], name: str, kind: type, default):
+    """A positive number from an environment variable (TONGHOP_SMTP_PORT, TONGHOP_WORKERS…), `default` when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} phải là một số (gặp {raw!r})") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} phải lớn hơn 0 (gặp {raw!r})")
+    return value

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address, HeaderRegistry
 
-from tonghop.config import ProvinceConfig
+from tonghop.config import ProvinceConfig, env_number
 from tonghop.errors import ConfigError
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -37,11 +37,11 @@ class SmtpSettings:
         security = env.get("TONGHOP_SMTP_SECURITY", "starttls").strip().lower() or "starttls"
         if security not in SECURITY_PORTS:
             raise ConfigError(f"TONGHOP_SMTP_SECURITY phải là starttls, ssl hoặc none (gặp {security!r})")
-        port = _number(env, "TONGHOP_SMTP_PORT", int, SECURITY_PORTS[security])
-        timeout = _number(env, "TONGHOP_SMTP_TIMEOUT", float, DEFAULT_TIMEOUT)
+        port = env_number(env, "TONGHOP_SMTP_PORT", int, SECURITY_PORTS[security])
+        timeout = env_number(env, "TONGHOP_SMTP_TIMEOUT", float, DEFAULT_TIMEOUT)
         user = env.get("TONGHOP_SMTP_USER", "").strip() or None
         password = env.get("TONGHOP_SMTP_PASSWORD") or None
-        if user and security == "none" and not _is_local(host):
+        if user and security == "none" and not is_local_host(host):
             # smtplib would send the password in clear over the network; refuse rather than leak it.
             raise ConfigError("Không gửi mật khẩu SMTP qua kết nối không mã hóa: đặt TONGHOP_SMTP_SECURITY=starttls hoặc ssl")
         mail_from = sender(config, env).addr_spec if (config or env.get("TONGHOP_MAIL_FROM", "").strip()) else None
@@ -75,18 +75,5 @@ def consolidator_full(config: ProvinceConfig) -> str:
     return f"{config.consolidator_name} {province}"
 
 
-def _number(env: Mapping[str, str], name: str, kind: type, default):
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} phải là một số (gặp {raw!r})") from exc
-    if value <= 0:
-        raise ConfigError(f"{name} phải lớn hơn 0 (gặp {raw!r})")
-    return value
-
-
-def _is_local(host: str) -> bool:
+def is_local_host(host: str) -> bool:
     return host in {"localhost", "127.0.0.1", "::1"}

@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tonghop.config import env_number
 from tonghop.errors import ConfigError
-from tonghop.mail.settings import _is_local, _number
+from tonghop.mail.settings import is_local_host
 
 SECURITY_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 DEFAULT_TIMEOUT = 30.0
@@ -45,7 +46,7 @@ class ImapSettings:
         security = env.get("TONGHOP_IMAP_SECURITY", "ssl").strip().lower() or "ssl"
         if security not in SECURITY_PORTS:
             raise ConfigError(f"TONGHOP_IMAP_SECURITY phải là ssl, starttls hoặc none (gặp {security!r})")
-        if security == "none" and not _is_local(host):
+        if security == "none" and not is_local_host(host):
             # the password and every submission would cross the network in clear
             raise ConfigError("TONGHOP_IMAP_SECURITY=none chỉ dùng được với máy chủ trên chính máy này "
                               "(localhost); với máy chủ khác hãy đặt ssl hoặc starttls")
@@ -57,9 +58,9 @@ class ImapSettings:
         keyword = env.get("TONGHOP_IMAP_KEYWORD", "").strip() or DEFAULT_KEYWORD
         if not _ATOM.fullmatch(keyword):
             raise ConfigError(f"TONGHOP_IMAP_KEYWORD chỉ gồm chữ không dấu, số và _ $ . + - (gặp {keyword!r})")
-        return cls(host=host, port=_number(env, "TONGHOP_IMAP_PORT", int, SECURITY_PORTS[security]),
+        return cls(host=host, port=env_number(env, "TONGHOP_IMAP_PORT", int, SECURITY_PORTS[security]),
                    security=security, user=user, password=password,
                    folder=env.get("TONGHOP_IMAP_FOLDER", "").strip() or "INBOX", keyword=keyword,
                    taken_folder=env.get("TONGHOP_IMAP_TAKEN_FOLDER", "").strip() or None,
-                   timeout=_number(env, "TONGHOP_IMAP_TIMEOUT", float, DEFAULT_TIMEOUT),
+                   timeout=env_number(env, "TONGHOP_IMAP_TIMEOUT", float, DEFAULT_TIMEOUT),
                    cafile=env.get("TONGHOP_IMAP_CAFILE", "").strip() or None)
