@@ -123,7 +123,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.read))
     keep_originals(result.files, paths.archive, logger)
     stored = known_hashes(engine, p.code)
-    mailed = mailed_hashes(engine, p.code)
+    mailed = mailed_hashes(engine, p)
     # stored by an earlier run but without reports here or a message: validated again, not stored again
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
     done: list[FileDone] = result.checked + [
@@ -170,12 +170,12 @@ def province_round(period: str, inbox: str, out: str = "outputs", db_url: str | 
     paths = RoundPaths.for_period(Path(out), p)
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
-        if trigger == "schedule" and not in_schedule(config, p.code, flow_run.scheduled_start_time or datetime.now(timezone.utc)):
+        if trigger == "schedule" and not in_schedule(config, p, flow_run.scheduled_start_time or datetime.now(timezone.utc)):
             # cron has no year: a schedule left running fires again next year, for a closed period
             logger.warning("Bỏ qua: lần chạy theo lịch không thuộc kỳ %s", p.code)
             return {"period": p.code, "skipped": True}
         check_same_database(paths, engine, p, start_over)
-        with tracked_run(engine, scope=lock_scope(config.province_code, p.code), period=p.code, trigger=trigger,
+        with tracked_run(engine, scope=lock_scope(config.province_code, p), period=p, trigger=trigger,
                          parameters={"period": p.code, "inbox": inbox, "out": out},
                          started_by=f"prefect:{flow_run.name or '-'}@{socket.gethostname()}",
                          wait_seconds=lock_wait_seconds, timezone_name=config.timezone) as run:

@@ -43,7 +43,7 @@ class PlannedDeployment:
     name: str                         # e.g. son-la-2025-Y-truoc-han
     flow_name: str                    # ROUND_FLOW, FETCH_FLOW or REMINDER_FLOW
     kind: str                         # round | fetch | reminder
-    period: str
+    period: Period
     deadline: date
     dates: tuple[date, ...]           # the local dates its cron strings mean for this period
     run_time: time
@@ -90,17 +90,17 @@ def _check_days(days: int, where: str) -> None:
         raise ConfigError(f"{where} phải là số ngày từ 0 đến {MAX_DAYS_BEFORE} (gặp {days})")
 
 
-def round_dates(config: ProvinceConfig, period: str) -> tuple[date, ...]:
+def round_dates(config: ProvinceConfig, period: Period) -> tuple[date, ...]:
     """The daily runs of a period: the last `run_days_before` days before its deadline and the deadline day."""
     n = config.schedule.run_days_before
     _check_days(n, "schedule.run_days_before")
-    deadline = config.deadline(Period.parse(period))
+    deadline = config.deadline(period)
     return tuple(deadline - timedelta(days=k) for k in range(n, -1, -1))
 
 
-def reminder_dates(config: ProvinceConfig, period: str) -> tuple[date, ...]:
+def reminder_dates(config: ProvinceConfig, period: Period) -> tuple[date, ...]:
     """The reminder days of a period, `reminder_days_before` days before its deadline, earliest first."""
-    deadline = config.deadline(Period.parse(period))
+    deadline = config.deadline(period)
     for d in config.schedule.reminder_days_before:
         _check_days(d, "schedule.reminder_days_before")
     return tuple(sorted({deadline - timedelta(days=d) for d in config.schedule.reminder_days_before}))
@@ -244,7 +244,7 @@ def plan_deployments(
         period = Period.parse(code)
         deadline = config.deadline(period)
         what = period.vi[0].lower() + period.vi[1:]
-        dates = round_dates(config, code)
+        dates = round_dates(config, period)
         crons = cron_strings(dates, at)
         active = _is_active(crons, dates, tz, now)
         desc = (f"Tổng hợp báo cáo bình đẳng giới {what} ({code}) của {province}: "
@@ -253,7 +253,7 @@ def plan_deployments(
         if not active:
             desc += " Lịch chạy đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy lại thủ công."
         planned.append(PlannedDeployment(
-            name=f"{slug}-{code}-{ROUND_SUFFIX}", flow_name=ROUND_FLOW, kind="round", period=code,
+            name=f"{slug}-{code}-{ROUND_SUFFIX}", flow_name=ROUND_FLOW, kind="round", period=period,
             deadline=deadline, dates=dates, run_time=at, crons=crons, timezone=tz, active=active,
             parameters={"period": code, "inbox": _abs(str(inbox).replace("{period}", code)),
                         "out": out_s, "db_url": db, "config_path": cfg, "trigger": "deployment"},
@@ -271,14 +271,14 @@ def plan_deployments(
             if not factive:
                 fdesc += " Lịch lấy thư đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
             planned.append(PlannedDeployment(
-                name=f"{slug}-{code}-{FETCH_SUFFIX}", flow_name=FETCH_FLOW, kind="fetch", period=code,
+                name=f"{slug}-{code}-{FETCH_SUFFIX}", flow_name=FETCH_FLOW, kind="fetch", period=period,
                 deadline=deadline, dates=dates, run_time=at, crons=fcrons, timezone=tz, active=factive,
                 # The round's own folders and database: what is fetched here is what the next round reads.
                 parameters=dict(planned[-1].parameters),
                 schedule_parameters={"trigger": "schedule"},
                 description=fdesc, tags=("tonghop", slug, code, "lay-thu"),
             ))
-        rdates = reminder_dates(config, code)
+        rdates = reminder_dates(config, period)
         if not rdates:
             continue
         rcrons = cron_strings(rdates, at)
@@ -290,7 +290,7 @@ def plan_deployments(
         if not ractive:
             rdesc += " Lịch nhắc đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
         planned.append(PlannedDeployment(
-            name=f"{slug}-{code}-{REMINDER_SUFFIX}", flow_name=REMINDER_FLOW, kind="reminder", period=code,
+            name=f"{slug}-{code}-{REMINDER_SUFFIX}", flow_name=REMINDER_FLOW, kind="reminder", period=period,
             deadline=deadline, dates=rdates, run_time=at, crons=rcrons, timezone=tz, active=ractive,
             parameters={"period": code, "db_url": db, "out": out_s, "config_path": cfg, "today": None},
             description=rdesc, tags=("tonghop", slug, code, "nhac-nop"),
@@ -311,7 +311,7 @@ def next_runs(planned: PlannedDeployment, after: datetime, count: int = 5) -> li
     return times[:count]
 
 
-def in_schedule(config: ProvinceConfig, period: str, when: datetime, kind: str = "round") -> bool:
+def in_schedule(config: ProvinceConfig, period: Period, when: datetime, kind: str = "round") -> bool:
     """Whether a scheduled run at `when` belongs to `period` (its local date is one of the period's dates).
 
     For the flows: a run with trigger 'schedule' for which this is False was fired by a cron string
@@ -329,11 +329,11 @@ def no_upcoming_warning(planned: list[PlannedDeployment], config: ProvinceConfig
     (the periods of the configuration are all past). None when something is scheduled."""
     if any(p.active for p in planned):
         return None
-    last = max((p.period for p in planned), key=lambda c: Period.parse(c).sort_key(), default=None)
+    last = max((p.period for p in planned), key=Period.sort_key, default=None)
     where = config.source or "tệp cấu hình"
     return (f"CẢNH BÁO: không có kỳ báo cáo sắp tới nào được lên lịch: sẽ không có lần chạy tự động và "
             f"không có thư nhắc nào. Các kỳ trong {where} "
-            + (f"chỉ đến kỳ {last} ({Period.parse(last).vi}), đã qua hạn. " if last else "không có kỳ nào. ")
+            + (f"chỉ đến kỳ {last.code} ({last.vi}), đã qua hạn. " if last is not None else "không có kỳ nào. ")
             + "Hãy khai báo các kỳ tới ở mục periods (ví dụ every_year: {from: 2025, kinds: [H1, Y]}) "
               "rồi khởi động lại `tonghop serve`.")
 
@@ -354,5 +354,5 @@ def format_plan(planned: list[PlannedDeployment], now: datetime, count: int = 3)
             lines.append("  Chưa bật: kỳ trước cùng ngày tháng chưa xong; chạy lại `tonghop serve` sau hạn của kỳ đó.")
         else:
             lines.append("  Đã qua hạn: không còn lần chạy theo lịch cho kỳ này.")
-        lines.append(f"  Chạy lại: prefect deployment run '{p.full_name}' -p period={p.period}")
+        lines.append(f"  Chạy lại: prefect deployment run '{p.full_name}' -p period={p.period.code}")
     return "\n".join(lines)

@@ -123,10 +123,10 @@ class RoundResult:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
-def mailed_hashes(engine: Engine, period: str) -> set[str]:
+def mailed_hashes(engine: Engine, period: Period) -> set[str]:
     """Files whose report (or notice to the officer) is already in the outbox, whatever its state."""
     with Session(engine) as s:
-        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.period == period,
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.period == period.code,
                                                          OutboxMessage.kind.in_(["report", "notice"])))
         return {k.rsplit(":", 1)[-1] for k in keys}
 
