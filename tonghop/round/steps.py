@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from datetime import date
 from typing import Any
@@ -113,14 +113,6 @@ def check_same_database(paths: RoundPaths, engine: Engine, period: Period, start
         f"không thay đổi gì. Hãy chỉ ra đúng cơ sở dữ liệu (--db hoặc TONGHOP_DB; mặc định là tệp tonghop.db "
         f"trong thư mục --out); chỉ khi thật sự muốn làm lại kỳ này từ đầu (gửi lại mọi thư), "
         f"chạy lại với --start-over.")
-
-
-@dataclass
-class RoundResult:
-    period: str
-    ingest: IngestResult
-    summary: dict[str, Any] = field(default_factory=dict)
-    outputs: dict[str, Path] = field(default_factory=dict)
 
 
 def mailed_hashes(engine: Engine, period: Period) -> set[str]:
