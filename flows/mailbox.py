@@ -39,7 +39,7 @@ def fetch_round_mail(period: str, inbox: str, out: str = "outputs", db_url: str 
     p = Period.parse(period)
     if trigger == "schedule":
         when = flow_run.scheduled_start_time or datetime.now(timezone.utc)
-        if not in_schedule(config, p.code, when, kind="fetch"):
+        if not in_schedule(config, p, when, kind="fetch"):
             # cron has no year: a schedule left running fires again next year, for a closed period
             line = f"Bỏ qua: lần lấy thư theo lịch không thuộc kỳ {p.code}."
             logger.warning(line)
@@ -49,7 +49,7 @@ def fetch_round_mail(period: str, inbox: str, out: str = "outputs", db_url: str 
     Path(out).mkdir(parents=True, exist_ok=True)    # the default database's folder, as for a round
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
-        lock = live_lock(engine, lock_scope(config.province_code, p.code))
+        lock = live_lock(engine, lock_scope(config.province_code, p))
         if lock is not None:
             # The round takes the mail itself before reading the folder; two takers at once would only race.
             line = (f"Bỏ qua: đợt tổng hợp kỳ {p.code} (lần chạy số {lock.run_id}) đang chạy và tự lấy thư từ "

@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 
 from flows.round import province_round
 from flows.runners import worker_processes
+from tonghop.config import Period
 from tonghop.errors import TonghopError
 
 
@@ -28,18 +29,19 @@ def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: 
     """Tổng hợp nhiều tỉnh trong một lần chạy: mỗi mục của `rounds` là một tỉnh, với config_path, inbox, out và
     db_url riêng. Tỉnh không có tệp mới chỉ đọc lại danh sách tệp. Một tỉnh lỗi không dừng các tỉnh khác."""
     logger = get_run_logger()
+    p = Period.parse(period)       # a mistyped period is said once, not once per province
     summaries: list[dict[str, Any]] = []
     failed: list[str] = []
     for r in rounds:
         where = r.get("out") or r.get("inbox") or "?"
         try:
-            summaries.append(province_round(period, str(r["inbox"]), r.get("out") or "outputs", r.get("db_url"),
+            summaries.append(province_round(p, str(r["inbox"]), r.get("out") or "outputs", r.get("db_url"),
                                             r.get("config_path"), trigger))
         except TonghopError as exc:     # one province's problem (its folder, database, lock) is said and skipped
             logger.error("Tỉnh có kết quả tại %s chưa tổng hợp được: %s", where, exc)
-            summaries.append({"period": period, "out": where, "error": str(exc)})
+            summaries.append({"period": p.code, "out": where, "error": str(exc)})
             failed.append(f"{where}: {exc}")
     if failed:
         raise ProvincesFailed(f"{len(failed)}/{len(rounds)} tỉnh chưa tổng hợp được (các tỉnh khác đã xong): "
                               + "; ".join(failed), summaries)
-    return {"period": period, "provinces": summaries}
+    return {"period": p.code, "provinces": summaries}

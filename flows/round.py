@@ -123,7 +123,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.read))
     keep_originals(result.files, paths.archive, logger)
     stored = known_hashes(engine, p.code)
-    mailed = mailed_hashes(engine, p.code)
+    mailed = mailed_hashes(engine, p)
     # stored by an earlier run but without reports here or a message: validated again, not stored again
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)
     done: list[FileDone] = result.checked + [
@@ -157,29 +157,29 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
                           "consolidation_fingerprint": fingerprint, "database_id": database_id(engine)})
 
 
-def province_round(period: str, inbox: str, out: str = "outputs", db_url: str | None = None,
+def province_round(period: Period, inbox: str, out: str = "outputs", db_url: str | None = None,
                    config_path: str | None = None, trigger: str = "manual", lock_wait_seconds: float = 0,
                    start_over: bool = False) -> dict[str, Any]:
     """One province's round inside the current flow run, under its own configuration, database, output folder and
     lock: what `tong-hop` does for one province and `tong-hop-nhieu-tinh` (flows/many.py) for each of many."""
     logger = get_run_logger()
     config = load_config(config_path or DEFAULT_CONFIG)
-    p = Period.parse(period)
     if trigger != "schedule":    # a scheduled run out of its dates is skipped below, not failed
-        config.check_run_period(p, today_in(config))
-    paths = RoundPaths.for_period(Path(out), p)
+        config.check_run_period(period, today_in(config))
+    paths = RoundPaths.for_period(Path(out), period)
     engine = open_db(db_url or default_db_url(Path(out)))
     try:
-        if trigger == "schedule" and not in_schedule(config, p.code, flow_run.scheduled_start_time or datetime.now(timezone.utc)):
+        if trigger == "schedule" and not in_schedule(
+                config, period, flow_run.scheduled_start_time or datetime.now(timezone.utc)):
             # cron has no year: a schedule left running fires again next year, for a closed period
-            logger.warning("Bỏ qua: lần chạy theo lịch không thuộc kỳ %s", p.code)
-            return {"period": p.code, "skipped": True}
-        check_same_database(paths, engine, p, start_over)
-        with tracked_run(engine, scope=lock_scope(config.province_code, p.code), period=p.code, trigger=trigger,
-                         parameters={"period": p.code, "inbox": inbox, "out": out},
+            logger.warning("Bỏ qua: lần chạy theo lịch không thuộc kỳ %s", period.code)
+            return {"period": period.code, "skipped": True}
+        check_same_database(paths, engine, period, start_over)
+        with tracked_run(engine, scope=lock_scope(config.province_code, period), period=period, trigger=trigger,
+                         parameters={"period": period.code, "inbox": inbox, "out": out},
                          started_by=f"prefect:{flow_run.name or '-'}@{socket.gethostname()}",
                          wait_seconds=lock_wait_seconds, timezone_name=config.timezone) as run:
-            summary = _round(engine, config, p, Path(inbox), paths, config_path, trigger, logger)
+            summary = _round(engine, config, period, Path(inbox), paths, config_path, trigger, logger)
             run.files_seen, run.files_new = summary["files_in_inbox"], summary["files_read_this_run"]
             summary["run_id"] = run.run_id
         write_summary(summary, paths.root)
@@ -198,4 +198,4 @@ def consolidate_round(period: str, inbox: str, out: str = "outputs", db_url: str
     """Tổng hợp một kỳ báo cáo: đọc hộp thư đến, kiểm tra, lưu, ghi báo cáo và trả về summary.
 
     start_over: làm lại kỳ từ đầu dù thư mục kết quả đã có kết quả lập với cơ sở dữ liệu khác."""
-    return province_round(period, inbox, out, db_url, config_path, trigger, lock_wait_seconds, start_over)
+    return province_round(Period.parse(period), inbox, out, db_url, config_path, trigger, lock_wait_seconds, start_over)

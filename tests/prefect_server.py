@@ -19,14 +19,15 @@ from tonghop_dev.prefect_server import Server, prefect_server as start_server, s
 def stand_in_round(period: str, inbox: str, out: str, db_url: str | None = None, config_path: str | None = None,
                    trigger: str = "manual") -> dict:
     """The signature of flows.round.consolidate_round; records itself as a locked run, as the real one should."""
-    from tonghop.config import load_config
+    from tonghop.config import Period, load_config
     from tonghop.round.runs import lock_scope, tracked_run
     from tonghop.store.db import default_db_url, open_db
 
     config = load_config(config_path) if config_path else load_config()
     engine = open_db(db_url or default_db_url(Path(out)))
     params = {"period": period, "inbox": inbox, "out": out, "trigger": trigger}
-    with tracked_run(engine, scope=lock_scope(config.province_code, period), period=period, trigger=trigger,
+    p = Period.parse(period)
+    with tracked_run(engine, scope=lock_scope(config.province_code, p), period=p, trigger=trigger,
                      parameters=params, started_by="prefect") as run:
         run.files_seen = len(list(Path(inbox).glob("*.xlsx"))) if Path(inbox).is_dir() else 0
         run.message = "stand-in"

@@ -38,6 +38,7 @@ def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path
 
     from prefect.settings import PREFECT_API_URL
 
+    from tonghop.config import Period
     from tonghop.round.runs import acquire_lock, lock_scope, start_run
     from tonghop.store import open_db
 
@@ -46,8 +47,8 @@ def test_a_run_refused_by_the_lock_says_so_in_one_line(prefect_harness, tmp_path
     inbox.mkdir()
     out.mkdir()
     engine = open_db(f"sqlite:///{(out / 'tonghop.db')}")
-    holder = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
-    acquire_lock(engine, lock_scope(config.province_code, "2025-Y"), holder)   # this process: alive, not stale
+    holder = start_run(engine, period=Period.parse("2025-Y"), trigger="schedule", parameters={})
+    acquire_lock(engine, lock_scope(config.province_code, Period.parse("2025-Y")), holder)   # alive, not stale
     engine.dispose()
     done = subprocess.run([str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "tonghop"), "run",
                            "--period", "2025-Y", "--inbox", str(inbox), "--out", str(out)],

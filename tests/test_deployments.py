@@ -48,7 +48,7 @@ def test_our_next_runs_match_prefect_cron(config, tmp_path):
     crossing = dataclasses.replace(config, deadlines={"H1": (3, 6), "Y": (2, 12)})
     for cfg in (config, crossing):
         for p in plan_deployments(cfg, tmp_path, tmp_path, now=OCT_2025):
-            year = int(p.period[:4])           # cron has no year: compare within the period's own year
+            year = p.period.year               # cron has no year: compare within the period's own year
             start = datetime(year, 1, 1, tzinfo=VN)
             ours = next_runs(p, start, count=20)
             theirs = sorted(
@@ -219,6 +219,7 @@ def test_manual_rerun_of_served_deployment(prefect_api, tmp_path):
     """`prefect deployment run 'tong-hop/son-la-2025-Y-truoc-han' -p period=2025-Y`, through the Python API."""
     from prefect.deployments import run_deployment
 
+    from tonghop.config import Period
     from tonghop.round.runs import acquire_lock, list_runs, lock_scope, release_lock, start_run
     from tonghop.store.db import open_db
 
@@ -241,13 +242,14 @@ def test_manual_rerun_of_served_deployment(prefect_api, tmp_path):
             assert (last.period, last.trigger, last.outcome, last.files_seen) == ("2025-Y", "deployment",
                                                                                   "completed", 1)
             # While another run holds the period, a rerun is refused and recorded as such.
-            holder = start_run(engine, period="2025-Y", trigger="manual", parameters={})
-            acquire_lock(engine, lock_scope("14", "2025-Y"), holder)
+            y2025 = Period.parse("2025-Y")
+            holder = start_run(engine, period=y2025, trigger="manual", parameters={})
+            acquire_lock(engine, lock_scope("14", y2025), holder)
             try:
                 refused = run_deployment(name=name, parameters={"period": "2025-Y", "trigger": "manual"},
                                          timeout=180)
             finally:
-                release_lock(engine, lock_scope("14", "2025-Y"), holder)
+                release_lock(engine, lock_scope("14", y2025), holder)
             assert refused.state is not None and refused.state.is_failed()
             assert refused.name == "2025-Y-manual"
             last = list_runs(engine)[0]

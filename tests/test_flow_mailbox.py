@@ -85,6 +85,7 @@ def test_lay_thu_without_a_mailbox_does_nothing(prefect_harness, tmp_path, monke
 
 def test_lay_thu_leaves_the_mail_to_a_round_in_progress(prefect_harness, dovecot, tmp_path, monkeypatch, config):
     from flows.mailbox import fetch_round_mail
+    from tonghop.config import Period
     from tonghop.round.runs import acquire_lock, lock_scope, release_lock, start_run
     from tonghop.store import open_db
 
@@ -93,13 +94,13 @@ def test_lay_thu_leaves_the_mail_to_a_round_in_progress(prefect_harness, dovecot
     use_mailbox(monkeypatch, account.env())
     db = f"sqlite:///{tmp_path / 'r.db'}"
     engine = open_db(db)
-    holder = start_run(engine, period=ROUND, trigger="schedule", parameters={})
-    acquire_lock(engine, lock_scope(config.province_code, ROUND), holder)
+    holder = start_run(engine, period=Period.parse(ROUND), trigger="schedule", parameters={})
+    acquire_lock(engine, lock_scope(config.province_code, Period.parse(ROUND)), holder)
     params = dict(period=ROUND, inbox=str(tmp_path / "hop-thu"), out=str(tmp_path / "out"), db_url=db)
     try:
         result = fetch_round_mail(**params)
     finally:
-        release_lock(engine, lock_scope(config.province_code, ROUND), holder)
+        release_lock(engine, lock_scope(config.province_code, Period.parse(ROUND)), holder)
     assert result == {"period": ROUND, "skipped": f"Bỏ qua: đợt tổng hợp kỳ {ROUND} (lần chạy số {holder}) đang "
                                                   f"chạy và tự lấy thư từ hộp thư."}
     assert not (tmp_path / "hop-thu").exists() and server_messages(account) == {"Báo cáo": ()}

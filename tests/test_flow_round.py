@@ -118,19 +118,20 @@ def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness
     import pytest
 
     from flows.round import consolidate_round
+    from tonghop.config import Period
     from tonghop.errors import RunInProgress
     from tonghop.round.runs import acquire_lock, list_runs, lock_scope, start_run
 
     db_url = f"sqlite:///{tmp_path / 'round.db'}"
     engine = open_db(db_url)
-    holder = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
-    acquire_lock(engine, lock_scope(config.province_code, "2025-Y"), holder)     # a scheduled run is busy
+    holder = start_run(engine, period=Period.parse("2025-Y"), trigger="schedule", parameters={})
+    acquire_lock(engine, lock_scope(config.province_code, Period.parse("2025-Y")), holder)   # a scheduled run is busy
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES / "2025-Y", inbox)
     with pytest.raises(RunInProgress):
         consolidate_round(period="2025-Y", inbox=str(inbox), out=str(tmp_path / "out"), db_url=db_url, trigger="manual")
     assert counts(db_url)["submissions"] == 0                                   # it wrote nothing
-    runs = list_runs(engine, period="2025-Y")
+    runs = list_runs(engine, period=Period.parse("2025-Y"))
     assert [(r.trigger, r.outcome) for r in runs] == [("manual", "refused"), ("schedule", "running")]
     engine.dispose()
 

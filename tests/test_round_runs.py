@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
+from tonghop.config import Period
 from tonghop.errors import RunInProgress, TonghopError
 from tonghop.round.runs import (
     acquire_lock, finish_run, format_runs, list_runs, lock_scope, release_lock, run_lock, stale_reason, start_run,
@@ -23,20 +24,22 @@ from tonghop.store.db import open_db
 from tonghop.store.models import RunLock
 
 ROOT = Path(__file__).resolve().parent.parent
-SCOPE = lock_scope("14", "2025-Y")
+Y2025, H1_2025 = Period.parse("2025-Y"), Period.parse("2025-H1")
+SCOPE = lock_scope("14", Y2025)
 
 # A second process: waits for the start signal (a file), tries the lock, says what happened, then
 # holds it until told to let go (a line on stdin) or until killed.
 CHILD = r"""
 import os, sys, time
 from pathlib import Path
+from tonghop.config import Period
 from tonghop.errors import RunInProgress
 from tonghop.round.runs import acquire_lock, release_lock, start_run
 from tonghop.store.db import open_db
 
 url, scope, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 engine = open_db(url)
-run_id = start_run(engine, period="2025-Y", trigger="test", parameters={}, started_by="child")
+run_id = start_run(engine, period=Period.parse("2025-Y"), trigger="test", parameters={}, started_by="child")
 print(f"RUN {run_id}", flush=True)
 while not go.exists():
     time.sleep(0.01)
@@ -85,9 +88,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def test_run_records(engine):
-    first = start_run(engine, period="2025-Y", trigger="schedule",
+    first = start_run(engine, period=Y2025, trigger="schedule",
                       parameters={"period": "2025-Y", "inbox": "/srv/hộp thư"}, started_by="prefect")
-    second = start_run(engine, period="2025-H1", trigger="manual", parameters={}, started_by=None)
+    second = start_run(engine, period=H1_2025, trigger="manual", parameters={}, started_by=None)
     finish_run(engine, first, outcome="completed", files_seen=12, files_new=3, message="Đã tổng hợp 3 tệp mới")
     runs = list_runs(engine)
     assert [r.id for r in runs] == [second, first]
@@ -98,14 +101,14 @@ def test_run_records(engine):
     assert done.started_at.tzinfo is not None and done.finished_at >= done.started_at
     assert runs[0].outcome == "running" and runs[0].finished_at is None and "@" in runs[0].started_by
     assert [r.id for r in list_runs(engine, limit=1)] == [second]
-    assert [r.id for r in list_runs(engine, period="2025-Y")] == [first]
+    assert [r.id for r in list_runs(engine, period=Y2025)] == [first]
     with pytest.raises(ValueError):
         finish_run(engine, second, outcome="running")
 
 
 def test_lock_refuses_second_run(engine):
-    a = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
-    b = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+    a = start_run(engine, period=Y2025, trigger="schedule", parameters={})
+    b = start_run(engine, period=Y2025, trigger="manual", parameters={})
     assert acquire_lock(engine, SCOPE, a, "may-chu:1234") is None
     with pytest.raises(RunInProgress) as info:
         acquire_lock(engine, SCOPE, b, "may-khac:99")
@@ -115,18 +118,18 @@ def test_lock_refuses_second_run(engine):
     assert f"lần chạy số {a}" in text and "máy may-chu, tiến trình 1234" in text and "Kỳ 2025-Y" in text
     assert "tonghop runs" in text and "Hãy đợi" in text
     # Another period, or another province, is not blocked.
-    acquire_lock(engine, lock_scope("14", "2025-H1"), b, "may-khac:99")
+    acquire_lock(engine, lock_scope("14", H1_2025), b, "may-khac:99")
     # Only the holder releases.
     assert not release_lock(engine, SCOPE, b)
     assert release_lock(engine, SCOPE, a)
     acquire_lock(engine, SCOPE, b)
-    with run_lock(engine, lock_scope("15", "2025-Y"), a):
+    with run_lock(engine, lock_scope("15", Y2025), a):
         pass
 
 
 def test_threads_exactly_one_holds(engine):
     n = 6
-    ids = [start_run(engine, period="2025-Y", trigger="test", parameters={}) for _ in range(n)]
+    ids = [start_run(engine, period=Y2025, trigger="test", parameters={}) for _ in range(n)]
     barrier = threading.Barrier(n)
     held: list[int] = []
     refused: list[RunInProgress] = []
@@ -163,7 +166,7 @@ def test_two_processes_exactly_one_holds(db_url, engine, tmp_path):
         refusal = next(s for s in said if s.startswith("REFUSED"))
         assert f"lần chạy số {holder.run_id}" in refusal and f"tiến trình {holder.pid}" in refusal
         # This process is refused too, then waits and gets the lock once the holder lets go.
-        mine = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+        mine = start_run(engine, period=Y2025, trigger="manual", parameters={})
         with pytest.raises(RunInProgress):
             acquire_lock(engine, SCOPE, mine)
         threading.Timer(1.0, lambda: (holder.stdin.write("\n"), holder.stdin.flush())).start()
@@ -177,8 +180,8 @@ def test_two_processes_exactly_one_holds(db_url, engine, tmp_path):
 
 
 def test_wait_gives_up_with_message(engine):
-    a = start_run(engine, period="2025-Y", trigger="schedule", parameters={})
-    b = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+    a = start_run(engine, period=Y2025, trigger="schedule", parameters={})
+    b = start_run(engine, period=Y2025, trigger="manual", parameters={})
     acquire_lock(engine, SCOPE, a)
     started = time.monotonic()
     with pytest.raises(RunInProgress, match="Đã đợi 1 giây"):
@@ -192,7 +195,7 @@ def test_lock_of_dead_process_is_taken_over(db_url, engine, tmp_path):
     proc = child(db_url, go)
     try:
         assert read_line(proc) == "HELD"
-        mine = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+        mine = start_run(engine, period=Y2025, trigger="manual", parameters={})
         with pytest.raises(RunInProgress):
             acquire_lock(engine, SCOPE, mine)
         proc.send_signal(signal.SIGKILL)      # dies holding the lock
@@ -211,7 +214,7 @@ def put_lock(engine, holder: str, age: timedelta, run_id: int = 999) -> None:
 
 def test_lock_older_than_max_age_is_taken_over(engine):
     put_lock(engine, "may-khac:4321", timedelta(hours=7))       # another machine: its pid means nothing here
-    mine = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+    mine = start_run(engine, period=Y2025, trigger="manual", parameters={})
     with pytest.raises(RunInProgress, match="sau 8 giờ"):
         acquire_lock(engine, SCOPE, mine, max_age=timedelta(hours=8))
     with pytest.raises(RunInProgress):
@@ -224,7 +227,7 @@ def test_lock_older_than_max_age_is_taken_over(engine):
 
 def test_lock_of_missing_pid_on_this_host(engine):
     put_lock(engine, f"{socket.gethostname()}:{2**22 + 12345}", timedelta(seconds=5))   # above pid_max
-    mine = start_run(engine, period="2025-Y", trigger="manual", parameters={})
+    mine = start_run(engine, period=Y2025, trigger="manual", parameters={})
     assert "không còn chạy" in acquire_lock(engine, SCOPE, mine)
 
 
@@ -243,18 +246,18 @@ def test_stale_and_refused_lock_messages_write_hours_the_vietnamese_way():
 def test_live_lock_of_this_process_is_kept(engine):
     put_lock(engine, this_holder(), timedelta(hours=1))
     with pytest.raises(RunInProgress):
-        acquire_lock(engine, SCOPE, start_run(engine, period="2025-Y", trigger="manual", parameters={}))
+        acquire_lock(engine, SCOPE, start_run(engine, period=Y2025, trigger="manual", parameters={}))
 
 
 def test_tracked_run(engine):
-    with tracked_run(engine, scope=SCOPE, period="2025-Y", trigger="schedule", parameters={"period": "2025-Y"},
+    with tracked_run(engine, scope=SCOPE, period=Y2025, trigger="schedule", parameters={"period": "2025-Y"},
                      started_by="prefect") as run:
         run.files_seen, run.files_new, run.message = 5, 2, "Đã đọc 5 tệp"
         with pytest.raises(RunInProgress):
-            with tracked_run(engine, scope=SCOPE, period="2025-Y", trigger="manual", parameters={}):
+            with tracked_run(engine, scope=SCOPE, period=Y2025, trigger="manual", parameters={}):
                 pass
     with pytest.raises(ZeroDivisionError):
-        with tracked_run(engine, scope=SCOPE, period="2025-Y", trigger="manual", parameters={}):
+        with tracked_run(engine, scope=SCOPE, period=Y2025, trigger="manual", parameters={}):
             1 / 0
     failed, refused, completed = list_runs(engine)
     assert (completed.outcome, completed.files_seen, completed.files_new) == ("completed", 5, 2)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tonghop.config import Schedule
+from tonghop.config import Period, Schedule
 from tonghop.errors import ConfigError
 from tonghop.round.schedule import (
     cron_strings, cron_times, format_plan, in_schedule, next_runs, no_upcoming_warning, plan_deployments,
@@ -16,6 +16,7 @@ from tonghop.safe_text import slugify
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OCT_2025 = datetime(2025, 10, 1, tzinfo=VN)
+Y2025 = Period.parse("2025-Y")
 
 
 def by_name(planned):
@@ -48,7 +49,8 @@ def test_son_la_plan(config, tmp_path):
     assert not planned["son-la-2025-H1-truoc-han"].active
     # The mailbox: every 10 minutes, all day, on the round's days, into the round's folders and database.
     f = planned["son-la-2025-Y-lay-thu"]
-    assert (f.flow_name, f.full_name, f.kind, f.period) == ("lay-thu", "lay-thu/son-la-2025-Y-lay-thu", "fetch", "2025-Y")
+    assert (f.flow_name, f.full_name, f.kind, f.period.code) == ("lay-thu", "lay-thu/son-la-2025-Y-lay-thu", "fetch",
+                                                                 "2025-Y")
     assert f.crons == ("*/10 * 20-25 11 *",) and f.dates == y.dates and f.timezone == "Asia/Ho_Chi_Minh"
     assert f.active and f.deadline == y.deadline
     assert f.parameters == y.parameters and f.schedule_parameters == {"trigger": "schedule"}
@@ -74,9 +76,9 @@ def test_fetch_runs_every_n_minutes_on_the_round_days(config, tmp_path):
     # the last one: 23:50 on the deadline day, never the day after
     assert runs[-1] == datetime(2025, 11, 25, 23, 50, tzinfo=VN)
     assert next_runs(f, datetime(2025, 11, 25, 23, 50, tzinfo=VN)) == []
-    assert in_schedule(config, "2025-Y", datetime(2025, 11, 25, 23, 50, tzinfo=VN), kind="fetch")
-    assert not in_schedule(config, "2025-Y", datetime(2025, 11, 26, 0, 0, tzinfo=VN), kind="fetch")
-    assert not in_schedule(config, "2025-Y", datetime(2026, 11, 20, 0, 0, tzinfo=VN), kind="fetch")
+    assert in_schedule(config, Y2025, datetime(2025, 11, 25, 23, 50, tzinfo=VN), kind="fetch")
+    assert not in_schedule(config, Y2025, datetime(2025, 11, 26, 0, 0, tzinfo=VN), kind="fetch")
+    assert not in_schedule(config, Y2025, datetime(2026, 11, 20, 0, 0, tzinfo=VN), kind="fetch")
 
 
 @pytest.mark.parametrize("every, crons, first_runs", [
@@ -184,14 +186,14 @@ def test_active_only_for_the_coming_period(config, tmp_path):
 
 
 def test_in_schedule_guards_other_years(config):
-    assert in_schedule(config, "2025-Y", datetime(2025, 11, 20, 7, 0, tzinfo=VN))
-    assert in_schedule(config, "2025-Y", datetime(2025, 11, 25, 0, 0, tzinfo=ZoneInfo("UTC")))
-    assert not in_schedule(config, "2025-Y", datetime(2026, 11, 20, 7, 0, tzinfo=VN))   # same cron, next year
+    assert in_schedule(config, Y2025, datetime(2025, 11, 20, 7, 0, tzinfo=VN))
+    assert in_schedule(config, Y2025, datetime(2025, 11, 25, 0, 0, tzinfo=ZoneInfo("UTC")))
+    assert not in_schedule(config, Y2025, datetime(2026, 11, 20, 7, 0, tzinfo=VN))   # same cron, next year
     # The local date decides: 16:00 UTC on 19/11 is 23:00 on 19/11 in Sơn La, 17:00 UTC is 20/11.
-    assert not in_schedule(config, "2025-Y", datetime(2025, 11, 19, 16, 0, tzinfo=ZoneInfo("UTC")))
-    assert in_schedule(config, "2025-Y", datetime(2025, 11, 19, 17, 0, tzinfo=ZoneInfo("UTC")))
-    assert in_schedule(config, "2025-Y", datetime(2025, 11, 18, 7, 0, tzinfo=VN), kind="reminder")
-    assert not in_schedule(config, "2025-Y", datetime(2025, 11, 19, 7, 0, tzinfo=VN), kind="reminder")
+    assert not in_schedule(config, Y2025, datetime(2025, 11, 19, 16, 0, tzinfo=ZoneInfo("UTC")))
+    assert in_schedule(config, Y2025, datetime(2025, 11, 19, 17, 0, tzinfo=ZoneInfo("UTC")))
+    assert in_schedule(config, Y2025, datetime(2025, 11, 18, 7, 0, tzinfo=VN), kind="reminder")
+    assert not in_schedule(config, Y2025, datetime(2025, 11, 19, 7, 0, tzinfo=VN), kind="reminder")
 
 
 def test_cron_times_subset():

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flows.cli.app import err
+from tonghop.config import Period
 from tonghop.errors import TonghopError
 
 GRACE_SECONDS = 5   # after Ctrl+C, the most a run may take to record itself before the process ends anyway
@@ -67,7 +68,7 @@ def _end_soon(said: Callable[[], str | None]) -> None:
     stop_now(said() or f"{STOPPED} Chạy lại cùng lệnh để xử lý tiếp.")
 
 
-def interrupted_run(db_url: str, period, since: datetime) -> str | None:
+def interrupted_run(db_url: str, period: Period, since: datetime) -> str | None:
     """The officer's line once the run stopped by Ctrl+C has recorded itself (what it kept, what to do next);
     None while it has not."""
     from tonghop.round.runs import list_runs
@@ -76,7 +77,7 @@ def interrupted_run(db_url: str, period, since: datetime) -> str | None:
     try:
         engine = open_db(db_url, migrated=True)
         try:
-            last = list_runs(engine, limit=1, period=period.code)
+            last = list_runs(engine, limit=1, period=period)
         finally:
             engine.dispose()
     except Exception:  # noqa: BLE001 - a database busy or gone: the caller falls back to the plain line

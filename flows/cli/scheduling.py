@@ -78,7 +78,7 @@ def runs(
     out: Path = OutOpt, db: Optional[str] = DbOpt, config: Path = ConfigOpt,
 ) -> None:
     """Nhật ký các lần chạy: ai/cái gì kích hoạt, tham số, số tệp, kết quả."""
-    from tonghop.config import load_config
+    from tonghop.config import Period, load_config
     from tonghop.round.runs import format_runs, list_runs
     from tonghop.store import default_db_url, open_db
 
@@ -87,9 +87,10 @@ def runs(
         fail(f"Chưa có cơ sở dữ liệu {out / 'tonghop.db'}: chưa có đợt nào chạy với --out {out} "
              "(hoặc chỉ ra cơ sở dữ liệu bằng --db)")
     try:
+        only = Period.parse(period) if period else None
         cfg = load_config(config)
         engine = open_db(url)
     except TonghopError as exc:
         fail(str(exc))
-    typer.echo(format_runs(list_runs(engine, limit=limit, period=period), cfg.timezone))
+    typer.echo(format_runs(list_runs(engine, limit=limit, period=only), cfg.timezone))
     engine.dispose()

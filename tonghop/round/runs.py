@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tonghop.config import Period
 from tonghop.errors import RunInProgress
 from tonghop.numbers import format_vi
 from tonghop.store.models import Run, RunLock, Submission
@@ -70,9 +71,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def lock_scope(province_code: str, period: str) -> str:
+def lock_scope(province_code: str, period: Period) -> str:
     """The lock key of one province and period: '14:2025-Y'."""
-    return f"{province_code}:{period}"
+    return f"{province_code}:{period.code}"
 
 
 def this_holder() -> str:
@@ -88,12 +89,12 @@ def default_started_by() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def start_run(engine: Engine, *, period: str, trigger: str, parameters: dict[str, Any],
+def start_run(engine: Engine, *, period: Period, trigger: str, parameters: dict[str, Any],
               started_by: str | None = None) -> int:
     """Record the start of a run (outcome 'running'); returns its id."""
     with engine.begin() as conn:
         result = conn.execute(insert(Run).values(
-            period=period, trigger=trigger, started_by=started_by or default_started_by(),
+            period=period.code, trigger=trigger, started_by=started_by or default_started_by(),
             parameters=json.dumps(parameters, ensure_ascii=False, sort_keys=True, default=str),
             started_at=_now(), outcome="running", files_seen=0, files_new=0,
         ))
@@ -111,11 +112,11 @@ def finish_run(engine: Engine, run_id: int, *, outcome: str, files_seen: int = 0
         ))
 
 
-def list_runs(engine: Engine, limit: int = 20, period: str | None = None) -> list[RunRecord]:
+def list_runs(engine: Engine, limit: int = 20, period: Period | None = None) -> list[RunRecord]:
     """The latest runs, newest first (optionally of one period)."""
     query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
-    if period:
-        query = query.where(Run.period == period)
+    if period is not None:
+        query = query.where(Run.period == period.code)
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [RunRecord(
@@ -246,7 +247,7 @@ def run_lock(engine: Engine, scope: str, run_id: int, holder: str | None = None,
 
 
 @contextmanager
-def tracked_run(engine: Engine, *, scope: str, period: str, trigger: str, parameters: dict[str, Any],
+def tracked_run(engine: Engine, *, scope: str, period: Period, trigger: str, parameters: dict[str, Any],
                 started_by: str | None = None, wait_seconds: float = 0,
                 max_age: timedelta | None = DEFAULT_MAX_AGE, timezone_name: str = "Asia/Ho_Chi_Minh",
                 ) -> Iterator[RunHandle]:
@@ -289,12 +290,12 @@ def tracked_run(engine: Engine, *, scope: str, period: str, trigger: str, parame
         release_lock(engine, scope, run_id)
 
 
-def stored_by(engine: Engine, run_id: int, period: str) -> int:
+def stored_by(engine: Engine, run_id: int, period: Period) -> int:
     """How many files of `period` were stored since run `run_id` started (one run per period at a time)."""
     started = select(Run.started_at).where(Run.id == run_id).scalar_subquery()
     with engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(Submission)
-                               .where(Submission.period == period, Submission.read_at >= started)) or 0)
+                               .where(Submission.period == period.code, Submission.read_at >= started)) or 0)
 
 
 def format_runs(runs: list[RunRecord], timezone_name: str = "Asia/Ho_Chi_Minh") -> str:

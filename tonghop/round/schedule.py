@@ -43,7 +43,7 @@ class PlannedDeployment:
     name: str                         # e.g. son-la-2025-Y-truoc-han
     flow_name: str                    # ROUND_FLOW, FETCH_FLOW or REMINDER_FLOW
     kind: str                         # round | fetch | reminder
-    period: str
+    period: Period
     deadline: date
     dates: tuple[date, ...]           # the local dates its cron strings mean for this period
     run_time: time
@@ -90,17 +90,17 @@ def _check_days(days: int, where: str) -> None:
         raise ConfigError(f"{where} phải là số ngày từ 0 đến {MAX_DAYS_BEFORE} (gặp {days})")
 
 
-def round_dates(config: ProvinceConfig, period: str) -> tuple[date, ...]:
+def round_dates(config: ProvinceConfig, period: Period) -> tuple[date, ...]:
     """The daily runs of a period: the last `run_days_before` days before its deadline and the deadline day."""
     n = config.schedule.run_days_before
     _check_days(n, "schedule.run_days_before")
-    deadline = config.deadline(Period.parse(period))
+    deadline = config.deadline(period)
     return tuple(deadline - timedelta(days=k) for k in range(n, -1, -1))
 
 
-def reminder_dates(config: ProvinceConfig, period: str) -> tuple[date, ...]:
+def reminder_dates(config: ProvinceConfig, period: Period) -> tuple[date, ...]:
     """The reminder days of a period, `reminder_days_before` days before its deadline, earliest first."""
-    deadline = config.deadline(Period.parse(period))
+    deadline = config.deadline(period)
     for d in config.schedule.reminder_days_before:
         _check_days(d, "schedule.reminder_days_before")
     return tuple(sorted({deadline - timedelta(days=d) for d in config.schedule.reminder_days_before}))
@@ -210,6 +210,119 @@ def _fmt_dates(dates: tuple[date, ...]) -> str:
     return ", ".join(f"{d:%d/%m}" for d in dates)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What every period's deployments share: the province, the clock, where runs read and write."""
+
+    tz: str
+    now: datetime
+    at: time
+    every: int                        # fetch every … minutes; 0: no fetch deployment
+    inbox: str
+    out: str
+    db: str
+    config_path: str | None
+    slug: str
+    province: str                     # "tỉnh Sơn La", for mid-sentence
+
+    @property
+    def hhmm(self) -> str:
+        return f"{self.at:%H:%M}"
+
+
+def _plan_context(config: ProvinceConfig, inbox: str | Path, out: str | Path, db_url: str | None,
+                  config_path: str | Path | None, now: datetime | None) -> _Plan:
+    """The shared part of the plan, checked: time zone, run time, fetch interval, absolute paths, database."""
+    tz = config.timezone
+    tzinfo = zone(tz)            # an unknown zone is the first thing said, whatever `now`
+    now = now or datetime.now(tzinfo)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    at = parse_run_time(config.schedule.run_time)
+    every = fetch_every(config)
+    out_s = _abs(out)
+    return _Plan(
+        tz=tz, now=now, at=at, every=every, inbox=str(inbox), out=out_s,
+        # Both flows get the same explicit database, so a round and its reminders never disagree about it.
+        db=db_url or default_db_url(Path(out_s)),
+        config_path=_abs(config_path if config_path is not None else config.source),
+        slug=slugify(config.province_short),
+        province=config.province_name[:1].lower() + config.province_name[1:],
+    )
+
+
+def _what(period: Period) -> str:
+    """The period in words mid-sentence: '6 tháng đầu năm 2025', 'năm 2025'."""
+    return period.vi[0].lower() + period.vi[1:]
+
+
+def _round_deployment(config: ProvinceConfig, plan: _Plan, period: Period) -> PlannedDeployment:
+    """The round of a period: daily at the run time over the days before its deadline."""
+    code, deadline, tz = period.code, config.deadline(period), plan.tz
+    dates = round_dates(config, period)
+    crons = cron_strings(dates, plan.at)
+    active = _is_active(crons, dates, tz, plan.now)
+    desc = (f"Tổng hợp báo cáo bình đẳng giới {_what(period)} ({code}) của {plan.province}: "
+            f"chạy lúc {plan.hhmm} hằng ngày từ {dates[0]:%d/%m/%Y} đến hạn nộp {deadline:%d/%m/%Y} "
+            f"(múi giờ {tz}).")
+    if not active:
+        desc += " Lịch chạy đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy lại thủ công."
+    return PlannedDeployment(
+        name=f"{plan.slug}-{code}-{ROUND_SUFFIX}", flow_name=ROUND_FLOW, kind="round", period=period,
+        deadline=deadline, dates=dates, run_time=plan.at, crons=crons, timezone=tz, active=active,
+        parameters={"period": code, "inbox": _abs(plan.inbox.replace("{period}", code)),
+                    "out": plan.out, "db_url": plan.db, "config_path": plan.config_path, "trigger": "deployment"},
+        # Scheduled runs say so, manual reruns keep "deployment": the run name {period}-{trigger} tells them apart.
+        schedule_parameters={"trigger": "schedule"},
+        description=desc, tags=("tonghop", plan.slug, code, "tong-hop"),
+    )
+
+
+def _fetch_deployment(plan: _Plan, round_: PlannedDeployment) -> PlannedDeployment:
+    """The mailbox of a period: every few minutes, all day, on the round's days."""
+    period, deadline, dates, tz, every = round_.period, round_.deadline, round_.dates, plan.tz, plan.every
+    code = period.code
+    fcrons = every_minutes_crons(dates, every)
+    factive = _is_active(fcrons, dates, tz, plan.now)
+    how_often = "mỗi giờ một lần" if every == MAX_FETCH_EVERY else f"{every} phút một lần"
+    fdesc = (f"Lấy thư nộp báo cáo {_what(period)} ({code}) của {plan.province} từ hộp thư của đơn vị tổng hợp "
+             f"(TONGHOP_IMAP_*) vào thư mục nhận tệp: {how_often}, suốt các ngày từ {dates[0]:%d/%m/%Y} "
+             f"đến hạn nộp {deadline:%d/%m/%Y} (múi giờ {tz}).")
+    if not factive:
+        fdesc += " Lịch lấy thư đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
+    return PlannedDeployment(
+        name=f"{plan.slug}-{code}-{FETCH_SUFFIX}", flow_name=FETCH_FLOW, kind="fetch", period=period,
+        deadline=deadline, dates=dates, run_time=plan.at, crons=fcrons, timezone=tz, active=factive,
+        # The round's own folders and database: what is fetched here is what the next round reads.
+        parameters=dict(round_.parameters),
+        schedule_parameters={"trigger": "schedule"},
+        description=fdesc, tags=("tonghop", plan.slug, code, "lay-thu"),
+    )
+
+
+def _reminder_deployment(config: ProvinceConfig, plan: _Plan, period: Period) -> PlannedDeployment | None:
+    """The reminders of a period on the configured days before its deadline; None when there are none."""
+    code, deadline, tz = period.code, config.deadline(period), plan.tz
+    rdates = reminder_dates(config, period)
+    if not rdates:
+        return None
+    rcrons = cron_strings(rdates, plan.at)
+    ractive = _is_active(rcrons, rdates, tz, plan.now)
+    offsets = ", ".join(str(d) for d in sorted(set(config.schedule.reminder_days_before), reverse=True))
+    rdesc = (f"Nhắc các đơn vị chưa nộp báo cáo {_what(period)} ({code}) của {plan.province}, "
+             f"hạn nộp {deadline:%d/%m/%Y}: gửi lúc {plan.hhmm} các ngày {_fmt_dates(rdates)} "
+             f"({offsets} ngày trước hạn, múi giờ {tz}).")
+    if not ractive:
+        rdesc += " Lịch nhắc đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
+    return PlannedDeployment(
+        name=f"{plan.slug}-{code}-{REMINDER_SUFFIX}", flow_name=REMINDER_FLOW, kind="reminder", period=period,
+        deadline=deadline, dates=rdates, run_time=plan.at, crons=rcrons, timezone=tz, active=ractive,
+        parameters={"period": code, "db_url": plan.db, "out": plan.out, "config_path": plan.config_path,
+                    "today": None},
+        description=rdesc, tags=("tonghop", plan.slug, code, "nhac-nop"),
+    )
+
+
 def plan_deployments(
     config: ProvinceConfig,
     inbox: str | Path,
@@ -225,76 +338,17 @@ def plan_deployments(
     Paths are made absolute because the served runs may start in another folder. An inbox containing
     '{period}' (e.g. /srv/hop-thu/{period}) gives each period its own folder.
     """
-    tz = config.timezone
-    tzinfo = zone(tz)
-    now = now or datetime.now(tzinfo)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    at = parse_run_time(config.schedule.run_time)
-    every = fetch_every(config)
-    out_s = _abs(out)
-    # Both flows get the same explicit database, so a round and its reminders never disagree about it.
-    db = db_url or default_db_url(Path(out_s))
-    cfg = _abs(config_path if config_path is not None else config.source)
-    slug = slugify(config.province_short)
-    province = config.province_name[:1].lower() + config.province_name[1:]   # "tỉnh Sơn La" mid-sentence
-    hhmm = f"{at:%H:%M}"
+    plan = _plan_context(config, inbox, out, db_url, config_path, now)
     planned: list[PlannedDeployment] = []
-    for code in config.periods_around(now.astimezone(tzinfo).date()):
+    for code in config.periods_around(plan.now.astimezone(zone(plan.tz)).date()):
         period = Period.parse(code)
-        deadline = config.deadline(period)
-        what = period.vi[0].lower() + period.vi[1:]
-        dates = round_dates(config, code)
-        crons = cron_strings(dates, at)
-        active = _is_active(crons, dates, tz, now)
-        desc = (f"Tổng hợp báo cáo bình đẳng giới {what} ({code}) của {province}: "
-                f"chạy lúc {hhmm} hằng ngày từ {dates[0]:%d/%m/%Y} đến hạn nộp {deadline:%d/%m/%Y} "
-                f"(múi giờ {tz}).")
-        if not active:
-            desc += " Lịch chạy đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy lại thủ công."
-        planned.append(PlannedDeployment(
-            name=f"{slug}-{code}-{ROUND_SUFFIX}", flow_name=ROUND_FLOW, kind="round", period=code,
-            deadline=deadline, dates=dates, run_time=at, crons=crons, timezone=tz, active=active,
-            parameters={"period": code, "inbox": _abs(str(inbox).replace("{period}", code)),
-                        "out": out_s, "db_url": db, "config_path": cfg, "trigger": "deployment"},
-            # Scheduled runs say so, manual reruns keep "deployment": the run name {period}-{trigger} tells them apart.
-            schedule_parameters={"trigger": "schedule"},
-            description=desc, tags=("tonghop", slug, code, "tong-hop"),
-        ))
-        if every:
-            fcrons = every_minutes_crons(dates, every)
-            factive = _is_active(fcrons, dates, tz, now)
-            how_often = "mỗi giờ một lần" if every == MAX_FETCH_EVERY else f"{every} phút một lần"
-            fdesc = (f"Lấy thư nộp báo cáo {what} ({code}) của {province} từ hộp thư của đơn vị tổng hợp "
-                     f"(TONGHOP_IMAP_*) vào thư mục nhận tệp: {how_often}, suốt các ngày từ {dates[0]:%d/%m/%Y} "
-                     f"đến hạn nộp {deadline:%d/%m/%Y} (múi giờ {tz}).")
-            if not factive:
-                fdesc += " Lịch lấy thư đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
-            planned.append(PlannedDeployment(
-                name=f"{slug}-{code}-{FETCH_SUFFIX}", flow_name=FETCH_FLOW, kind="fetch", period=code,
-                deadline=deadline, dates=dates, run_time=at, crons=fcrons, timezone=tz, active=factive,
-                # The round's own folders and database: what is fetched here is what the next round reads.
-                parameters=dict(planned[-1].parameters),
-                schedule_parameters={"trigger": "schedule"},
-                description=fdesc, tags=("tonghop", slug, code, "lay-thu"),
-            ))
-        rdates = reminder_dates(config, code)
-        if not rdates:
-            continue
-        rcrons = cron_strings(rdates, at)
-        ractive = _is_active(rcrons, rdates, tz, now)
-        offsets = ", ".join(str(d) for d in sorted(set(config.schedule.reminder_days_before), reverse=True))
-        rdesc = (f"Nhắc các đơn vị chưa nộp báo cáo {what} ({code}) của {province}, "
-                 f"hạn nộp {deadline:%d/%m/%Y}: gửi lúc {hhmm} các ngày {_fmt_dates(rdates)} "
-                 f"({offsets} ngày trước hạn, múi giờ {tz}).")
-        if not ractive:
-            rdesc += " Lịch nhắc đang tắt vì không phải kỳ sắp tới; vẫn có thể chạy thủ công."
-        planned.append(PlannedDeployment(
-            name=f"{slug}-{code}-{REMINDER_SUFFIX}", flow_name=REMINDER_FLOW, kind="reminder", period=code,
-            deadline=deadline, dates=rdates, run_time=at, crons=rcrons, timezone=tz, active=ractive,
-            parameters={"period": code, "db_url": db, "out": out_s, "config_path": cfg, "today": None},
-            description=rdesc, tags=("tonghop", slug, code, "nhac-nop"),
-        ))
+        round_ = _round_deployment(config, plan, period)
+        planned.append(round_)
+        if plan.every:
+            planned.append(_fetch_deployment(plan, round_))
+        reminder = _reminder_deployment(config, plan, period)
+        if reminder is not None:
+            planned.append(reminder)
     return planned
 
 
@@ -311,7 +365,7 @@ def next_runs(planned: PlannedDeployment, after: datetime, count: int = 5) -> li
     return times[:count]
 
 
-def in_schedule(config: ProvinceConfig, period: str, when: datetime, kind: str = "round") -> bool:
+def in_schedule(config: ProvinceConfig, period: Period, when: datetime, kind: str = "round") -> bool:
     """Whether a scheduled run at `when` belongs to `period` (its local date is one of the period's dates).
 
     For the flows: a run with trigger 'schedule' for which this is False was fired by a cron string
@@ -329,11 +383,11 @@ def no_upcoming_warning(planned: list[PlannedDeployment], config: ProvinceConfig
     (the periods of the configuration are all past). None when something is scheduled."""
     if any(p.active for p in planned):
         return None
-    last = max((p.period for p in planned), key=lambda c: Period.parse(c).sort_key(), default=None)
+    last = max((p.period for p in planned), key=Period.sort_key, default=None)
     where = config.source or "tệp cấu hình"
     return (f"CẢNH BÁO: không có kỳ báo cáo sắp tới nào được lên lịch: sẽ không có lần chạy tự động và "
             f"không có thư nhắc nào. Các kỳ trong {where} "
-            + (f"chỉ đến kỳ {last} ({Period.parse(last).vi}), đã qua hạn. " if last else "không có kỳ nào. ")
+            + (f"chỉ đến kỳ {last.code} ({last.vi}), đã qua hạn. " if last is not None else "không có kỳ nào. ")
             + "Hãy khai báo các kỳ tới ở mục periods (ví dụ every_year: {from: 2025, kinds: [H1, Y]}) "
               "rồi khởi động lại `tonghop serve`.")
 
@@ -354,5 +408,5 @@ def format_plan(planned: list[PlannedDeployment], now: datetime, count: int = 3)
             lines.append("  Chưa bật: kỳ trước cùng ngày tháng chưa xong; chạy lại `tonghop serve` sau hạn của kỳ đó.")
         else:
             lines.append("  Đã qua hạn: không còn lần chạy theo lịch cho kỳ này.")
-        lines.append(f"  Chạy lại: prefect deployment run '{p.full_name}' -p period={p.period}")
+        lines.append(f"  Chạy lại: prefect deployment run '{p.full_name}' -p period={p.period.code}")
     return "\n".join(lines)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from datetime import date
 from typing import Any
@@ -115,18 +115,10 @@ def check_same_database(paths: RoundPaths, engine: Engine, period: Period, start
         f"chạy lại với --start-over.")
 
 
-@dataclass
-class RoundResult:
-    period: str
-    ingest: IngestResult
-    summary: dict[str, Any] = field(default_factory=dict)
-    outputs: dict[str, Path] = field(default_factory=dict)
-
-
-def mailed_hashes(engine: Engine, period: str) -> set[str]:
+def mailed_hashes(engine: Engine, period: Period) -> set[str]:
     """Files whose report (or notice to the officer) is already in the outbox, whatever its state."""
     with Session(engine) as s:
-        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.period == period,
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.period == period.code,
                                                          OutboxMessage.kind.in_(["report", "notice"])))
         return {k.rsplit(":", 1)[-1] for k in keys}
 
