@@ -74,6 +74,24 @@ def catalogue():
     return load_catalogue()
 
 
+# The sample rounds' consolidated reports, built once for the session (each build costs seconds) and only read by
+# the tests of the report writers: (folder, period → (per-indicator dict, paths written)).
+@pytest.fixture(scope="session")
+def sample_round(tmp_path_factory):
+    from consolidated_fixture import sample_reports
+
+    folder = tmp_path_factory.mktemp("sample-round")
+    return folder, sample_reports(folder)
+
+
+@pytest.fixture(scope="session")
+def next_year_round(tmp_path_factory):
+    """The 2026-Y reports after the samples (consolidated_fixture.next_year_reports): (summary, paths)."""
+    from consolidated_fixture import next_year_reports
+
+    return next_year_reports(tmp_path_factory.mktemp("next-year-round"))
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server for the whole session (each start costs several seconds)."""

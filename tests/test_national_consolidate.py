@@ -199,12 +199,10 @@ def test_an_empty_inputs_folder_still_writes_a_report(tmp_path):
     assert result.outputs["xlsx"].exists() and "sdmx" not in result.outputs
 
 
-def test_the_provincial_export_reads_back_as_the_national_input(tmp_path):
+def test_the_provincial_export_reads_back_as_the_national_input(tmp_path, sample_round):
     """The sample round's own SDMX-CSV (written by the provincial report) is taken by the national step
     without a problem, and a one-province nation has the province's values."""
-    from consolidated_fixture import sample_reports
-
-    ind, files = sample_reports(tmp_path)["2025-Y"]
+    ind, files = sample_round[1]["2025-Y"]
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / files["sdmx_csv"].name).write_bytes(files["sdmx_csv"].read_bytes())

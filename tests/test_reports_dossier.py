@@ -13,7 +13,6 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import Period, Signature, load_config
 from tonghop.numbers import format_vi
 from tonghop.reports.dossier import build_dossier
@@ -29,13 +28,13 @@ PLACEHOLDERS = ["None", "nan", "{{", "}}", "TODO", "XXX", "Họ và tên", "chư
 
 
 @pytest.fixture(scope="module")
-def rounds(tmp_path_factory):
-    return sample_reports(tmp_path_factory.mktemp("dossier"))
+def rounds(sample_round):
+    return sample_round[1]
 
 
 @pytest.fixture(scope="module")
-def next_year(tmp_path_factory):
-    return next_year_reports(tmp_path_factory.mktemp("dossier-2026"))
+def next_year(next_year_round):
+    return next_year_round
 
 
 def docx_text(doc) -> str:

@@ -10,15 +10,14 @@ from html.parser import HTMLParser
 import pytest
 
 import sample_answer
-from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import load_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    return sample_reports(tmp_path_factory.mktemp("trang"))
+def out(sample_round):
+    return sample_round[1]
 
 
 class Page(HTMLParser):
@@ -83,8 +82,8 @@ def test_key_table_shows_values_targets_status_and_units(out):
 
 
 
-def test_next_year_page_compares_with_last_year_and_never_builds_on_a_value_to_check(tmp_path):
-    page = parse(next_year_reports(tmp_path)[1]["html"])
+def test_next_year_page_compares_with_last_year_and_never_builds_on_a_value_to_check(next_year_round):
+    page = parse(next_year_round[1]["html"])
     # verdict cell: verdict, projection, change since the same period a year earlier (lines run together here)
     assert page.key_rows[("1.1", "Tổng")][8] == "Có nguy cơdự báo 61,05so với Năm 2025: +2,11"
     assert page.key_rows[("4.1", "Tổng")][8] == "Chưa đủ số liệu"

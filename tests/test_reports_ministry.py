@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 
 import sample_answer
-from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import load_config
 from tonghop.reports.ministry import sdmx_number, sdmx_period
 from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
@@ -47,8 +46,8 @@ SEX = {"_T": "Tổng", "M": "Nam", "F": "Nữ"}
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    return sample_reports(tmp_path_factory.mktemp("bo-noi-vu"))
+def out(sample_round):
+    return sample_round[1]
 
 
 def test_sdmx_csv_of_the_year_is_exactly_the_agreed_file(out):
@@ -131,8 +130,8 @@ def test_ministry_workbook_layout_and_figures(out):
     assert ws.cell(10, 1).value == "Đơn vị báo cáo trễ hạn: " + ", ".join(late)
 
 
-def test_ministry_workbook_says_why_last_years_value_is_not_compared(tmp_path):
-    ws = openpyxl.load_workbook(next_year_reports(tmp_path)[1]["ministry_xlsx"], data_only=True)[
+def test_ministry_workbook_says_why_last_years_value_is_not_compared(next_year_round):
+    ws = openpyxl.load_workbook(next_year_round[1]["ministry_xlsx"], data_only=True)[
         "Biểu tổng hợp chỉ tiêu"]
     rows = {ws.cell(r, 1).value: r for r in range(13, ws.max_row + 1)}
     assert [ws.cell(rows["4.1"], c).value for c in (6, 11, 13)] == [

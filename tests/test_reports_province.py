@@ -10,7 +10,6 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 import sample_answer
-from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.config import load_config
 from tonghop.problems import PROBLEM_TYPES
 from tonghop.store.models import ActivityRow, Submission
@@ -18,9 +17,8 @@ from tonghop.statuses import TARGET_STATUS_VI as STATUS_VI
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tong-hop")
-    return folder, sample_reports(folder)
+def reports(sample_round):
+    return sample_round
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +261,8 @@ def test_history_sheet_lists_every_earlier_period(book):
     assert rows["5.4"]["Xu hướng"] is None
 
 
-def test_next_year_compares_with_last_year_and_never_builds_on_a_value_to_check(tmp_path):
-    _summary, paths = next_year_reports(tmp_path)
+def test_next_year_compares_with_last_year_and_never_builds_on_a_value_to_check(next_year_round):
+    _summary, paths = next_year_round
     book = openpyxl.load_workbook(paths["province_xlsx"], data_only=True)
     rows = indicator_rows(book["Chỉ tiêu"])
     cols = ["Giá trị", "Giá trị Năm 2025", "Tăng (+), giảm (−) so với Năm 2025", "Dự báo 2030", "Xu hướng đến 2030",

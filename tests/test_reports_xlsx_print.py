@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from consolidated_fixture import next_year_reports, sample_reports
 from tonghop.reports.xlsx_print import LEGIBLE_SCALE, plan, setup_print
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -20,9 +19,8 @@ A4 = {(595, 842), (842, 595)}          # points, rounded: portrait, landscape
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("in-an")
-    paths = sample_reports(folder)["2025-Y"][1]
+def books(sample_round):
+    paths = sample_round[1]["2025-Y"][1]
     return {"province": paths["province_xlsx"], "ministry": paths["ministry_xlsx"]}
 
 
@@ -63,13 +61,13 @@ def test_every_sheet_is_a4_with_repeated_headers_at_a_legible_scale(books, which
         assert wb["Tình hình báo cáo"].page_setup.orientation == "portrait"
 
 
-def test_columns_that_would_be_empty_are_left_out(books, tmp_path):
+def test_columns_that_would_be_empty_are_left_out(books, next_year_round):
     ws = openpyxl.load_workbook(books["province"])["Chỉ tiêu"]
     headers = [c.value for c in ws[4]]
     # no year earlier on record and no projection yet: neither "năm trước" nor "Dự báo" columns
     assert [h for h in headers if "2024" in h or "Dự báo" in h or "Năm mốc" in h] == []
     assert "Chỉ tiêu cần đạt năm 2025" in headers
-    ws = openpyxl.load_workbook(next_year_reports(tmp_path)[1]["province_xlsx"])["Chỉ tiêu"]
+    ws = openpyxl.load_workbook(next_year_round[1]["province_xlsx"])["Chỉ tiêu"]
     headers = [c.value for c in ws[4]]
     assert [h for h in headers if "2025" in h or "2030" in h] == [
         "Chỉ tiêu cần đạt năm 2030", "Giá trị Năm 2025", "Tăng (+), giảm (−) so với Năm 2025", "Dự báo 2030",
