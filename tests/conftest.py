@@ -115,11 +115,13 @@ def server():
     controller.stop()
 
 
-# The quick tier (`pytest -m quick`, `make quick`): every test that needs no Prefect server, no PostgreSQL and
-# no whole round in child processes. A test is in it unless it uses one of these fixtures, runs on the PostgreSQL
-# side of `db_url`, or carries one of these markers (`full` marks whole modules of slow end-to-end tests).
-FULL_ONLY_FIXTURES = {"prefect_harness", "pg_url"}
-FULL_ONLY_MARKERS = ("prefect_server", "pg_restart", "full")
+# The quick tier (`pytest -m quick`, `make quick`): every test that needs no Prefect server, no PostgreSQL, no
+# Dovecot, no LibreOffice or Chromium and no whole round in child processes. A test is in it unless it uses one of
+# these fixtures (`generated_samples` runs the sample generator), runs on the PostgreSQL side of `db_url`, or
+# carries one of these markers (`full` marks whole modules of slow end-to-end tests, `renders` a test that runs
+# LibreOffice or Chromium).
+FULL_ONLY_FIXTURES = {"prefect_harness", "pg_url", "dovecot", "generated_samples"}
+FULL_ONLY_MARKERS = ("prefect_server", "pg_restart", "full", "renders")
 
 
 def in_quick_tier(item) -> bool:

@@ -249,6 +249,7 @@ def to_pdf(docx: Path, out: Path) -> tuple[str, list[str], list[str]]:
     return text, sizes, names
 
 
+@pytest.mark.renders
 @pytest.mark.parametrize("period", ["2025-Y", "2026-Y"])
 def test_pdf_from_libreoffice(rounds, next_year, period, tmp_path):
     summary, paths = rounds[period] if period in rounds else next_year

@@ -249,7 +249,8 @@ def _run_generator(out: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory) -> Path:
+def generated_samples(tmp_path_factory) -> Path:
+    """The sample round written afresh by sample_inputs/generate.py (full suite only: it takes seconds)."""
     out = tmp_path_factory.mktemp("samples") / "round"
     _run_generator(out)
     return out
@@ -267,14 +268,14 @@ def _grid(path: Path) -> dict[str, list[list]]:
     return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
-def test_generator_is_deterministic(samples, tmp_path):
+def test_generator_is_deterministic(generated_samples, tmp_path):
     again = tmp_path / "again"
     _run_generator(again)
     for period in ("2025-Y", "2025-H1"):
-        names = sorted(p.name for p in (samples / period).iterdir())
+        names = sorted(p.name for p in (generated_samples / period).iterdir())
         assert names == sorted(p.name for p in (again / period).iterdir())
         for name in names:
-            a, b = samples / period / name, again / period / name
+            a, b = generated_samples / period / name, again / period / name
             if zipfile.is_zipfile(a):
                 # every part byte for byte, but the creation time openpyxl stamps in docProps/core.xml
                 # (comparing parts, not cell grids: 180 workbooks read twice would take a minute)
@@ -284,7 +285,7 @@ def test_generator_is_deterministic(samples, tmp_path):
                         zb.read(n) for n in zb.namelist() if n != "docProps/core.xml"], name
             else:
                 assert a.read_bytes() == b.read_bytes(), name
-    assert (samples / "EXPECTED.yaml").read_text(encoding="utf-8") == (again / "EXPECTED.yaml").read_text("utf-8")
+    assert (generated_samples / "EXPECTED.yaml").read_text(encoding="utf-8") == (again / "EXPECTED.yaml").read_text("utf-8")
 
 
 def _number(v):
@@ -371,8 +372,8 @@ def _activity_problems(rows, sheet: str) -> tuple[set, int]:
     return found, seen
 
 
-def test_samples_are_clean_apart_from_planted_problems(samples, config):
-    expected = yaml.safe_load((samples / "EXPECTED.yaml").read_text(encoding="utf-8"))["periods"]
+def test_samples_are_clean_apart_from_planted_problems(generated_samples, config):
+    expected = yaml.safe_load((generated_samples / "EXPECTED.yaml").read_text(encoding="utf-8"))["periods"]
     assert set(expected) == {"2025-Y", "2025-H1"}
     planted_total = {}
     for period_code, spec in expected.items():
@@ -380,7 +381,7 @@ def test_samples_are_clean_apart_from_planted_problems(samples, config):
         # every unit sends a file but those listed as sending none
         assert {f["unit"] for f in files if f["unit"]} == set(config.units) - set(spec["no_file"])
         deadline = datetime.fromisoformat(spec["deadline"] + "T23:59:59+07:00")
-        with open(samples / period_code / "received.csv", encoding="utf-8", newline="") as fh:
+        with open(generated_samples / period_code / "received.csv", encoding="utf-8", newline="") as fh:
             received = {r["file"]: datetime.fromisoformat(r["received_at"]) for r in csv.DictReader(fh)}
         assert set(received) == {f["file"] for f in files}
         assert all(t.utcoffset().total_seconds() == 7 * 3600 for t in received.values())
@@ -388,7 +389,7 @@ def test_samples_are_clean_apart_from_planted_problems(samples, config):
         late = [f["file"] for f in files if received[f["file"]] > deadline]
         assert late and late == [f["file"] for f in files if "gửi sau hạn" in f["about"]]
         for f in files:
-            path = samples / period_code / f["file"]
+            path = generated_samples / period_code / f["file"]
             planted = {(p["code"], p["sheet"], p["cell"]) for p in f["problems"]}
             planted_total[period_code] = planted_total.get(period_code, 0) + len(planted)
             if f["unit"] is None:
@@ -420,8 +421,8 @@ def test_samples_are_clean_apart_from_planted_problems(samples, config):
     assert statuses[("2025-Y", "SNV")] == "partially_accepted"
 
 
-def test_sample_formats_are_what_they_claim(samples):
-    folder = samples / "2025-Y"
+def test_sample_formats_are_what_they_claim(generated_samples):
+    folder = generated_samples / "2025-Y"
     (xlsm,) = folder.glob("*.xlsm")
     types = zipfile.ZipFile(xlsm).read("[Content_Types].xml").decode()
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types and "sheet.main+xml" not in types

@@ -129,6 +129,7 @@ def test_page_is_self_contained(out):
     assert html.startswith("<!doctype html>") and 'lang="vi"' in html and 'charset="utf-8"' in html
 
 
+@pytest.mark.renders
 def test_screenshot_in_headless_chromium(out, tmp_path):
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":

@@ -115,6 +115,7 @@ def _pages(pdf) -> list[tuple[tuple[int, int], list[float], str]]:
     return out
 
 
+@pytest.mark.renders
 @pytest.mark.parametrize("which", ["province", "ministry"])
 def test_libreoffice_prints_it_on_a4_at_a_legible_size(books, which, tmp_path):
     if not (SOFFICE and PDF_TOOLS):
