@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from lxml import etree
 
 from tonghop.config import Period, Signature, load_config
 from tonghop.numbers import format_vi
+from tonghop.reports import dossier
 from tonghop.reports.dossier import build_dossier
 from tonghop.reports.dossier_text import OFFICER_III, OFFICER_IV
 from tonghop.reports.round_data import build_round
@@ -288,3 +293,114 @@ def test_a_round_with_nothing_received_says_so_instead_of_empty_tables(tmp_path,
     assert f"Có 0/{len(config.units)} đơn vị đã nộp báo cáo (0%), trong đó không đơn vị nào nộp đúng hạn" in text
     assert all(row[4] == "" and row[5] == "Chưa có số liệu" for code, row in indicator_rows(doc).items()
                if code != "5.4")
+
+
+# ------------------------------------------------------- the rows written as XML against python-docx's own
+
+
+def docx_fonts(run_or_style, size=None, bold=None, italic=None):
+    """dossier._fonts as it was: python-docx's setters one property at a time (the reference for the fast XML)."""
+    f = run_or_style.font
+    f.name = "Times New Roman"
+    rpr = run_or_style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), "Times New Roman")
+    if size is not None:
+        f.size = Pt(size)
+    if bold is not None:
+        f.bold = bold
+    if italic is not None:
+        f.italic = italic
+
+
+def docx_cell_text(cell, text, *, size=12, bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.LEFT):
+    lines = text.split("\n") if text else [""]
+    first = cell.paragraphs[0]
+    for i, line in enumerate(lines):
+        p = first if i == 0 else cell.add_paragraph()
+        p.paragraph_format.alignment = align
+        p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(1)
+        if line:
+            docx_fonts(p.add_run(line), size, bold, italic)
+
+
+def docx_row(t, texts, widths, *, bold=False, centre_from=2, merge=False, left=()):
+    """dossier._row as it was: add_row, cell by cell."""
+    row = t.add_row()
+    e = OxmlElement("w:cantSplit")
+    e.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(e)
+    if merge:
+        cell = row.cells[0].merge(row.cells[-1])
+        docx_cell_text(cell, texts[0], size=12, bold=True)
+        return
+    for i, (cell, text) in enumerate(zip(row.cells, texts)):
+        cell.width = Cm(widths[i])
+        centred = (i == 0 or i >= centre_from) and i not in left
+        align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+        docx_cell_text(cell, text, size=12, bold=bold, align=align)
+    return row
+
+
+def docx_unit_rows(t, number, name, kinds, widths):
+    """Phụ lục 02's rows of a unit as they were: its kinds' rows, then python-docx's merge down columns 0 and 1."""
+    rows = [docx_row(t, ["", "", *texts], widths, centre_from=3) for texts in kinds]
+    for col, text, align in ((0, str(number), WD_ALIGN_PARAGRAPH.CENTER), (1, name, WD_ALIGN_PARAGRAPH.LEFT)):
+        cell = rows[0].cells[col].merge(rows[-1].cells[col]) if len(rows) > 1 else rows[0].cells[col]
+        for extra in cell.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+        docx_cell_text(cell, text, size=12, align=align)
+
+
+def body_rows(table) -> list[bytes]:
+    return [etree.tostring(tr) for tr in table._tbl.tr_lst[1:]]
+
+
+def test_fast_rows_are_the_xml_python_docx_writes():
+    widths = [1.3, 6.0, 3.0, 2.6]
+    rows = [(["1", "Sở Nội vụ", "12", "3,5"], {}),                                     # plain
+            (["", "Cộng", "1.234", ""], {"bold": True}),                               # bold, empty cells
+            (["1.1", "một\nhai\n\nbốn", "x", "Sở Y tế\nSở Nội vụ"], {"left": (3,)}),     # lines, left
+            (["2", " lề trái ", "A & B <c>", "cột\tthẻ\rdòng"], {"centre_from": 1}),    # centred, blanks, escapes
+            (["Mục tiêu 1: Lĩnh vực chính trị"], {"merge": True}),                      # one cell across
+            (["3", "ít ô"], {})]                                                        # fewer texts than columns
+    kinds = [["Truyền thông", "11 hoạt động", "759", "367", "392", "45,3"], ["Tập huấn", "1 lớp", "", "", "", ""],
+             ["Thanh tra, kiểm tra", "1 cuộc", "", "", "", "4,5"]]
+    unit_widths = [1.3, 4.0, 3.0, 2.0, 2.0, 1.5, 1.5, 2.0]
+    tables = []
+    for row, unit_rows in ((docx_row, docx_unit_rows), (dossier._row, dossier._unit_rows)):
+        doc = Document()
+        t = dossier._table(doc, ["STT", "Tên", "Số", "Ghi chú"], widths)
+        for texts, options in rows:
+            row(t, texts, widths, **options)
+        u = dossier._table(doc, [str(i) for i in range(8)], unit_widths)
+        unit_rows(u, 1, "Sở Nội vụ", kinds, unit_widths)                      # merged down three rows
+        unit_rows(u, 2, "Xã Chiềng Sinh", kinds[:1], unit_widths)             # one row: nothing merged
+        unit_rows(u, 3, "Xã Mường Bú\n(sáp nhập)", kinds[1:], unit_widths)    # two lines in a merged cell
+        tables.append((body_rows(t), body_rows(u)))
+    (old, old_units), (new, new_units) = tables
+    assert len(new) == len(rows) and len(new_units) == 6
+    for before, after in zip(old + old_units, new + new_units):
+        assert after == before
+    assert b'w:vMerge w:val="restart"' in new_units[0] and b"<w:vMerge/>" in new_units[2]
+
+
+@pytest.mark.parametrize("period", ["2025-Y", "2026-Y"])
+def test_the_dossier_is_the_one_python_docx_built(rounds, next_year, period, monkeypatch):
+    """The whole document, its tables' rows as XML in one go, equals what python-docx's setters made of it."""
+    docx = (rounds[period] if period in rounds else next_year)[1]["docx"]
+    engine = open_db(f"sqlite:///{docx.parent.parent / 'tonghop.db'}")
+    data = build_round(engine, load_config(), Period.parse(period))
+    engine.dispose()
+    fast = build_dossier(data)
+    for name, reference in (("_fonts", docx_fonts), ("_row", docx_row), ("_unit_rows", docx_unit_rows)):
+        monkeypatch.setattr(dossier, name, reference)
+    slow = build_dossier(data)
+    assert etree.tostring(fast.element.body) == etree.tostring(slow.element.body)
+    assert etree.tostring(fast.sections[0].header._element) == etree.tostring(slow.sections[0].header._element)
+    if period == "2025-Y":                     # a unit with several kinds of activity: cells merged down
+        assert b"w:vMerge" in etree.tostring(fast.element.body)

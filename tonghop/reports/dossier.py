@@ -10,6 +10,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -23,10 +24,10 @@ from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, c
                                           lower_first, note_text, previous_cell, target_cell,
                                           baseline_cell)
 from tonghop.reports.baseline import baseline_header, history_note
+from tonghop.reports.docx_xml import FONT, append_rows, row_cells, run_properties_element, span_down
 from tonghop.reports.round_data import MERGE_VI, RoundData
 from tonghop.statuses import TARGET_STATUS_VI
 
-FONT = "Times New Roman"
 BODY_PT = 14
 # Nghị định 30, Phụ lục I: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
@@ -44,6 +45,10 @@ def defaults(data: RoundData) -> DocumentConfig:
 
 def _fonts(run_or_style, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:
     """Times New Roman for every script slot (Word picks eastAsia/cs for some Vietnamese letters otherwise)."""
+    if isinstance(run_or_style.element, CT_R) and run_or_style.element.rPr is None:
+        # a new run: the same w:rPr as below, copied whole instead of built one property at a time
+        run_or_style.element.insert(0, run_properties_element(size, bold, italic))
+        return
     f = run_or_style.font
     f.name = FONT
     rpr = run_or_style.element.get_or_add_rPr()
@@ -288,19 +293,17 @@ def _table(doc: Document, headers: list[str], widths: list[float]) -> Table:
 
 
 def _row(t: Table, texts: list[str], widths: list[float], *, bold: bool = False, centre_from: int = 2,
-         merge: bool = False, left: tuple[int, ...] = ()):
-    row = t.add_row()
-    _keep_row(row)
-    if merge:
-        cell = row.cells[0].merge(row.cells[-1])
-        _cell_text(cell, texts[0], size=12, bold=True)
-        return
-    for i, (cell, text) in enumerate(zip(row.cells, texts)):
-        cell.width = Cm(widths[i])
-        centred = (i == 0 or i >= centre_from) and i not in left
-        align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
-        _cell_text(cell, text, size=12, bold=bold, align=align)
-    return row
+         merge: bool = False, left: tuple[int, ...] = ()) -> None:
+    centred = {i for i in range(len(widths)) if (i == 0 or i >= centre_from) and i not in left}
+    append_rows(t._tbl, [row_cells(texts, widths, bold=bold, centred=centred, span=merge)])
+
+
+def _unit_rows(t: Table, number: int, name: str, kinds: list[list[str]], widths: list[float]) -> None:
+    """A unit's rows, one per activity kind, its number and name once, in cells spanning them."""
+    rows = [row_cells(["", "", *texts], widths, centred={0, *range(3, len(widths))}) for texts in kinds]
+    span_down(rows, 0, str(number), widths, "center")
+    span_down(rows, 1, name, widths, "left")
+    append_rows(t._tbl, rows)
 
 
 def appendix_indicators(doc: Document, data: RoundData, parts: DocumentConfig) -> None:
@@ -393,15 +396,9 @@ def appendix_activities(doc: Document, data: RoundData, parts: DocumentConfig) -
         for code, k in kinds.items():
             name = data.catalogue.activities[code].vi if code in data.catalogue.activities else code
             count = f"{format_vi(k.count)} {COUNT_WORD.get(code, '')}".strip() if k.count is not None else ""
-            rows.append(_row(t, ["", "", name, count, format_vi(k.participants), format_vi(k.men),
-                                 format_vi(k.women), format_vi(k.budget, 1)], widths, centre_from=3))
-        # the unit's number and name once, in cells spanning its kinds
-        for col, text, align in ((0, str(i), WD_ALIGN_PARAGRAPH.CENTER),
-                                 (1, data.unit_name(unit), WD_ALIGN_PARAGRAPH.LEFT)):
-            cell = rows[0].cells[col].merge(rows[-1].cells[col]) if len(rows) > 1 else rows[0].cells[col]
-            for extra in cell.paragraphs[1:]:
-                extra._p.getparent().remove(extra._p)
-            _cell_text(cell, text, size=12, align=align)
+            rows.append([name, count, format_vi(k.participants), format_vi(k.men), format_vi(k.women),
+                         format_vi(k.budget, 1)])
+        _unit_rows(t, i, data.unit_name(unit), rows, widths)
 
 
 def appendix_reporting(doc: Document, data: RoundData, parts: DocumentConfig) -> None:
