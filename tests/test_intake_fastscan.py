@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tonghop.intake import container
+from tonghop.intake import container, xml_scan
 from tonghop.intake.container import Refused, inspect_workbook
 from tonghop_dev.hostile.corpus import CASES, GOOD, make_corpus, raw_zip, sheet_xml, sst_xml, xlsx_parts
 
@@ -17,7 +17,7 @@ def answer(data: bytes, monkeypatch: pytest.MonkeyPatch, fast: bool) -> object:
     """What inspect_workbook says of `data`, by one road: the Inspection, or the refusal's code and words."""
     with monkeypatch.context() as m:
         if not fast:
-            m.setattr(container, "FAST_PART_BYTES", -1)
+            m.setattr(xml_scan, "FAST_PART_BYTES", -1)
         try:
             return inspect_workbook(data)
         except Refused as exc:
@@ -27,13 +27,13 @@ def answer(data: bytes, monkeypatch: pytest.MonkeyPatch, fast: bool) -> object:
 def quick_parts(data: bytes, monkeypatch: pytest.MonkeyPatch) -> int:
     """How many sheets of `data` the quick count took."""
     taken = []
-    real = container._XmlScanner._plain_sheet
+    real = xml_scan.XmlScanner._plain_sheet
 
     def spy(self, name, part):
         taken.append(real(self, name, part))
         return taken[-1]
     with monkeypatch.context() as m:
-        m.setattr(container._XmlScanner, "_plain_sheet", spy)
+        m.setattr(xml_scan.XmlScanner, "_plain_sheet", spy)
         answer(data, m, True)
     return sum(taken)
 

@@ -268,47 +268,21 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
     """Build and check a ProvinceConfig from its YAML structure."""
     catalogue = catalogue or load_catalogue()
     try:
-        units: dict[str, Unit] = {}
-        for raw in data["units"]:
-            code = str(raw["code"]).strip()
-            unknown = [c for c in raw.get("indicators", []) if str(c) not in catalogue.indicators]
-            if unknown:
-                raise ConfigError(f"Đơn vị {code}: mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}")
-            if code in units:
-                raise ConfigError(f"Mã đơn vị {code} bị khai báo hai lần")
-            units[code] = Unit(
-                code=code,
-                name=raw["name"],
-                kind=raw.get("kind", "department"),
-                emails=tuple(e.strip().lower() for e in raw.get("emails", [])),
-                indicators=tuple(str(c) for c in raw.get("indicators", [])),
-                area=str(raw["area"]) if raw.get("area") else None,
-                note=raw.get("note", ""),
-            )
+        # each step in the order the sections were always checked: the first fault found is the one reported
+        units = _parse_units(data["units"], catalogue)
         areas = {str(a["code"]): Area(str(a["code"]), a["name"]) for a in data["areas"]}
         province = data["province"]
         if str(province["code"]) not in areas:
             raise ConfigError("Danh sách địa bàn phải có mã của cả tỉnh")
         deadlines = {k: _parse_day_month(v, f"deadlines.{k}") for k, v in data["deadlines"].items()}
-        period_deadlines = {}
         declared = dict(data.get("periods") or {})
         rule = _parse_rule(declared.pop(RULE_KEY, None))
-        for code, spec in declared.items():
-            Period.parse(str(code))
-            if spec and spec.get("deadline"):
-                d, m = _parse_day_month(spec["deadline"], f"periods.{code}.deadline")
-                period_deadlines[str(code)] = date(Period.parse(str(code)).year, m, d)
+        period_deadlines = _parse_period_deadlines(declared)
         sched = data.get("schedule") or {}
         consolidator = data["consolidator"]
         doc = data.get("document") or {}
         sig = doc.get("signature") or {}
-        multi_unit = {str(code): str(how) for code, how in (data.get("multi_unit") or {}).items()}
-        for code, how in multi_unit.items():
-            if code not in catalogue.indicators:
-                raise ConfigError(f"multi_unit: mã chỉ tiêu {code} không có trong danh mục")
-            if how != "sum" and (how not in units or code not in units[how].indicators):
-                raise ConfigError(f"multi_unit.{code}: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn vị được "
-                                  f"giao chỉ tiêu {code} (gặp {how!r})")
+        multi_unit = _parse_multi_unit(data.get("multi_unit") or {}, catalogue, units)
         return ProvinceConfig(
             province_code=str(province["code"]),
             province_name=province["name"],
@@ -322,23 +296,10 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
             periods=tuple(str(p) for p in declared),
             units=units,
             areas=areas,
-            schedule=Schedule(
-                run_days_before=int(sched.get("run_days_before", 5)),
-                run_time=str(sched.get("run_time", "07:00")),
-                reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
-                fetch_every_minutes=int(sched.get("fetch_every_minutes", 10)),
-            ),
+            schedule=_parse_schedule(sched),
             source=source,
             period_rule=rule,
-            document=Document(
-                parent_body=str(doc.get("parent_body") or ""), issuing_body=str(doc.get("issuing_body") or ""),
-                symbol=str(doc.get("symbol") or ""), place=str(doc.get("place") or ""),
-                basis=tuple(str(b) for b in doc.get("basis") or ()),
-                addressees=tuple(str(a) for a in doc.get("addressees") or ()),
-                copies=tuple(str(c) for c in doc.get("copies") or ()), archive=str(doc.get("archive") or "VT"),
-                signature=Signature(authority=str(sig.get("authority") or ""),
-                                    title=str(sig.get("title") or "GIÁM ĐỐC"), name=str(sig.get("name") or "")),
-            ),
+            document=_parse_document(doc, sig),
             multi_unit=multi_unit,
             baseline_year=_parse_baseline(data.get("baseline_year")),
         )
@@ -346,6 +307,71 @@ def parse_config(data: dict, catalogue: Catalogue | None = None, source: Path | 
         raise ConfigError(f"Tệp cấu hình thiếu mục {exc.args[0]!r}") from exc
     except (TypeError, AttributeError) as exc:   # a list where a mapping belongs, a number for a name…
         raise ConfigError(f"Tệp cấu hình có mục viết sai dạng: {exc}") from exc
+
+
+def _parse_units(raw_units: list, catalogue: Catalogue) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for raw in raw_units:
+        code = str(raw["code"]).strip()
+        unknown = [c for c in raw.get("indicators", []) if str(c) not in catalogue.indicators]
+        if unknown:
+            raise ConfigError(f"Đơn vị {code}: mã chỉ tiêu không có trong danh mục: {', '.join(unknown)}")
+        if code in units:
+            raise ConfigError(f"Mã đơn vị {code} bị khai báo hai lần")
+        units[code] = Unit(
+            code=code,
+            name=raw["name"],
+            kind=raw.get("kind", "department"),
+            emails=tuple(e.strip().lower() for e in raw.get("emails", [])),
+            indicators=tuple(str(c) for c in raw.get("indicators", [])),
+            area=str(raw["area"]) if raw.get("area") else None,
+            note=raw.get("note", ""),
+        )
+    return units
+
+
+def _parse_period_deadlines(declared: dict) -> dict[str, date]:
+    """The deadline of each period declared with one (`periods:` without its rule)."""
+    period_deadlines = {}
+    for code, spec in declared.items():
+        Period.parse(str(code))
+        if spec and spec.get("deadline"):
+            d, m = _parse_day_month(spec["deadline"], f"periods.{code}.deadline")
+            period_deadlines[str(code)] = date(Period.parse(str(code)).year, m, d)
+    return period_deadlines
+
+
+def _parse_multi_unit(raw: dict, catalogue: Catalogue, units: dict[str, Unit]) -> dict[str, str]:
+    """Indicator -> "sum" or the one unit whose figure stands, for indicators several units report."""
+    multi_unit = {str(code): str(how) for code, how in raw.items()}
+    for code, how in multi_unit.items():
+        if code not in catalogue.indicators:
+            raise ConfigError(f"multi_unit: mã chỉ tiêu {code} không có trong danh mục")
+        if how != "sum" and (how not in units or code not in units[how].indicators):
+            raise ConfigError(f"multi_unit.{code}: ghi “sum” (cộng phần của các đơn vị) hoặc mã một đơn vị được "
+                              f"giao chỉ tiêu {code} (gặp {how!r})")
+    return multi_unit
+
+
+def _parse_schedule(sched: dict) -> Schedule:
+    return Schedule(
+        run_days_before=int(sched.get("run_days_before", 5)),
+        run_time=str(sched.get("run_time", "07:00")),
+        reminder_days_before=tuple(int(d) for d in sched.get("reminder_days_before", (7, 2))),
+        fetch_every_minutes=int(sched.get("fetch_every_minutes", 10)),
+    )
+
+
+def _parse_document(doc: dict, sig: dict) -> Document:
+    return Document(
+        parent_body=str(doc.get("parent_body") or ""), issuing_body=str(doc.get("issuing_body") or ""),
+        symbol=str(doc.get("symbol") or ""), place=str(doc.get("place") or ""),
+        basis=tuple(str(b) for b in doc.get("basis") or ()),
+        addressees=tuple(str(a) for a in doc.get("addressees") or ()),
+        copies=tuple(str(c) for c in doc.get("copies") or ()), archive=str(doc.get("archive") or "VT"),
+        signature=Signature(authority=str(sig.get("authority") or ""),
+                            title=str(sig.get("title") or "GIÁM ĐỐC"), name=str(sig.get("name") or "")),
+    )
 
 
 # libyaml's loader when PyYAML was built with it: a national configuration (hundreds of communes) loads

@@ -10,7 +10,7 @@ from operator import or_
 # Only a body that matches this grammar as a whole takes this road: rows and cells with every address given, the
 # attributes Excel, LibreOffice and openpyxl write in the order the schema gives them, values and inline text without
 # markup. Anything else (a prefix, single quotes, a comment, rich text, an unknown attribute...) is read by the
-# expat scan in tonghop.intake.container, which decides what such a file is; so both roads give the same answer.
+# expat scan in tonghop.intake.xlsx_sheet, which decides what such a file is; so both roads give the same answer.
 _ROW_OPEN = (rb'<row r="[1-9][0-9]{0,8}"(?: spans="[0-9: ]*")?(?: s="[0-9]+")?(?: customFormat="[01]")?'
              rb'(?: ht="[0-9.]+")?(?: hidden="[01]")?(?: customHeight="[01]")?(?: outlineLevel="[0-9]")?'
              rb'(?: collapsed="[01]")?(?: thickTop="[01]")?(?: thickBot="[01]")?(?: ph="[01]")?'

@@ -386,6 +386,12 @@ def find_percent_cells(path: Path, data: bytes, sheet_name: str, rows: list[RawR
         wb.close()
 
 
+# the two tables of a form: sheet kind, its columns, the key column, the columns that alone make no row (a heading,
+# a number in the STT column), the key column's heading as the form prints it
+_TABLES = (("indicators", L.INDICATOR_COLUMNS, "indicator", {"stt", "indicator_name", "area_name", "note"}, "Mã chỉ tiêu"),
+           ("activities", L.ACTIVITY_COLUMNS, "activity", {"stt", "description", "note"}, "Mã hoạt động"))
+
+
 def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     """Read one file. Problems that stop reading (unreadable, too large, no form) come back as data, not
     exceptions; `path` gives the name and format, `data` (when given) the content."""
@@ -393,20 +399,8 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     if data is None:
         data = path.read_bytes()
     parsed = ParsedFile(path=path, sha256=hash_bytes(data), size=len(data))
-    if len(data) > MAX_FILE_BYTES:
-        parsed.problems.append(Problem("file-too-large", params={
-            "detail": f"tệp nặng {format_size(len(data))}, quá giới hạn {format_size(MAX_FILE_BYTES)}"}))
-        return parsed
-    if len(data) == 0:
-        parsed.problems.append(Problem("file-unreadable", params={"detail": "tệp rỗng (0 byte)"}))
-        return parsed
-    try:
-        sheets = load_sheets(path, data)
-    except Refused as exc:
-        parsed.problems.append(Problem(exc.code, params={"detail": exc.detail}))
-        return parsed
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types; any of them means "cannot read"
-        parsed.problems.append(Problem("file-unreadable", params={"detail": _describe_read_error(exc, data)}))
+    sheets = _load_or_refuse(parsed, data)
+    if sheets is None:
         return parsed
     chosen, sheet_problems = pick_sheets(sheets)
     parsed.problems.extend(sheet_problems)
@@ -419,36 +413,55 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     parsed.header, parsed.header_cells = read_header(first)
     if "activities" in chosen and "unit_code" not in parsed.header:   # Biểu 01 without a header block
         parsed.header, parsed.header_cells = read_header(chosen["activities"])
-    for kind, columns, key, informative, label in (
-            ("indicators", L.INDICATOR_COLUMNS, "indicator", {"stt", "indicator_name", "area_name", "note"},
-             "Mã chỉ tiêu"),
-            ("activities", L.ACTIVITY_COLUMNS, "activity", {"stt", "description", "note"}, "Mã hoạt động")):
-        if kind not in chosen:
-            continue
-        sheet = chosen[kind]
-        found = _read_rows(sheet, columns, key, informative)
-        if found is None:
-            parsed.problems.append(Problem("form-not-found", sheet.name, "", params={
-                "detail": f": trang '{plain_text(sheet.name, 40)}' không có dòng tiêu đề '{label}' "
-                          f"trong {HEADER_SCAN_ROWS} dòng đầu"}))
-            continue
-        rows, second = found
-        if kind == "indicators":
-            parsed.indicator_sheet, parsed.indicator_rows = sheet.name, rows
-            if path.suffix.lower() in OPENPYXL_SUFFIXES and data[:2] == b"PK":
-                try:
-                    parsed.percent_cells = find_percent_cells(path, data, sheet.name, rows, "value")
-                except Exception:  # noqa: BLE001 - a refinement: calamine read the file, openpyxl may not
-                    parsed.percent_cells = set()
-        else:
-            parsed.activity_sheet, parsed.activity_rows = sheet.name, rows
-        if second is not None:
-            parsed.problems.append(Problem("extra-form-ignored", sheet.name, f"{columns[key][0]}{second}", params={
-                "detail": f"bảng thứ hai từ dòng {second} của trang '{plain_text(sheet.name, 40)}'",
-                "used": f"bảng đầu tiên của trang '{plain_text(sheet.name, 40)}'"}))
-        parsed.problems.extend(_extra_forms(sheets, sheet, kind, columns, key, informative))
-        parsed.problems.extend(_cell_warnings(sheet, rows, parsed.header_cells))
+    for table in _TABLES:
+        if table[0] in chosen:
+            _read_table(parsed, data, sheets, chosen[table[0]], table)
     return parsed
+
+
+def _load_or_refuse(parsed: ParsedFile, data: bytes) -> list[Sheet] | None:
+    """The file's sheets, or None with the problem that stops reading it noted on `parsed`."""
+    if len(data) > MAX_FILE_BYTES:
+        parsed.problems.append(Problem("file-too-large", params={
+            "detail": f"tệp nặng {format_size(len(data))}, quá giới hạn {format_size(MAX_FILE_BYTES)}"}))
+        return None
+    if len(data) == 0:
+        parsed.problems.append(Problem("file-unreadable", params={"detail": "tệp rỗng (0 byte)"}))
+        return None
+    try:
+        return load_sheets(parsed.path, data)
+    except Refused as exc:
+        parsed.problems.append(Problem(exc.code, params={"detail": exc.detail}))
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types; any of them means "cannot read"
+        parsed.problems.append(Problem("file-unreadable", params={"detail": _describe_read_error(exc, data)}))
+    return None
+
+
+def _read_table(parsed: ParsedFile, data: bytes, sheets: list[Sheet], sheet: Sheet, table: tuple) -> None:
+    """One table of the form (an entry of _TABLES) read from its sheet into `parsed`, with its problems."""
+    kind, columns, key, informative, label = table
+    found = _read_rows(sheet, columns, key, informative)
+    if found is None:
+        parsed.problems.append(Problem("form-not-found", sheet.name, "", params={
+            "detail": f": trang '{plain_text(sheet.name, 40)}' không có dòng tiêu đề '{label}' "
+                      f"trong {HEADER_SCAN_ROWS} dòng đầu"}))
+        return
+    rows, second = found
+    if kind == "indicators":
+        parsed.indicator_sheet, parsed.indicator_rows = sheet.name, rows
+        if parsed.path.suffix.lower() in OPENPYXL_SUFFIXES and data[:2] == b"PK":
+            try:
+                parsed.percent_cells = find_percent_cells(parsed.path, data, sheet.name, rows, "value")
+            except Exception:  # noqa: BLE001 - a refinement: calamine read the file, openpyxl may not
+                parsed.percent_cells = set()
+    else:
+        parsed.activity_sheet, parsed.activity_rows = sheet.name, rows
+    if second is not None:
+        parsed.problems.append(Problem("extra-form-ignored", sheet.name, f"{columns[key][0]}{second}", params={
+            "detail": f"bảng thứ hai từ dòng {second} của trang '{plain_text(sheet.name, 40)}'",
+            "used": f"bảng đầu tiên của trang '{plain_text(sheet.name, 40)}'"}))
+    parsed.problems.extend(_extra_forms(sheets, sheet, kind, columns, key, informative))
+    parsed.problems.extend(_cell_warnings(sheet, rows, parsed.header_cells))
 
 
 def _sheet_kind(sheet: Sheet) -> str | None:

@@ -211,71 +211,100 @@ def activities_section(data: RoundData) -> list[Block]:
 
 
 def indicator_paragraph(data: RoundData, r: IndicatorResult, letter: str, all_insufficient: bool) -> str:
-    ind, o, year = r.ind, r.outlook, data.period.year
-    head = f"{letter}) Chỉ tiêu {ind.code}. {ind.vi}: "
-    if r.value is None:
-        text = head + "chưa có số liệu"
-    else:
-        text = head + f"kết quả {value_text(ind, r.value)}"
-        if ind.counts and not ind.is_boolean and r.total.numerator is not None and r.total.denominator:
-            text += f" ({format_vi(r.total.numerator)}/{format_vi(r.total.denominator)})"
-        sexes = [f"{s.lower()} {value_text(ind, r.merged.cells[s].value)}" for s in (MALE, FEMALE)
-                 if s in r.merged.cells and r.merged.cells[s].value is not None]
-        if sexes:
-            text += f", trong đó {', '.join(sexes)}"
-    if r.target:
-        milestone = r.target[0]
-        text += f"; chỉ tiêu cần đạt năm {milestone}: {target_phrase(ind, year)}"
-        if r.status == ACHIEVED:
-            text += " – đạt"
-        elif r.status == NOT_ACHIEVED:
-            text += " – chưa đạt"
-            if r.gap is not None and not ind.is_boolean:
-                text += f" ({'thấp' if r.gap < 0 else 'cao'} hơn {amount_text(ind, abs(r.gap))})"
-        elif r.status == TO_CHECK:
-            lo, hi = ind.unit.plausible
-            text += (f" – chưa so sánh được: giá trị nằm ngoài khoảng thường gặp của chỉ tiêu ({format_vi(lo)}–"
-                     f"{format_vi(hi)}), đề nghị {units_text(data, r.merged.units)} kiểm tra lại số liệu")
-    else:
-        text += "; chưa có chỉ tiêu cần đạt để so sánh"
-    text += "."
-    if o.previous_period:
-        prev = lower_first(Period.parse(o.previous_period).vi)
-        if o.previous_period in o.unchecked:
-            text += (f" Cùng kỳ năm trước ({prev}: {value_text(ind, o.unchecked[o.previous_period])}) là giá trị "
-                     f"cần kiểm tra lại số liệu, không dùng để so sánh.")
-        elif o.change is not None and not ind.is_boolean:
-            moved = ("không thay đổi" if round(o.change, 2) == 0 else
-                     f"{'tăng' if o.change > 0 else 'giảm'} {amount_text(ind, abs(o.change))}")
-            text += f" So với cùng kỳ năm trước ({prev}: {value_text(ind, o.previous_value)}): {moved}."
-        elif o.previous_value is not None:
-            text += f" Cùng kỳ năm trước ({prev}): {value_text(ind, o.previous_value)}."
-        elif r.value is not None:
-            text += f" Cùng kỳ năm trước ({prev}) chưa có số liệu để so sánh."
-    text += baseline_sentence(data, r)
-    for code, v in o.unchecked.items():
-        if code != o.previous_period:
-            text += (f" Giá trị {lower_first(Period.parse(code).vi)} ({value_text(ind, v)}) cần kiểm tra lại số "
-                     f"liệu, không dùng để dự báo.")
-    if r.value is not None and not ind.is_boolean and o.verdict \
-            and not (all_insufficient and o.verdict == INSUFFICIENT):
-        if o.verdict == INSUFFICIENT:
-            text += f" Chưa đủ số liệu các năm để dự báo đến năm {HORIZON}."
-        elif o.projected is not None and o.target is not None:
-            years = f"{o.points[0][0]}–{o.points[-1][0]}"
-            reach = "đạt" if meets(ind, o.projected, HORIZON, o.target) else "chưa đạt"
-            text += (f" Theo xu hướng các năm {years}, dự báo năm {HORIZON}: {value_text(ind, o.projected)}, "
-                     f"{reach} chỉ tiêu cần đạt năm {HORIZON} ({target_phrase(ind, HORIZON)}) – "
-                     f"{lower_first(VERDICT_VI[o.verdict])}.")
-    if r.merged.units:
-        text += f" Nguồn số liệu: {units_text(data, r.merged.units)}"
-        text += (f"; chưa có số liệu của {units_text(data, r.merged.units_missing)}."
-                 if r.merged.units_missing else ".")
-    elif r.merged.units_missing:
-        text += f" Đơn vị được giao chưa có số liệu: {units_text(data, r.merged.units_missing)}."
+    """The report's paragraph on one indicator: result, target, last year, baseline, projection, sources, notes."""
+    ind = r.ind
+    text = f"{letter}) Chỉ tiêu {ind.code}. {ind.vi}: " + _say_result(r) + _say_target(data, r) + "."
+    text += _say_previous(r) + baseline_sentence(data, r) + _say_unchecked(r) + _say_projection(r, all_insufficient)
+    text += _say_sources(data, r)
     for note in body_notes(r):
         text += f" Lưu ý: {note_text(data, note)}."
     return text
+
+
+def _say_result(r: IndicatorResult) -> str:
+    ind = r.ind
+    if r.value is None:
+        return "chưa có số liệu"
+    text = f"kết quả {value_text(ind, r.value)}"
+    if ind.counts and not ind.is_boolean and r.total.numerator is not None and r.total.denominator:
+        text += f" ({format_vi(r.total.numerator)}/{format_vi(r.total.denominator)})"
+    sexes = [f"{s.lower()} {value_text(ind, r.merged.cells[s].value)}" for s in (MALE, FEMALE)
+             if s in r.merged.cells and r.merged.cells[s].value is not None]
+    if sexes:
+        text += f", trong đó {', '.join(sexes)}"
+    return text
+
+
+def _say_target(data: RoundData, r: IndicatorResult) -> str:
+    ind = r.ind
+    if not r.target:
+        return "; chưa có chỉ tiêu cần đạt để so sánh"
+    text = f"; chỉ tiêu cần đạt năm {r.target[0]}: {target_phrase(ind, data.period.year)}"
+    if r.status == ACHIEVED:
+        text += " – đạt"
+    elif r.status == NOT_ACHIEVED:
+        text += " – chưa đạt"
+        if r.gap is not None and not ind.is_boolean:
+            text += f" ({'thấp' if r.gap < 0 else 'cao'} hơn {amount_text(ind, abs(r.gap))})"
+    elif r.status == TO_CHECK:
+        lo, hi = ind.unit.plausible
+        text += (f" – chưa so sánh được: giá trị nằm ngoài khoảng thường gặp của chỉ tiêu ({format_vi(lo)}–"
+                 f"{format_vi(hi)}), đề nghị {units_text(data, r.merged.units)} kiểm tra lại số liệu")
+    return text
+
+
+def _say_previous(r: IndicatorResult) -> str:
+    """The sentence comparing with the same period last year ("" when there is none)."""
+    ind, o = r.ind, r.outlook
+    if not o.previous_period:
+        return ""
+    prev = lower_first(Period.parse(o.previous_period).vi)
+    if o.previous_period in o.unchecked:
+        return (f" Cùng kỳ năm trước ({prev}: {value_text(ind, o.unchecked[o.previous_period])}) là giá trị "
+                f"cần kiểm tra lại số liệu, không dùng để so sánh.")
+    if o.change is not None and not ind.is_boolean:
+        moved = ("không thay đổi" if round(o.change, 2) == 0 else
+                 f"{'tăng' if o.change > 0 else 'giảm'} {amount_text(ind, abs(o.change))}")
+        return f" So với cùng kỳ năm trước ({prev}: {value_text(ind, o.previous_value)}): {moved}."
+    if o.previous_value is not None:
+        return f" Cùng kỳ năm trước ({prev}): {value_text(ind, o.previous_value)}."
+    if r.value is not None:
+        return f" Cùng kỳ năm trước ({prev}) chưa có số liệu để so sánh."
+    return ""
+
+
+def _say_unchecked(r: IndicatorResult) -> str:
+    """Earlier values to be checked again, left out of the projection (last year's is said with the comparison)."""
+    o = r.outlook
+    return "".join(f" Giá trị {lower_first(Period.parse(code).vi)} ({value_text(r.ind, v)}) cần kiểm tra lại số "
+                   f"liệu, không dùng để dự báo." for code, v in o.unchecked.items() if code != o.previous_period)
+
+
+def _say_projection(r: IndicatorResult, all_insufficient: bool) -> str:
+    """The trend's projection to the horizon, or that there are too few years (unless said once for all)."""
+    ind, o = r.ind, r.outlook
+    if r.value is None or ind.is_boolean or not o.verdict or (all_insufficient and o.verdict == INSUFFICIENT):
+        return ""
+    if o.verdict == INSUFFICIENT:
+        return f" Chưa đủ số liệu các năm để dự báo đến năm {HORIZON}."
+    if o.projected is not None and o.target is not None:
+        years = f"{o.points[0][0]}–{o.points[-1][0]}"
+        reach = "đạt" if meets(ind, o.projected, HORIZON, o.target) else "chưa đạt"
+        return (f" Theo xu hướng các năm {years}, dự báo năm {HORIZON}: {value_text(ind, o.projected)}, "
+                f"{reach} chỉ tiêu cần đạt năm {HORIZON} ({target_phrase(ind, HORIZON)}) – "
+                f"{lower_first(VERDICT_VI[o.verdict])}.")
+    return ""
+
+
+def _say_sources(data: RoundData, r: IndicatorResult) -> str:
+    """Which units the figures come from, and which assigned units have not reported."""
+    if r.merged.units:
+        return (f" Nguồn số liệu: {units_text(data, r.merged.units)}"
+                + (f"; chưa có số liệu của {units_text(data, r.merged.units_missing)}."
+                   if r.merged.units_missing else "."))
+    if r.merged.units_missing:
+        return f" Đơn vị được giao chưa có số liệu: {units_text(data, r.merged.units_missing)}."
+    return ""
 
 
 def indicators_section(data: RoundData) -> list[Block]:

@@ -148,11 +148,11 @@ def _list_formula(items: Iterable[str], fallback_range: str) -> str:
 def _write_indicators(ws: Worksheet, rows: list[Row], *, config: ProvinceConfig, unit: Unit,
                       catalogue: Catalogue, template: bool, guide: GuideRanges) -> int:
     """Biểu 01 table from row 8; returns the last table row."""
-    cols = INDICATOR_COLUMNS
-    for letter, header in [*cols.values(), *_HINT_COLUMNS.items()]:
+    for letter, header in [*INDICATOR_COLUMNS.values(), *_HINT_COLUMNS.items()]:
         _style_cell(ws[f"{letter}{TABLE_HEADER_ROW}"], bold=True, center=True, fill=_HEAD_FILL)
         ws[f"{letter}{TABLE_HEADER_ROW}"] = header
     ws.row_dimensions[TABLE_HEADER_ROW].height = 30
+    # the cells each validation covers: figures, the value of an ordinary indicator, the value of a yes/no one
     numeric_cells: list[str] = []
     value_cells: list[str] = []
     boolean_cells: list[str] = []
@@ -170,87 +170,128 @@ def _write_indicators(ws: Worksheet, rows: list[Row], *, config: ProvinceConfig,
             ws.row_dimensions[r].height = 20   # room to write by hand on a printed copy
             continue
         stt += 1
-        code = row.get("indicator")
-        ind = catalogue.indicators.get(str(code)) if code is not None else None
-        area = row.get("area")
-        values = {
-            "stt": stt,
-            "indicator": code,
-            "indicator_name": row.get("indicator_name", ind.vi if ind else None),
-            "area": area,
-            "area_name": row.get("area_name", config.areas[area].name if area in config.areas else None),
-            "sex": row.get("sex"),
-            "numerator": row.get("numerator"),
-            "denominator": row.get("denominator"),
-            "value": row.get("value"),
-            "note": row.get("note"),
-        }
-        for field, value in values.items():
-            ws[f"{_col(cols, field)}{r}"] = value
-        if ind is not None:      # the unit and the way to enter it, beside the figures (4.1: about 112, not 1,12)
-            ws[f"K{r}"], ws[f"L{r}"] = ind.unit.vi, entry_hint(ind)
-            for letter in "KL":
-                ws[f"{letter}{r}"].protection = _LOCKED
-                ws[f"{letter}{r}"].fill = _GREY
-        boolean = ind is not None and ind.is_boolean
-        if template and ind is not None:
-            for letter in "ABCF":   # which indicator, which sex: pre-filled by the province
-                ws[f"{letter}{r}"].protection = _LOCKED
-                ws[f"{letter}{r}"].fill = _GREY
-            factor = ind.unit.factor
-            if boolean:
-                for letter in "GH":   # a yes/no indicator has no numerator or denominator
-                    ws[f"{letter}{r}"].protection = _LOCKED
-                    ws[f"{letter}{r}"].fill = _GREY
-            elif factor is not None and values["value"] is None:
-                mult = f"*{factor:g}" if factor != 1 else ""
-                ws[f"I{r}"] = f'=IF(AND(ISNUMBER(G{r}),ISNUMBER(H{r}),H{r}<>0),G{r}/H{r}{mult},"")'
-        num_fmt = "#,##0.0" if ind is not None and ind.unit.code == "ratio" else "#,##0"
-        ws[f"G{r}"].number_format = ws[f"H{r}"].number_format = num_fmt
-        ws[f"I{r}"].number_format = "0" if boolean else "0.00"
+        boolean = _fill_indicator_line(ws, r, row, stt, config=config, catalogue=catalogue, template=template)
         (boolean_cells if boolean else value_cells).append(f"I{r}")
         if not boolean:
             numeric_cells.append(f"G{r}:H{r}")
         fit_height(ws, r, _INDICATOR_WIDTHS, minimum=20)
-    last = r
-    if last >= FIRST_DATA_ROW:
-        def rng(letter: str) -> str:
-            return f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
+    if r >= FIRST_DATA_ROW:
+        _validate_indicators(ws, r, config=config, unit=unit, guide=guide, numeric_cells=numeric_cells,
+                             value_cells=value_cells, boolean_cells=boolean_cells)
+    return r
 
-        if unit.indicators:
-            dv = _validation("list", formula1=_list_formula(unit.indicators, guide.indicators), title="Mã chỉ tiêu",
-                             prompt="Chọn mã chỉ tiêu trong danh sách (xem trang Hướng dẫn).",
-                             error="Mã chỉ tiêu không có trong danh sách chỉ tiêu được giao cho đơn vị.")
-            dv.add(rng("B"))
-            ws.add_data_validation(dv)
-        dv = _validation("list", formula1=_list_formula(config.areas, guide.areas), title="Mã địa bàn",
-                         prompt=f"{config.province_code} = cả tỉnh; hoặc mã xã, phường (xem trang Hướng dẫn).",
-                         error="Mã địa bàn không có trong danh sách địa bàn của tỉnh.")
-        dv.add(rng("D"))
+
+def _lock(ws: Worksheet, r: int, letters: str) -> None:
+    """Cells of line r the person does not fill: locked and greyed."""
+    for letter in letters:
+        ws[f"{letter}{r}"].protection = _LOCKED
+        ws[f"{letter}{r}"].fill = _GREY
+
+
+def _fill_indicator_line(ws: Worksheet, r: int, row: dict[str, Any], stt: int, *, config: ProvinceConfig,
+                         catalogue: Catalogue, template: bool) -> bool:
+    """Line r of Biểu 01 written from `row`; True when its indicator is a yes/no one."""
+    code = row.get("indicator")
+    ind = catalogue.indicators.get(str(code)) if code is not None else None
+    area = row.get("area")
+    values = {
+        "stt": stt,
+        "indicator": code,
+        "indicator_name": row.get("indicator_name", ind.vi if ind else None),
+        "area": area,
+        "area_name": row.get("area_name", config.areas[area].name if area in config.areas else None),
+        "sex": row.get("sex"),
+        "numerator": row.get("numerator"),
+        "denominator": row.get("denominator"),
+        "value": row.get("value"),
+        "note": row.get("note"),
+    }
+    for field, value in values.items():
+        ws[f"{_col(INDICATOR_COLUMNS, field)}{r}"] = value
+    if ind is not None:      # the unit and the way to enter it, beside the figures (4.1: about 112, not 1,12)
+        ws[f"K{r}"], ws[f"L{r}"] = ind.unit.vi, entry_hint(ind)
+        _lock(ws, r, "KL")
+    boolean = ind is not None and ind.is_boolean
+    if template and ind is not None:
+        _lock(ws, r, "ABCF")   # which indicator, which sex: pre-filled by the province
+        factor = ind.unit.factor
+        if boolean:
+            _lock(ws, r, "GH")   # a yes/no indicator has no numerator or denominator
+        elif factor is not None and values["value"] is None:
+            mult = f"*{factor:g}" if factor != 1 else ""
+            ws[f"I{r}"] = f'=IF(AND(ISNUMBER(G{r}),ISNUMBER(H{r}),H{r}<>0),G{r}/H{r}{mult},"")'
+    num_fmt = "#,##0.0" if ind is not None and ind.unit.code == "ratio" else "#,##0"
+    ws[f"G{r}"].number_format = ws[f"H{r}"].number_format = num_fmt
+    ws[f"I{r}"].number_format = "0" if boolean else "0.00"
+    return boolean
+
+
+def _validate_indicators(ws: Worksheet, last: int, *, config: ProvinceConfig, unit: Unit, guide: GuideRanges,
+                         numeric_cells: list[str], value_cells: list[str], boolean_cells: list[str]) -> None:
+    """Biểu 01's drop-down lists (indicator, area, sex) and number checks, down to row `last`."""
+    def rng(letter: str) -> str:
+        return f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
+
+    if unit.indicators:
+        dv = _validation("list", formula1=_list_formula(unit.indicators, guide.indicators), title="Mã chỉ tiêu",
+                         prompt="Chọn mã chỉ tiêu trong danh sách (xem trang Hướng dẫn).",
+                         error="Mã chỉ tiêu không có trong danh sách chỉ tiêu được giao cho đơn vị.")
+        dv.add(rng("B"))
         ws.add_data_validation(dv)
-        dv = _validation("list", formula1=_list_formula(SEX_CHOICES, ""), title="Phân tổ",
-                         prompt="Tổng, Nam hoặc Nữ (để trống nghĩa là Tổng).",
-                         error="Phân tổ chỉ nhận Tổng, Nam hoặc Nữ.")
-        dv.add(rng("F"))
-        ws.add_data_validation(dv)
-        dv = _validation("decimal", operator="greaterThanOrEqual", formula1="0", title="Nhập số",
-                         prompt=_NUMBER_PROMPT, error="Ô này chỉ nhận số lớn hơn hoặc bằng 0.")
-        for ref in numeric_cells + value_cells:
+    dv = _validation("list", formula1=_list_formula(config.areas, guide.areas), title="Mã địa bàn",
+                     prompt=f"{config.province_code} = cả tỉnh; hoặc mã xã, phường (xem trang Hướng dẫn).",
+                     error="Mã địa bàn không có trong danh sách địa bàn của tỉnh.")
+    dv.add(rng("D"))
+    ws.add_data_validation(dv)
+    dv = _validation("list", formula1=_list_formula(SEX_CHOICES, ""), title="Phân tổ",
+                     prompt="Tổng, Nam hoặc Nữ (để trống nghĩa là Tổng).",
+                     error="Phân tổ chỉ nhận Tổng, Nam hoặc Nữ.")
+    dv.add(rng("F"))
+    ws.add_data_validation(dv)
+    dv = _validation("decimal", operator="greaterThanOrEqual", formula1="0", title="Nhập số",
+                     prompt=_NUMBER_PROMPT, error="Ô này chỉ nhận số lớn hơn hoặc bằng 0.")
+    for ref in numeric_cells + value_cells:
+        dv.add(ref)
+    ws.add_data_validation(dv)
+    if boolean_cells:
+        dv = _validation("whole", operator="between", formula1="0", formula2="1", title="Có/không",
+                         prompt="Nhập 1 nếu đã có, 0 nếu chưa.",
+                         error="Chỉ tiêu này chỉ nhận 1 (có) hoặc 0 (không).")
+        for ref in boolean_cells:
             dv.add(ref)
         ws.add_data_validation(dv)
-        if boolean_cells:
-            dv = _validation("whole", operator="between", formula1="0", formula2="1", title="Có/không",
-                             prompt="Nhập 1 nếu đã có, 0 nếu chưa.",
-                             error="Chỉ tiêu này chỉ nhận 1 (có) hoặc 0 (không).")
-            for ref in boolean_cells:
-                dv.add(ref)
-            ws.add_data_validation(dv)
-    return last
 
 
 def _write_activities(ws: Worksheet, rows: list[Row], *, guide: GuideRanges, catalogue: Catalogue,
                       merged_header: bool) -> tuple[int, int]:
     """Biểu 02 table from row 8; returns (last header row, last table row)."""
+    header_last = _activity_header(ws, merged_header)
+    r = header_last
+    stt = 0
+    for row in rows:
+        r += 1
+        for letter in "ABCDEFGHI":
+            _style_cell(ws[f"{letter}{r}"], center=letter in "AB")
+            ws[f"{letter}{r}"].protection = _UNLOCKED
+        for letter in "DEFG":
+            ws[f"{letter}{r}"].number_format = "#,##0"
+        ws[f"H{r}"].number_format = "#,##0.0"
+        if row is None:
+            ws.row_dimensions[r].height = 20   # room to write by hand on a printed copy
+            continue
+        stt += 1
+        ws[f"A{r}"] = stt if any(v is not None for v in row.values()) else None
+        for field in ("activity", "description", "count", "participants", "men", "women", "budget", "note"):
+            ws[f"{_col(ACTIVITY_COLUMNS, field)}{r}"] = row.get(field)
+        fit_height(ws, r, _ACTIVITY_WIDTHS, minimum=20)
+    if r > header_last:
+        _validate_activities(ws, header_last + 1, r, guide=guide, catalogue=catalogue)
+    return header_last, r
+
+
+def _activity_header(ws: Worksheet, merged_header: bool) -> int:
+    """Biểu 02's column headings, on one row or with "Số người tham gia" over Tổng | Nam | Nữ; returns their
+    last row."""
     cols = ACTIVITY_COLUMNS
     header_last = TABLE_HEADER_ROW + (1 if merged_header else 0)
     for field, (letter, header) in cols.items():
@@ -270,44 +311,27 @@ def _write_activities(ws: Worksheet, rows: list[Row], *, guide: GuideRanges, cat
         ws[f"E{TABLE_HEADER_ROW}"] = cols["participants"][1]
         ws.merge_cells(f"E{TABLE_HEADER_ROW}:G{TABLE_HEADER_ROW}")
     ws.row_dimensions[TABLE_HEADER_ROW].height = 30
-    r = header_last
-    stt = 0
-    for row in rows:
-        r += 1
-        for letter in "ABCDEFGHI":
-            _style_cell(ws[f"{letter}{r}"], center=letter in "AB")
-            ws[f"{letter}{r}"].protection = _UNLOCKED
-        for letter in "DEFG":
-            ws[f"{letter}{r}"].number_format = "#,##0"
-        ws[f"H{r}"].number_format = "#,##0.0"
-        if row is None:
-            ws.row_dimensions[r].height = 20   # room to write by hand on a printed copy
-            continue
-        stt += 1
-        ws[f"A{r}"] = stt if any(v is not None for v in row.values()) else None
-        for field in ("activity", "description", "count", "participants", "men", "women", "budget", "note"):
-            ws[f"{_col(cols, field)}{r}"] = row.get(field)
-        fit_height(ws, r, _ACTIVITY_WIDTHS, minimum=20)
-    last = r
-    if last > header_last:
-        first = header_last + 1
-        dv = _validation("list", formula1=_list_formula(catalogue.activities, guide.activities),
-                         title="Mã hoạt động",
-                         prompt="TT truyền thông, TH tập huấn, MH mô hình, KT thanh tra/kiểm tra, "
-                                "VP vi phạm được xử lý, THD Tháng hành động.",
-                         error="Mã hoạt động chỉ nhận TT, TH, MH, KT, VP, THD.")
-        dv.add(f"B{first}:B{last}")
-        ws.add_data_validation(dv)
-        dv = _validation("whole", operator="greaterThanOrEqual", formula1="0", title="Nhập số nguyên",
-                         prompt="Số lượng và số người là số nguyên, không kèm chữ.",
-                         error="Ô này chỉ nhận số nguyên lớn hơn hoặc bằng 0.")
-        dv.add(f"D{first}:G{last}")
-        ws.add_data_validation(dv)
-        dv = _validation("decimal", operator="greaterThanOrEqual", formula1="0", title="Kinh phí (triệu đồng)",
-                         prompt=_NUMBER_PROMPT, error="Ô này chỉ nhận số lớn hơn hoặc bằng 0.")
-        dv.add(f"H{first}:H{last}")
-        ws.add_data_validation(dv)
-    return header_last, last
+    return header_last
+
+
+def _validate_activities(ws: Worksheet, first: int, last: int, *, guide: GuideRanges, catalogue: Catalogue) -> None:
+    """Biểu 02's drop-down list of activity codes and its number checks, rows first..last."""
+    dv = _validation("list", formula1=_list_formula(catalogue.activities, guide.activities),
+                     title="Mã hoạt động",
+                     prompt="TT truyền thông, TH tập huấn, MH mô hình, KT thanh tra/kiểm tra, "
+                            "VP vi phạm được xử lý, THD Tháng hành động.",
+                     error="Mã hoạt động chỉ nhận TT, TH, MH, KT, VP, THD.")
+    dv.add(f"B{first}:B{last}")
+    ws.add_data_validation(dv)
+    dv = _validation("whole", operator="greaterThanOrEqual", formula1="0", title="Nhập số nguyên",
+                     prompt="Số lượng và số người là số nguyên, không kèm chữ.",
+                     error="Ô này chỉ nhận số nguyên lớn hơn hoặc bằng 0.")
+    dv.add(f"D{first}:G{last}")
+    ws.add_data_validation(dv)
+    dv = _validation("decimal", operator="greaterThanOrEqual", formula1="0", title="Kinh phí (triệu đồng)",
+                     prompt=_NUMBER_PROMPT, error="Ô này chỉ nhận số lớn hơn hoặc bằng 0.")
+    dv.add(f"H{first}:H{last}")
+    ws.add_data_validation(dv)
 
 
 def template_rows(config: ProvinceConfig, unit: Unit, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:

@@ -99,6 +99,25 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
     ws["A1"].font = Font(name=FORM_FONT, bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     deadline = config.deadline(period).strftime("%d/%m/%Y")
+    row = _write_facts(ws, config=config, period=period, unit=unit, deadline=deadline)
+    row = _write_steps(ws, row, config=config, deadline=deadline)
+    row, indicators = _write_assigned(ws, row, unit=unit, catalogue=catalogue)
+    row = _section(ws, row + 1, f"MÃ HOẠT ĐỘNG ({SHEET_ACTIVITIES})")
+    row, activities = _write_codes(ws, row, "Loại hoạt động", [(a.code, a.vi) for a in catalogue.activities.values()])
+    row = _section(ws, row + 2, "MÃ ĐỊA BÀN")
+    row, areas = _write_codes(ws, row, "Tên địa bàn", [(a.code, a.name) for a in config.areas.values()],
+                              text_codes=True)
+    ws.protection.sheet = True   # read-only by default, no password: it is guidance, not a lock
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return GuideRanges(areas=areas, activities=activities, indicators=indicators)
+
+
+def _write_facts(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: Unit, deadline: str) -> int:
+    """Who reports, for which period, by when and to whom (and the unit's note), from row 3; returns the next row."""
     facts = [
         ("Đơn vị báo cáo", f"{unit.name} (mã {unit.code})"),
         ("Kỳ báo cáo", period.vi),
@@ -116,7 +135,11 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
         ws.cell(row=row, column=1, value="Lưu ý").font = Font(name=FORM_FONT, bold=True)
         ws.cell(row=row, column=2, value=unit.note)
         row += 1
+    return row
 
+
+def _write_steps(ws: Worksheet, row: int, *, config: ProvinceConfig, deadline: str) -> int:
+    """The numbered "CÁCH ĐIỀN" steps after a blank row; returns the row after them."""
     steps = [
         f"Điền họ tên người lập biểu và email liên hệ vào các ô ở dòng 4, 5 của trang {SHEET_INDICATORS} "
         f"và {SHEET_ACTIVITIES}. Kết quả kiểm tra được gửi về email đã đăng ký của đơn vị.",
@@ -139,46 +162,39 @@ def write_guide(ws: Worksheet, *, config: ProvinceConfig, period: Period, unit: 
         ws.cell(row=row, column=2, value=step).alignment = _WRAP
         fit_height(ws, row, {"B": sum(_WIDTHS.values()) - _WIDTHS["A"]})
         row += 1
+    return row
 
+
+def _write_assigned(ws: Worksheet, row: int, *, unit: Unit, catalogue: Catalogue) -> tuple[int, str]:
+    """The unit's indicators with their targets and how to enter them, after a blank row; returns the row after
+    them and the range of their codes ("" when the unit has none)."""
     row = _section(ws, row + 1, f"CHỈ TIÊU ĐƯỢC GIAO ({SHEET_INDICATORS})")
-    indicators = ""
-    if unit.indicators:
-        _put(ws, row, list(_TABLE_HEADERS), bold=True, box=True, fill=_HEAD_FILL)
-        row += 1
-        indicators = f"'{SHEET_GUIDE}'!$A${row}:$A${row + len(unit.indicators) - 1}"
-        for code in unit.indicators:
-            ind = catalogue.indicators[code]
-            _put(ws, row, [ind.code, ind.label, ind.numerator or "—", ind.denominator or "—", ind.unit.vi,
-                           target_text(ind, 2025), target_text(ind, 2030), _how_to(ind)], box=True)
-            fit_height(ws, row, _WIDTHS)
-            row += 1
-    else:
+    if not unit.indicators:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
         ws.cell(row=row, column=1, value=f"Đơn vị không được giao chỉ tiêu Chiến lược: để trống {SHEET_INDICATORS}, "
                                          f"chỉ điền {SHEET_ACTIVITIES}.")
+        return row + 1, ""
+    _put(ws, row, list(_TABLE_HEADERS), bold=True, box=True, fill=_HEAD_FILL)
+    row += 1
+    indicators = f"'{SHEET_GUIDE}'!$A${row}:$A${row + len(unit.indicators) - 1}"
+    for code in unit.indicators:
+        ind = catalogue.indicators[code]
+        _put(ws, row, [ind.code, ind.label, ind.numerator or "—", ind.denominator or "—", ind.unit.vi,
+                       target_text(ind, 2025), target_text(ind, 2030), _how_to(ind)], box=True)
+        fit_height(ws, row, _WIDTHS)
         row += 1
+    return row, indicators
 
-    row = _section(ws, row + 1, f"MÃ HOẠT ĐỘNG ({SHEET_ACTIVITIES})")
-    _put(ws, row, ["Mã", "Loại hoạt động"], bold=True, box=True, fill=_HEAD_FILL)
+
+def _write_codes(ws: Worksheet, row: int, heading: str, codes: list[tuple[str, str]],
+                 text_codes: bool = False) -> tuple[int, str]:
+    """A Mã | `heading` list from `row` (area codes stored as text); returns its last row and the range of its
+    codes, which the form's drop-down lists point to."""
+    _put(ws, row, ["Mã", heading], bold=True, box=True, fill=_HEAD_FILL)
     first = row + 1
-    for act in catalogue.activities.values():
+    for code, name in codes:
         row += 1
-        _put(ws, row, [act.code, act.vi], box=True)
-    activities = f"'{SHEET_GUIDE}'!$A${first}:$A${row}"
-
-    row = _section(ws, row + 2, "MÃ ĐỊA BÀN")
-    _put(ws, row, ["Mã", "Tên địa bàn"], bold=True, box=True, fill=_HEAD_FILL)
-    first = row + 1
-    for area in config.areas.values():
-        row += 1
-        _put(ws, row, [area.code, area.name], box=True)
-        ws.cell(row=row, column=1).number_format = "@"
-    areas = f"'{SHEET_GUIDE}'!$A${first}:$A${row}"
-
-    ws.protection.sheet = True   # read-only by default, no password: it is guidance, not a lock
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    return GuideRanges(areas=areas, activities=activities, indicators=indicators)
+        _put(ws, row, [code, name], box=True)
+        if text_codes:
+            ws.cell(row=row, column=1).number_format = "@"
+    return row, f"'{SHEET_GUIDE}'!$A${first}:$A${row}"

@@ -11,7 +11,7 @@ from tonghop.consolidate.completeness import DEFINITION_VI
 from tonghop.reports.multi_unit import multi_unit_note
 from tonghop.reports.province_xlsx import COUNT_NOT_ADDED
 from tonghop.reports.dossier_text import date_vi
-from tonghop.reports.round_data import RoundData
+from tonghop.reports.round_data import IndicatorResult, RoundData
 from tonghop.reports.xlsx_print import long_note, setup_print, use_report_font
 from tonghop.reports.xlsx_style import (BORDER, CENTER, FMT_RATE, GOAL_FILL, WRAP, fit_rows, font, header,
                                         number_format, paint_status, put, set_widths, target_format, value_format)
@@ -112,6 +112,32 @@ def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
     set_widths(ws, INDICATOR_WIDTHS)
     top_row = letterhead(ws, data, width, SPLIT, MINISTRY_TITLE.format(period=data.period.vi,
                                                                        province=data.config.province_name))
+    numbers = _indicator_header(ws, top_row, width)
+    row = numbers + 1
+    for i, (goal_code, results) in enumerate(data.by_goal().items()):
+        ws.cell(row, 1, ROMAN[i]).font = font(True)
+        ws.cell(row, 1).alignment = CENTER
+        ws.cell(row, 2, f"Mục tiêu {goal_code}: {data.catalogue.goals[goal_code].vi}").font = font(True)
+        ws.cell(row, 2).alignment = WRAP
+        for c in range(1, width + 1):
+            ws.cell(row, c).fill = GOAL_FILL
+            ws.cell(row, c).border = BORDER
+        row += 1
+        for r in results:
+            _put_indicator(ws, row, data, r)
+            row += 1
+    long_note(ws, row, "Giá trị tổng hợp = tổng Tử số / tổng Mẫu số của các đơn vị báo cáo (không lấy trung bình các "
+                       "tỷ lệ); đánh giá so với chỉ tiêu cần đạt năm 2025 (đến hết năm 2025) hoặc năm 2030 (từ năm "
+                       "2026). " + multi_unit_note(data), last_col=width, font=font(italic=True, size=10))
+    end = signature(ws, row + 2, data, width, 8)
+    ws.freeze_panes = ws.cell(numbers + 1, 3)
+    ws.print_area = f"A1:{ws.cell(end, width).coordinate}"
+    ws.print_title_rows = f"{top_row}:{numbers}"
+
+
+def _indicator_header(ws: Worksheet, top_row: int, width: int) -> int:
+    """The two-row table heading (targets over 2025 | 2030, results over Tổng | Nam | Nữ) and the row of column
+    numbers under it; returns that row."""
     top = ["STT", "Mục tiêu, chỉ tiêu", "Đơn vị tính", "Chỉ tiêu cần đạt theo Chiến lược", None,
            "Kết quả thực hiện kỳ báo cáo", None, None, "Tử số", "Mẫu số", "Đánh giá", "Số đơn vị báo cáo", "Ghi chú"]
     sub = [None, None, None, "Năm 2025", "Năm 2030", "Tổng", "Nam", "Nữ", None, None, None, None, None]
@@ -128,44 +154,30 @@ def sheet_indicators(ws: Worksheet, data: RoundData) -> None:
         ws.cell(numbers, c, f"({c})").font = font(italic=True, size=9)
         ws.cell(numbers, c).alignment = CENTER
         ws.cell(numbers, c).border = BORDER
-    row = numbers + 1
-    for i, (goal_code, results) in enumerate(data.by_goal().items()):
-        ws.cell(row, 1, ROMAN[i]).font = font(True)
-        ws.cell(row, 1).alignment = CENTER
-        ws.cell(row, 2, f"Mục tiêu {goal_code}: {data.catalogue.goals[goal_code].vi}").font = font(True)
-        ws.cell(row, 2).alignment = WRAP
-        for c in range(1, width + 1):
-            ws.cell(row, c).fill = GOAL_FILL
-            ws.cell(row, c).border = BORDER
-        row += 1
-        for r in results:
-            ind, cells = r.ind, r.merged.cells
-            fmt = value_format(ind)
-            put(ws, row, 1, ind.code, center=True)
-            put(ws, row, 2, ind.vi, wrap=True)
-            put(ws, row, 3, ind.unit.vi, center=True)
-            for c, year in ((4, 2025), (5, 2030)):
-                put(ws, row, c, ind.targets.get(year), target_format(ind, year) if year in ind.targets else None,
-                    center=True)
-            put(ws, row, 6, cells[TOTAL].value, fmt, bold=True)
-            put(ws, row, 7, cells[MALE].value if MALE in cells else None, fmt)
-            put(ws, row, 8, cells[FEMALE].value if FEMALE in cells else None, fmt)
-            put(ws, row, 9, r.total.numerator, number_format(r.total.numerator))
-            put(ws, row, 10, r.total.denominator, number_format(r.total.denominator))
-            paint_status(put(ws, row, 11, STATUS_VI[r.status], center=True), r.status)
-            put(ws, row, 12, len(r.total.units), "0", center=True)
-            notes = list(r.notes)
-            if r.merged.units_missing:
-                notes.insert(0, "Chưa có số liệu của: " + ", ".join(data.unit_name(u) for u in r.merged.units_missing))
-            put(ws, row, 13, "\n".join(notes) or None, wrap=True)
-            row += 1
-    long_note(ws, row, "Giá trị tổng hợp = tổng Tử số / tổng Mẫu số của các đơn vị báo cáo (không lấy trung bình các "
-                       "tỷ lệ); đánh giá so với chỉ tiêu cần đạt năm 2025 (đến hết năm 2025) hoặc năm 2030 (từ năm "
-                       "2026). " + multi_unit_note(data), last_col=width, font=font(italic=True, size=10))
-    end = signature(ws, row + 2, data, width, 8)
-    ws.freeze_panes = ws.cell(numbers + 1, 3)
-    ws.print_area = f"A1:{ws.cell(end, width).coordinate}"
-    ws.print_title_rows = f"{top_row}:{numbers}"
+    return numbers
+
+
+def _put_indicator(ws: Worksheet, row: int, data: RoundData, r: IndicatorResult) -> None:
+    """One indicator's line: targets, result by sex, numerator and denominator, status, units, remarks."""
+    ind, cells = r.ind, r.merged.cells
+    fmt = value_format(ind)
+    put(ws, row, 1, ind.code, center=True)
+    put(ws, row, 2, ind.vi, wrap=True)
+    put(ws, row, 3, ind.unit.vi, center=True)
+    for c, year in ((4, 2025), (5, 2030)):
+        put(ws, row, c, ind.targets.get(year), target_format(ind, year) if year in ind.targets else None,
+            center=True)
+    put(ws, row, 6, cells[TOTAL].value, fmt, bold=True)
+    put(ws, row, 7, cells[MALE].value if MALE in cells else None, fmt)
+    put(ws, row, 8, cells[FEMALE].value if FEMALE in cells else None, fmt)
+    put(ws, row, 9, r.total.numerator, number_format(r.total.numerator))
+    put(ws, row, 10, r.total.denominator, number_format(r.total.denominator))
+    paint_status(put(ws, row, 11, STATUS_VI[r.status], center=True), r.status)
+    put(ws, row, 12, len(r.total.units), "0", center=True)
+    notes = list(r.notes)
+    if r.merged.units_missing:
+        notes.insert(0, "Chưa có số liệu của: " + ", ".join(data.unit_name(u) for u in r.merged.units_missing))
+    put(ws, row, 13, "\n".join(notes) or None, wrap=True)
 
 
 def sheet_activities(ws: Worksheet, data: RoundData) -> None:

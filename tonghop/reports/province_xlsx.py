@@ -68,6 +68,12 @@ def indicator_columns(data: RoundData) -> list[Column]:
     one_milestone = len(milestones) <= 1
     target_header = (f"Chỉ tiêu cần đạt năm {next(iter(milestones))}" if milestones and one_milestone
                      else "Chỉ tiêu cần đạt")
+    return (_result_columns(target_header, one_milestone) + _history_columns(data, results)
+            + _source_columns(data, results))
+
+
+def _result_columns(target_header: str, one_milestone: bool) -> list[Column]:
+    """What the indicator is, its value this round and how it stands against its target (a sex's row too)."""
     cols = [
         Column("Mã", 6, lambda r: (r.ind.code, {"bold": True, "center": True}),
                lambda r, s, c: (r.ind.code, {"center": True})),
@@ -94,6 +100,13 @@ def indicator_columns(data: RoundData) -> list[Column]:
         Column("Đánh giá", 11, lambda r: (STATUS_VI[r.status], {"center": True, "status": r.status}),
                lambda r, s, c: (STATUS_VI[r.sex_status.get(s)], {"center": True, "status": r.sex_status.get(s)})),
     ]
+    return cols
+
+
+def _history_columns(data: RoundData, results: list[IndicatorResult]) -> list[Column]:
+    """Against the baseline year and last year, and the projection to the horizon: each only when some
+    indicator has it."""
+    cols: list[Column] = []
     if data.shows_baseline:
         base = data.baseline_period
         cols += [Column(baseline_header(data), 10, lambda r: (r.baseline, {"fmt": value_format(r.ind)})),
@@ -111,9 +124,14 @@ def indicator_columns(data: RoundData) -> list[Column]:
         cols += [Column(f"Xu hướng đến {HORIZON}", 11,
                         lambda r: (VERDICT_VI[r.outlook.verdict] or None, {"center": True,
                                                                            "verdict": r.outlook.verdict}))]
-    cols.append(Column("Đơn vị cung cấp số liệu", 18,
-                       lambda r: (", ".join(data.unit_name(u) for u in r.merged.units) or None, {"wrap": True}),
-                       lambda r, s, c: (", ".join(data.unit_name(u) for u in c.units) or None, {"wrap": True})))
+    return cols
+
+
+def _source_columns(data: RoundData, results: list[IndicatorResult]) -> list[Column]:
+    """Which units gave the figures, which have not (when any), and the remarks (when any)."""
+    cols = [Column("Đơn vị cung cấp số liệu", 18,
+                   lambda r: (", ".join(data.unit_name(u) for u in r.merged.units) or None, {"wrap": True}),
+                   lambda r, s, c: (", ".join(data.unit_name(u) for u in c.units) or None, {"wrap": True}))]
     if any(r.merged.units_missing for r in results):
         cols.append(Column("Đơn vị chưa có số liệu", 16,
                            lambda r: (", ".join(data.unit_name(u) for u in r.merged.units_missing) or None,
