@@ -1,7 +1,9 @@
 """The national round as one flow run: each province's round (its configuration, database, output folder, lock)
-one after another in the same flow run, so Prefect's fixed cost of a run and the workers' start are paid once."""
+in the same flow run, so Prefect's fixed cost of a run and the workers' start are paid once."""
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -10,6 +12,12 @@ from flows.round import province_round
 from flows.runners import worker_processes
 from tonghop.config import Period
 from tonghop.errors import TonghopError
+
+
+# Provinces in flight at once: while one is consolidated in this process (its workbooks, Word report, e-mail —
+# a second or two of Python), the next one's files are with the worker processes, so every core stays busy.
+# More would only queue behind the same workers and hold more provinces in memory.
+AT_ONCE = 2
 
 
 class ProvincesFailed(TonghopError):
@@ -30,17 +38,21 @@ def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: 
     db_url riêng. Tỉnh không có tệp mới chỉ đọc lại danh sách tệp. Một tỉnh lỗi không dừng các tỉnh khác."""
     logger = get_run_logger()
     p = Period.parse(period)       # a mistyped period is said once, not once per province
-    summaries: list[dict[str, Any]] = []
-    failed: list[str] = []
-    for r in rounds:
+
+    def one(r: dict[str, str | None]) -> dict[str, Any]:
         where = r.get("out") or r.get("inbox") or "?"
         try:
-            summaries.append(province_round(p, str(r["inbox"]), r.get("out") or "outputs", r.get("db_url"),
-                                            r.get("config_path"), trigger))
+            return province_round(p, str(r["inbox"]), r.get("out") or "outputs", r.get("db_url"),
+                                  r.get("config_path"), trigger)
         except TonghopError as exc:     # one province's problem (its folder, database, lock) is said and skipped
             logger.error("Tỉnh có kết quả tại %s chưa tổng hợp được: %s", where, exc)
-            summaries.append({"period": p.code, "out": where, "error": str(exc)})
-            failed.append(f"{where}: {exc}")
+            return {"period": p.code, "out": where, "error": str(exc)}
+
+    # each thread runs in a copy of this flow run's context: its logger, its task runner, its tasks' parent
+    with ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="tinh") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, one, r) for r in rounds]
+        summaries = [f.result() for f in futures]
+    failed = [f"{s['out']}: {s['error']}" for s in summaries if "error" in s]
     if failed:
         raise ProvincesFailed(f"{len(failed)}/{len(rounds)} tỉnh chưa tổng hợp được (các tỉnh khác đã xong): "
                               + "; ".join(failed), summaries)

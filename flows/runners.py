@@ -158,7 +158,8 @@ def batch_size(runner: TaskRunner | None, files: int, largest: int, *, start: bo
     messages, ~2 ms a file) only when they run already — split so that every worker gets a share."""
     if isinstance(runner, WorkerProcesses):
         if start:
-            runner.offered += files
+            with runner._pool_lock:     # a national flow run offers several provinces' files at once
+                runner.offered += files
         if files < 2 or not (runner.running or (start and runner.offered >= runner.min_files)):
             return None
         return max(1, min(largest, -(-files // runner.workers)))

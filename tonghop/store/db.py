@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from tonghop.errors import StorageError, os_reason
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic keeps the running migration's environment in module globals (alembic.context): one migration at a time
+# in a process, or two threads opening their databases (a national run's provinces) break each other's
+_MIGRATING = threading.Lock()
 
 
 def default_db_url(out_dir: Path) -> str:
@@ -35,7 +39,7 @@ def migrate(engine: Engine) -> None:
     """Apply every Alembic migration not yet applied (idempotent)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _MIGRATING, engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
