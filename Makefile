@@ -24,7 +24,7 @@ demo: compiled
 
 test: compiled
 	bash scripts/services.sh
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 quick: compiled
 	$(PY) -m pytest -q -m quick

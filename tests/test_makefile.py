@@ -22,7 +22,8 @@ def test_demo_has_its_own_output_folder_and_database():
     assert planned("demo", "PERIOD=2025-H1")[-1] == (
         ".venv/bin/tonghop run --period 2025-H1 --inbox sample_inputs/2025-H1 "
         "--out outputs/demo --db sqlite:///outputs/demo/tonghop.db")
-    assert planned("test")[-2:] == ["bash scripts/services.sh", ".venv/bin/python -m pytest -q"]
+    # the full suite, with its 20 slowest tests named at the end (where CI spends its time)
+    assert planned("test")[-2:] == ["bash scripts/services.sh", ".venv/bin/python -m pytest -q --durations=20"]
 
 
 def test_quick_runs_the_quick_tier_without_services():
