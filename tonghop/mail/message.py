@@ -50,6 +50,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,              # the templates ship with the package: no stat() of each at every message
     )
     env.filters["date_vi"] = date_vi
     env.filters["oneline"] = clean_text
