@@ -80,3 +80,20 @@ def test_boundaries_look_like_the_email_package_ones():
     drawn = {make_boundary() for _ in range(50)}
     assert len(drawn) == 50
     assert all(BOUNDARY.fullmatch(b.encode()) and len(b) == len(Generator._make_boundary()) for b in drawn)
+
+
+def test_a_message_is_written_without_folding_a_header_again(config, monkeypatch):
+    """Every part's headers were folded when the part was made: writing the message (each part with a clone of
+    the policy) folds none of them again, nor parses one."""
+    import email.headerregistry
+
+    new = m.new_message(config, to=["syt@sonla.gov.vn"], subject="[Sơn La] Sở Y tế", text="Kính gửi", html="<p>x</p>")
+    m.attach(new, b"data", "CAT-2e861940a5-danh-dau.xlsx")
+    m.attach(new, b"a;b\r\n", "danh-sach-loi.csv")
+    expected = new.as_bytes(policy=SMTP)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a header folded or parsed again at write")
+    monkeypatch.setattr(email.headerregistry.BaseHeader, "fold", refused)
+    monkeypatch.setattr(email.headerregistry.HeaderRegistry, "__call__", refused)
+    assert new.as_bytes(policy=SMTP) == expected

@@ -35,7 +35,8 @@ class _Prefolded:
     _text = ""
 
     def fold(self, *, policy: Policy) -> str:
-        if policy is self._policy:
+        # the generator writes each part with a clone of its policy (the same settings, another object)
+        if policy is self._policy or (type(policy) is type(self._policy) and vars(policy) == vars(self._policy)):
             return self._text
         return super().fold(policy=policy)
 
