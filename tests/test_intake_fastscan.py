@@ -158,3 +158,11 @@ def test_one_split_reads_the_grammar_the_whole_body_pattern_reads():
         accepted += expected
         assert by_split(body) == expected, body
     assert accepted > 50
+
+
+@pytest.mark.parametrize("text", ["&#0;", "&#9;a&#31;", "&#55296;", "&#65534;", "&#1114111;", "&#1114112;", "&#x1F;",
+                                  "&#xD800;", "&#x10FFFF;", "&#x110000;", "&nbsp;", "a & b", "&#;", "&#12", "&&#272;",
+                                  "&#272;&amp;&lt;&#xABC;&#1234;"])
+def test_references_good_and_bad_get_the_expat_answer(text, monkeypatch):
+    data = sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{text}</t></is></c><c r="B1"><v>1</v></c></row>')
+    assert answer(data, monkeypatch, True) == answer(data, monkeypatch, False)

@@ -34,8 +34,11 @@ _STRIDE = _CELLS.groups + 1          # split gives the text before a cell, then 
 _ABSENT = {None: b""}                # a group that took no part: None from split, b"" from findall
 # an "&" that starts no reference expat knows; character references that may name a character XML forbids (3-4
 # decimal or 3 hex digits are all allowed ones: U+0064..U+270F, U+0100..U+0FFF)
-_BAD_AMP = re.compile(rb'&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|amp;|lt;|gt;|quot;|apos;)')
-_ODD_REF = re.compile(rb'&#(?:([0-9]{1,2}|[0-9]{5,7})|x([0-9a-fA-F]{1,2}|[0-9a-fA-F]{4,6}));')
+_BAD_AMP = rb'&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|amp;|lt;|gt;|quot;|apos;)'
+_ODD_REF = rb'&#(?:([0-9]{1,2}|[0-9]{5,7})|x([0-9a-fA-F]{1,2}|[0-9a-fA-F]{4,6}));'
+# both in one pass (text is often written as references: most bodies have some): a bad "&" is found with both
+# groups empty, an odd reference (which the first branch, for a reference expat knows, lets go) with one set
+_AMP_CHECK = re.compile(_BAD_AMP + b"|" + _ODD_REF)
 _REF = re.compile(rb'&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|amp|lt|gt|quot|apos);')
 _CONTROLS = bytes(range(0x20))    # of these, XML text holds only tab, LF and CR (CR goes the long way too)
 _TYPES = {b"", b"n", b"s", b"e", b"b", b"d", b"str", b"inlineStr"}     # "": no t attribute, a number
@@ -79,8 +82,8 @@ def scan_sheet_data(body: bytes) -> FastSheet | None:
     if _ROWS.fullmatch(b"\x00".join(parts[::_STRIDE])) is None:
         return None
     if b"&" in body:
-        if _BAD_AMP.search(body) or not all(_valid_char(int(dec, 10) if dec else int(hexa, 16))
-                                            for dec, hexa in set(_ODD_REF.findall(body))):
+        found = set(_AMP_CHECK.findall(body))
+        if (b"", b"") in found or not all(_valid_char(int(dec, 10) if dec else int(hexa, 16)) for dec, hexa in found):
             return None
     try:
         body.decode("utf-8")
