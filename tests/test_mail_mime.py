@@ -97,3 +97,13 @@ def test_a_message_is_written_without_folding_a_header_again(config, monkeypatch
     monkeypatch.setattr(email.headerregistry.BaseHeader, "fold", refused)
     monkeypatch.setattr(email.headerregistry.HeaderRegistry, "__call__", refused)
     assert new.as_bytes(policy=SMTP) == expected
+
+
+def test_a_message_pickles_as_one_built_by_the_email_package(config):
+    """To a worker process and back: the same bytes."""
+    import pickle
+
+    new = m.new_message(config, to=["syt@sonla.gov.vn"], subject="[Sơn La] Sở Y tế", text="Kính gửi", html="<p>x</p>")
+    m.attach(new, b"data", "Báo cáo (bản đánh dấu).xlsx")
+    m.attach(new, b"data", "CAT-2e861940a5-danh-dau.xlsx")
+    assert pickle.loads(pickle.dumps(new)).as_bytes(policy=SMTP) == new.as_bytes(policy=SMTP)

@@ -40,6 +40,15 @@ class _Prefolded:
             return self._text
         return super().fold(policy=policy)
 
+    def __reduce__(self):
+        # its class is made at run time (as the email package makes its own, which pickle by their bases): a message
+        # pickles, to a worker process and back, as one built by set_content did
+        return _rebuilt, (self.name, str(self), self._text, self._policy)
+
+
+def _rebuilt(name: str, value: str, text: str, policy: Policy) -> object:
+    return _header(policy, name, value, text)
+
 
 @lru_cache(maxsize=None)
 def _prefolded_type(name: str, policy: Policy) -> type:
