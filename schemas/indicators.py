@@ -115,3 +115,89 @@ def build_activity_schema(catalogue: Catalogue) -> pa.DataFrameSchema:
                                        pa.Check(whole, name="not-whole-number")], nullable=True)
     return pa.DataFrameSchema(columns, checks=[pa.Check(participants_add_up, name="participants-mismatch")],
                               name="hoat-dong", strict=False, coerce=False)
+
+
+def _aligned(param: pd.Series, index: pd.Index) -> pd.Series:
+    return param if param.index.equals(index) else param.reindex(index)
+
+
+def build_batch_schema(blocks: list[tuple[Indicator, int]], area_codes: set[str]) -> pa.DataFrameSchema:
+    """build_indicator_schema for a frame holding several indicators' rows, block after block (`blocks`: each
+    indicator and its number of rows): one validation instead of one per indicator (Pandera's cost is per check
+    run, not per row). Each row is held to its own indicator's checks: what the checks of one indicator need of it
+    (range, factor, …) comes per row, from the blocks, never as a column of the frame, so the frame and every
+    failure case are those of build_indicator_schema."""
+    n = sum(size for _, size in blocks)
+    index = pd.RangeIndex(n)
+
+    def per_row(values: list) -> pd.Series:
+        return pd.Series([v for (_, size), v in zip(blocks, values) for _ in range(size)], index=index)
+
+    inds = [ind for ind, _ in blocks]
+    block = per_row(list(range(len(blocks)))).astype("int64")
+    boolean = per_row([ind.is_boolean for ind in inds]).astype(bool)
+    low = per_row([float(ind.unit.plausible[0]) for ind in inds]).astype("float64")
+    high = per_row([float(ind.unit.plausible[1]) for ind in inds]).astype("float64")
+    factor = per_row([float("nan") if ind.unit.factor is None else ind.unit.factor for ind in inds]).astype("float64")
+    has_factor = factor.notna()
+    le = has_factor & per_row([bool(ind.numerator_le_denominator) for ind in inds]).astype(bool)
+
+    def not_boolean(s: pd.Series) -> pd.Series:
+        return ~_aligned(boolean, s.index) | s.isin([0.0, 1.0]) | s.isna()
+
+    def out_of_range(s: pd.Series) -> pd.Series:
+        lo, hi = _aligned(low, s.index), _aligned(high, s.index)
+        return _aligned(boolean, s.index) | s.isna() | ((s >= lo) & (s <= hi))
+
+    def duplicate_row(d: pd.DataFrame) -> pd.Series:
+        keyed = d[["file_idx", "area", "sex"]].assign(_block=_aligned(block, d.index))
+        return ~keyed.duplicated(["_block", "file_idx", "area", "sex"], keep=False)
+
+    def value_matches(d: pd.DataFrame) -> pd.Series:
+        return _value_matches(_aligned(factor, d.index))(d)
+
+    def sex_sums_match(column: str):
+        def check(d: pd.DataFrame) -> pd.Series:
+            keyed = d[["file_idx", "area", "sex", column]].assign(_block=_aligned(block, d.index))
+            ok = pd.Series(True, index=d.index)
+            parts = (keyed[keyed["sex"].isin(["Nam", "Nữ"])].groupby(["_block", "file_idx", "area"])[column]
+                     .agg(["sum", "count"]))
+            parts = parts[parts["count"] == 2]
+            if not parts.empty:
+                totals = keyed[keyed["sex"] == "Tổng"]
+                joined = totals.join(parts, on=["_block", "file_idx", "area"], how="inner")
+                joined = joined[joined[column].notna()]
+                tol = (joined["sum"].abs() * 1e-9).clip(lower=1e-6)
+                ok.loc[joined.index[(joined[column] - joined["sum"]).abs() > tol]] = False
+            return ok | ~_aligned(has_factor, d.index)
+        return check
+
+    value_checks = [pa.Check(_nonneg, name="negative-value"), pa.Check(not_boolean, name="not-boolean"),
+                    pa.Check(out_of_range, name="out-of-range")]
+    frame_checks = [
+        pa.Check(lambda d: d["value"].notna() | (d["numerator"].notna() & d["denominator"].notna()),
+                 name="missing-value"),
+        pa.Check(lambda d: ~((d["denominator"] == 0) & d["numerator"].notna()), name="zero-denominator"),
+        pa.Check(duplicate_row, name="duplicate-row"),
+        pa.Check(value_matches, name="value-mismatch"),
+        pa.Check(lambda d: ~(_aligned(le, d.index) & (d["numerator"] > d["denominator"])),
+                 name="numerator-above-denominator"),
+        pa.Check(sex_sums_match("numerator"), name="sex-sum-mismatch:numerator"),
+        pa.Check(sex_sums_match("denominator"), name="sex-sum-mismatch:denominator"),
+    ]
+    return pa.DataFrameSchema(
+        {
+            "file_idx": pa.Column(int),
+            "area": pa.Column(str, pa.Check(lambda s: s.isin(area_codes), name="unknown-area")),
+            "sex": pa.Column(str, pa.Check(lambda s: s.isin(SEX_CHOICES), name="invalid-sex")),
+            "numerator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
+            "denominator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
+            "value": pa.Column(float, value_checks, nullable=True),
+            "value_derived": pa.Column(bool),
+            "assigned": pa.Column(bool, pa.Check(lambda s: s, name="indicator-not-assigned")),
+        },
+        checks=frame_checks,
+        name="chi-tieu",
+        strict=False,
+        coerce=False,
+    )

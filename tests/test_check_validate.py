@@ -239,3 +239,45 @@ def test_an_unusual_value_is_answered_with_the_way_to_enter_that_indicator(tmp_p
                "tuổi; Mẫu số = Số phụ nữ 15-19 tuổi; Giá trị = Tử số / Mẫu số × 1.000, tính trên 1.000, ví dụ 18 "
                "(không ghi 0,018). Nếu đã ghi giá trị dạng 0,018 thì nhân với 1.000, hoặc để trống Giá trị để hệ "
                "thống tự tính từ Tử số và Mẫu số."}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_validation_for_all_indicators_finds_what_one_per_indicator_finds(config, catalogue, seed):
+    """The batch schema holds each row to its own indicator's checks: the same problems, values, cells and order
+    (Pandera sorts failure cases unstably: many failures per indicator, in shuffled indicator order)."""
+    import dataclasses
+    import random
+
+    from tonghop.check.validate import validate_indicators
+
+    rnd = random.Random(seed)
+    codes = list(catalogue.indicators)
+    areas = list(config.areas)[:6] + ["XX"]
+    sexes = ["Tổng", "Nam", "Nữ", "Khác"]
+
+    def number():
+        return rnd.choice([None, 0.0, -1.0, 1.0, 0.5, 2.0, 45.5, 100.0, 150.0, 1e6, float(rnd.randint(0, 200))])
+
+    records = []
+    for file_idx in range(8):
+        for code in rnd.sample(codes, k=len(codes) // 2):
+            for row in range(rnd.randint(1, 12)):
+                num, den = number(), number()
+                records.append({
+                    "file_idx": file_idx, "indicator": code, "row": 10 + row, "sheet": "Biểu 01",
+                    "area": rnd.choice(areas), "sex": rnd.choice(sexes), "numerator": num, "denominator": den,
+                    "value": number(), "value_derived": rnd.random() < 0.1, "assigned": rnd.random() < 0.9,
+                    "unparsed": rnd.random() < 0.05,
+                    "cells": {"indicator": f"B{10 + row}", "numerator": f"F{10 + row}", "denominator": f"G{10 + row}",
+                              "value": f"H{10 + row}", "area": f"D{10 + row}", "sex": f"E{10 + row}"},
+                })
+    rnd.shuffle(records)
+    units = [config.units.get("SYT")] * 8
+
+    def seen(batch):
+        found = validate_indicators(records, units, config, catalogue, batch=batch)
+        return {i: [dataclasses.asdict(p) for p in probs] for i, probs in found.items()}
+
+    once = seen(True)
+    assert sum(len(p) for p in once.values()) > 100
+    assert once == seen(False)

@@ -130,3 +130,39 @@ def test_forms_written_by_openpyxl_and_the_samples_are_counted_quickly_and_alike
         data = path.read_bytes()
         assert quick_parts(data, monkeypatch) >= 1, path.name
         assert answer(data, monkeypatch, True) == answer(data, monkeypatch, False), path.name
+
+
+def test_one_split_reads_the_grammar_the_whole_body_pattern_reads():
+    """scan_sheet_data's check (the text between cells must be rows holding only cells) accepts what _BODY accepts,
+    on every case above and on their pieces, cut and spliced at every place."""
+    import random
+
+    from tonghop.intake import fastscan
+
+    def by_split(body: bytes) -> bool:
+        between = fastscan._CELLS.split(body)[::fastscan._STRIDE]
+        return fastscan._ROWS.fullmatch(b"\x00".join(between)) is not None
+
+    rnd = random.Random(17)
+    bodies = [(v[0] if isinstance(v, tuple) else v).encode() for v in (*PLAIN.values(), *ODD.values())]
+    tried = set(bodies)
+    for body in bodies:
+        for cut in range(len(body) + 1):
+            tried.add(body[:cut])
+            tried.add(body[:cut] + body[cut + rnd.randint(1, 12):])
+            other = rnd.choice(bodies)
+            tried.add(body[:cut] + other[rnd.randint(0, len(other)):])
+    accepted = 0
+    for body in tried:
+        expected = fastscan._BODY.fullmatch(body) is not None
+        accepted += expected
+        assert by_split(body) == expected, body
+    assert accepted > 50
+
+
+@pytest.mark.parametrize("text", ["&#0;", "&#9;a&#31;", "&#55296;", "&#65534;", "&#1114111;", "&#1114112;", "&#x1F;",
+                                  "&#xD800;", "&#x10FFFF;", "&#x110000;", "&nbsp;", "a & b", "&#;", "&#12", "&&#272;",
+                                  "&#272;&amp;&lt;&#xABC;&#1234;"])
+def test_references_good_and_bad_get_the_expat_answer(text, monkeypatch):
+    data = sheet(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{text}</t></is></c><c r="B1"><v>1</v></c></row>')
+    assert answer(data, monkeypatch, True) == answer(data, monkeypatch, False)

@@ -147,3 +147,18 @@ def test_enqueue_refuses_a_placeholder_address(engine, config):
     with pytest.raises(ValueError, match="placeholder"):
         put(engine, config, message=msg)
     assert all_rows(engine) == []
+
+
+@pytest.mark.parametrize("raw", [
+    "a@b.vn", "syt@sonla.gov.vn,\r\n vt@sonla.gov.vn", "a.b+c@x-y.vn, d_e@f.vn", "o'brien@x.vn",
+    # not a list of bare addresses: read by the header parser, as before
+    "Sở Y tế <syt@sonla.gov.vn>", '"a,b" <a@b.vn>', "a..b@c.vn", "a@b.vn (comment)", "a@b.vn,", ".a@b.vn",
+    "a@[127.0.0.1]", "undisclosed:;",
+])
+def test_recipients_read_without_the_parser_are_those_it_reads(raw):
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage(policy=SMTP)
+    msg.set_raw("To", raw)
+    assert outbox._addresses(msg) == list(dict.fromkeys(a.addr_spec for a in msg["To"].addresses))

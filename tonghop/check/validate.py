@@ -1,5 +1,5 @@
-"""Validate a batch of read files: header checks per file, then one Pandera validation per indicator over
-all files' rows at once, failures mapped back to their sheet and cell, then the acceptance rule.
+"""Validate a batch of read files: header checks per file, then one Pandera validation over all files' rows of every
+indicator at once, failures mapped back to their sheet and cell, then the acceptance rule.
 
 Acceptance: a file that cannot be read, or whose unit or period is wrong, is rejected whole; otherwise
 each (file, indicator) — and each (file, activity kind) of Biểu 02 — is accepted unless one of its rows
@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.backends.pandas.error_formatters import consolidate_failure_cases
 
 from schemas.catalogue import Catalogue, load_catalogue
-from schemas.indicators import build_activity_schema, build_indicator_schema
+from schemas.indicators import build_activity_schema, build_batch_schema, build_indicator_schema
 from schemas.labels import SHEET_INDICATORS
 from tonghop.config import Period, ProvinceConfig, Unit
 from tonghop.entry_hints import range_fix
@@ -108,23 +110,72 @@ def _sex_sums(df: pd.DataFrame, idx: Any, column: str) -> dict[str, Any]:
             "sum": format_vi(men + women)}
 
 
+def _failures_per_block(schema: pa.DataFrameSchema, frame: pd.DataFrame,
+                        bounds: list[tuple[int, int]]) -> list[list[tuple[str, str | None, int]]] | None:
+    """_failures of each block of rows [start, stop) of one validation of the whole frame, in the order, and with
+    the row numbers (from 0 in the block), that validating the block alone gives: its share of each error, put
+    together by Pandera's own consolidation (whose sort by schema part is not stable: the same errors must go in).
+    None when an error is not one of rows (a scalar failure case): then only one validation per block tells."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        errors = exc.schema_errors
+    else:
+        return [[] for _ in bounds]
+    if not all(isinstance(e.failure_cases, pd.DataFrame) and "index" in e.failure_cases for e in errors):
+        return None
+    out = []
+    for start, stop in bounds:
+        mine = []
+        for err in errors:
+            cases = err.failure_cases
+            cases = cases[(cases["index"] >= start) & (cases["index"] < stop)]
+            if len(cases):
+                # what the consolidation reads of an error (a SchemaError does not copy: it pickles to strings)
+                mine.append(SimpleNamespace(check=err.check, check_index=err.check_index, schema=err.schema,
+                                            column_name=err.column_name, failure_cases=cases))
+        if not mine:
+            out.append([])
+            continue
+        fc = consolidate_failure_cases(mine)
+        out.append([(str(c), col if isinstance(col, str) else None, int(idx) - start)
+                    for c, col, idx in zip(fc["check"], fc["column"], fc["index"])])
+    return out
+
+
 def validate_indicators(records: list[dict[str, Any]], units: list[Unit | None], config: ProvinceConfig,
-                        catalogue: Catalogue) -> dict[int, list[Problem]]:
-    """Problems per file index, from one schema validation per indicator over every file's rows."""
+                        catalogue: Catalogue, *, batch: bool = True) -> dict[int, list[Problem]]:
+    """Problems per file index, from one schema validation over every file's rows of every indicator (each row held
+    to its own indicator's checks), read back per indicator as one validation per indicator reads.
+    `batch=False`: one validation per indicator (build_indicator_schema), what the batch must equal."""
     out: dict[int, list[Problem]] = defaultdict(list)
     by_indicator: dict[str, list[int]] = defaultdict(list)
     for i, rec in enumerate(records):
         by_indicator[rec["indicator"]].append(i)
     area_codes = set(config.areas)
     rows_with_error: set[tuple[int, int]] = set()
-    for code, positions in by_indicator.items():
+    blocks = [(code, [records[i] for i in positions]) for code, positions in by_indicator.items()]
+    bounds, start = [], 0
+    for _, recs in blocks:
+        bounds.append((start, start + len(recs)))
+        start += len(recs)
+    found = None
+    if blocks and batch:
+        whole = _frame([r for _, recs in blocks for r in recs], _FRAME_COLS)
+        schema = build_batch_schema([(catalogue.indicators[code], len(recs)) for code, recs in blocks], area_codes)
+        found = _failures_per_block(schema, whole, bounds)
+    for n, (code, recs) in enumerate(blocks):
         ind = catalogue.indicators[code]
-        recs = [records[i] for i in positions]
+        failures = found[n] if found is not None else None
+        if failures == []:
+            continue
         df = _frame(recs, _FRAME_COLS)
+        if failures is None:
+            failures = _failures(build_indicator_schema(ind, area_codes), df)
         seen: set[tuple[str, int]] = set()
         # rows per (file, area, sex), counted once: a per-problem scan made a file of duplicates quadratic
         key_counts = Counter((r["file_idx"], r["area"], r["sex"]) for r in recs)
-        for check, _col, idx in _failures(build_indicator_schema(ind, area_codes), df):
+        for check, _col, idx in failures:
             if check not in FRAME_CHECK_CELL and _col:
                 check_col = _col
             else:

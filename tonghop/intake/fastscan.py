@@ -26,10 +26,19 @@ _CELL = (rb'<c r="({g}[A-Z]{{1,3}})({g}[1-9][0-9]{{0,6}})"(?: s="[0-9]+")?(?: t=
 _BODY = re.compile(rb'(?:' + _ROW_OPEN + rb'(?: ?/>|>(?:' + _CELL.replace(b"{g}", b"?:").replace(b"{{", b"{")
                    .replace(b"}}", b"}") + rb')*</row>))*')
 _CELLS = re.compile(_CELL.replace(b"{g}", b"").replace(b"{{", b"{").replace(b"}}", b"}"))
+# One pass instead of two (_BODY.fullmatch, then _CELLS.findall): _CELLS.split cuts the body at its cells, and what
+# lies between them, each cell put back as a NUL (the body has none), must be rows holding only cells. The same
+# answer as _BODY: a cell's match has one possible end (its "/>" or first "</c>"), and no row tag holds '<c r="'.
+_ROWS = re.compile(rb'(?:' + _ROW_OPEN + rb'(?: ?/>|>\x00*</row>))*')
+_STRIDE = _CELLS.groups + 1          # split gives the text before a cell, then the cell's groups
+_ABSENT = {None: b""}                # a group that took no part: None from split, b"" from findall
 # an "&" that starts no reference expat knows; character references that may name a character XML forbids (3-4
 # decimal or 3 hex digits are all allowed ones: U+0064..U+270F, U+0100..U+0FFF)
-_BAD_AMP = re.compile(rb'&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|amp;|lt;|gt;|quot;|apos;)')
-_ODD_REF = re.compile(rb'&#(?:([0-9]{1,2}|[0-9]{5,7})|x([0-9a-fA-F]{1,2}|[0-9a-fA-F]{4,6}));')
+_BAD_AMP = rb'&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|amp;|lt;|gt;|quot;|apos;)'
+_ODD_REF = rb'&#(?:([0-9]{1,2}|[0-9]{5,7})|x([0-9a-fA-F]{1,2}|[0-9a-fA-F]{4,6}));'
+# both in one pass (text is often written as references: most bodies have some): a bad "&" is found with both
+# groups empty, an odd reference (which the first branch, for a reference expat knows, lets go) with one set
+_AMP_CHECK = re.compile(_BAD_AMP + b"|" + _ODD_REF)
 _REF = re.compile(rb'&(?:#([0-9]{1,7})|#x([0-9a-fA-F]{1,6})|amp|lt|gt|quot|apos);')
 _CONTROLS = bytes(range(0x20))    # of these, XML text holds only tab, LF and CR (CR goes the long way too)
 _TYPES = {b"", b"n", b"s", b"e", b"b", b"d", b"str", b"inlineStr"}     # "": no t attribute, a number
@@ -69,22 +78,24 @@ def scan_sheet_data(body: bytes) -> FastSheet | None:
     if (len(body.translate(None, _CONTROLS)) + body.count(b"\t") + body.count(b"\n") != len(body)
             or b"<!" in body or b"<?" in body or b"]]>" in body or b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body):
         return None     # a CR would need counting as expat folds CR LF: such a text goes the long way
-    if _BODY.fullmatch(body) is None:
+    parts = _CELLS.split(body)
+    if _ROWS.fullmatch(b"\x00".join(parts[::_STRIDE])) is None:
         return None
     if b"&" in body:
-        if _BAD_AMP.search(body) or not all(_valid_char(int(dec, 10) if dec else int(hexa, 16))
-                                            for dec, hexa in set(_ODD_REF.findall(body))):
+        found = set(_AMP_CHECK.findall(body))
+        if (b"", b"") in found or not all(_valid_char(int(dec, 10) if dec else int(hexa, 16)) for dec, hexa in found):
             return None
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return None
     out = FastSheet(elements=body.count(b"<") - body.count(b"</"), c_elements=body.count(b"<c "))
-    cells = _CELLS.findall(body)
-    if not cells:
+    if len(parts) == 1:
         return out
     # column by column, so the work per cell stays in C: letters, digits, type, formula, value, <v> text, <is>, <t> text
-    letters, digits, types, formulas, values, v_texts, inline, t_texts = zip(*cells)
+    letters, digits = parts[1::_STRIDE], parts[2::_STRIDE]
+    types, formulas, values, v_texts, inline, t_texts = (
+        list(map(_ABSENT.get, column, column)) for column in (parts[k::_STRIDE] for k in range(3, _STRIDE)))
     if not set(types) <= _TYPES or not set(compress(types, inline)) <= {b"inlineStr"}:
         return None
     raws = list(map(bytes.__add__, v_texts, t_texts))          # one of the two is empty
@@ -106,7 +117,7 @@ def scan_sheet_data(body: bytes) -> FastSheet | None:
             return None
         out.sst_refs = Counter(map(int, shared))
     if b"<f" in body or b' t="e"' in body:
-        for i in compress(range(len(cells)), map(or_, map(bool, formulas), map(b"e".__eq__, types))):
+        for i in compress(range(len(letters)), map(or_, map(bool, formulas), map(b"e".__eq__, types))):
             typ, formula, value, raw = types[i], formulas[i], values[i], raws[i]
             if (typ in (b"s", b"e") and (b"&" in raw or len(raw) > 16)) or (formula and inline[i]):
                 return None             # odd enough to be counted the long way
