@@ -2,7 +2,8 @@
 #   make demo   run the round on sample_inputs/ (Sơn La, 2025-Y) into outputs/demo, with its own database
 #               (the sample's made-up figures must never become the "previous period" of a real round)
 #   make test   run the whole test suite (starts local PostgreSQL if it is installed but stopped)
-#   make quick  run the quick tier only (pytest -m quick: no Prefect server, no PostgreSQL), before every commit
+#   make quick  run the quick tier only (pytest -m quick: no Prefect server, no PostgreSQL), before every commit,
+#               on every core (pytest-xdist: its tests share nothing but read-only session fixtures)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PERIOD ?= 2025-Y
@@ -27,7 +28,7 @@ test: compiled
 	$(PY) -m pytest -q --durations=20
 
 quick: compiled
-	$(PY) -m pytest -q -m quick
+	$(PY) -m pytest -q -m quick -n auto
 
 clean-outputs:
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

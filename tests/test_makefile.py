@@ -28,5 +28,5 @@ def test_demo_has_its_own_output_folder_and_database():
 
 def test_quick_runs_the_quick_tier_without_services():
     """`make quick` is the tier a developer runs before each commit: no PostgreSQL started, `-m quick` only."""
-    assert planned("quick")[-1] == ".venv/bin/python -m pytest -q -m quick"
+    assert planned("quick")[-1] == ".venv/bin/python -m pytest -q -m quick -n auto"
     assert "bash scripts/services.sh" not in planned("quick")
