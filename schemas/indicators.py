@@ -54,6 +54,20 @@ def _sex_sums_match(column: str):
     return check
 
 
+def _columns(area_codes, value_checks: list) -> dict[str, pa.Column]:
+    """The figure rows' columns, the same in one indicator's schema and in a batch's."""
+    return {
+        "file_idx": pa.Column(int),
+        "area": pa.Column(str, pa.Check(lambda s: s.isin(area_codes), name="unknown-area")),
+        "sex": pa.Column(str, pa.Check(lambda s: s.isin(SEX_CHOICES), name="invalid-sex")),
+        "numerator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
+        "denominator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
+        "value": pa.Column(float, value_checks, nullable=True),
+        "value_derived": pa.Column(bool),
+        "assigned": pa.Column(bool, pa.Check(lambda s: s, name="indicator-not-assigned")),
+    }
+
+
 def build_indicator_schema(ind: Indicator, area_codes: set[str]) -> pa.DataFrameSchema:
     """The schema every row of one indicator must satisfy, whatever file it comes from."""
     low, high = ind.unit.plausible
@@ -76,16 +90,7 @@ def build_indicator_schema(ind: Indicator, area_codes: set[str]) -> pa.DataFrame
         frame_checks.append(pa.Check(_sex_sums_match("numerator"), name="sex-sum-mismatch:numerator"))
         frame_checks.append(pa.Check(_sex_sums_match("denominator"), name="sex-sum-mismatch:denominator"))
     return pa.DataFrameSchema(
-        {
-            "file_idx": pa.Column(int),
-            "area": pa.Column(str, pa.Check(lambda s: s.isin(area_codes), name="unknown-area")),
-            "sex": pa.Column(str, pa.Check(lambda s: s.isin(SEX_CHOICES), name="invalid-sex")),
-            "numerator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
-            "denominator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
-            "value": pa.Column(float, value_checks, nullable=True),
-            "value_derived": pa.Column(bool),
-            "assigned": pa.Column(bool, pa.Check(lambda s: s, name="indicator-not-assigned")),
-        },
+        _columns(area_codes, value_checks),
         checks=frame_checks,
         name=f"chi-tieu-{ind.code}",
         strict=False,
@@ -186,16 +191,7 @@ def build_batch_schema(blocks: list[tuple[Indicator, int]], area_codes: set[str]
         pa.Check(sex_sums_match("denominator"), name="sex-sum-mismatch:denominator"),
     ]
     return pa.DataFrameSchema(
-        {
-            "file_idx": pa.Column(int),
-            "area": pa.Column(str, pa.Check(lambda s: s.isin(area_codes), name="unknown-area")),
-            "sex": pa.Column(str, pa.Check(lambda s: s.isin(SEX_CHOICES), name="invalid-sex")),
-            "numerator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
-            "denominator": pa.Column(float, pa.Check(_nonneg, name="negative-value"), nullable=True),
-            "value": pa.Column(float, value_checks, nullable=True),
-            "value_derived": pa.Column(bool),
-            "assigned": pa.Column(bool, pa.Check(lambda s: s, name="indicator-not-assigned")),
-        },
+        _columns(area_codes, value_checks),
         checks=frame_checks,
         name="chi-tieu",
         strict=False,
