@@ -122,6 +122,38 @@ def test_migrations_are_idempotent(db_url):
     assert head == sorted(p.name[:4] for p in MIGRATIONS.joinpath("versions").glob("0*.py"))[-1]
 
 
+def test_a_database_at_head_is_not_migrated_again_and_an_older_one_is(db_url, monkeypatch):
+    """A rerun opens a database already at the newest revision without running Alembic (env.py and every script
+    loaded for nothing); a database left at an earlier revision is still brought up to it."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from tonghop.store import db
+
+    # an older database: made by the first three scripts only
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        cfg = db._alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+    assert not db.at_head(old)
+    old.dispose()
+    upgrades: list[str] = []
+    real = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda cfg, target: (upgrades.append(target), real(cfg, target)))
+    engine = open_db(db_url)
+    assert upgrades == ["head"]
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalars().all() == \
+            sorted(db.script_heads())
+        assert {"mail_messages", "mail_attachments"} <= set(inspect(conn).get_table_names())
+    engine.dispose()
+    engine = open_db(db_url)        # at head now: looked at, not migrated
+    assert upgrades == ["head"]
+    assert db.at_head(engine)
+    engine.dispose()
+
+
 def docx_bytes() -> bytes:
     """A Word document as Word saves it (a zip with word/document.xml)."""
     import io

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -35,10 +38,33 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied (idempotent)."""
+def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@cache
+def script_heads() -> frozenset[str]:
+    """The newest revision(s) of the migration scripts, read once per process (the scripts do not change under a
+    running process)."""
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database already records the scripts' newest revision: one small query, where a migration
+    run loads env.py and every script (a rerun of each province of a national run opened it for nothing)."""
+    with engine.connect() as conn:
+        return frozenset(MigrationContext.configure(conn).get_current_heads()) == script_heads()
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (idempotent); a database already at the newest revision is
+    only looked at."""
+    if at_head(engine):
+        return
+    cfg = _alembic_config()
+    # another thread or process may have migrated meanwhile: upgrade reads the version again in its transaction
     with _MIGRATING, engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
