@@ -24,9 +24,11 @@ from tonghop.round.ingest import InboxFile, batches, discover_inbox, ingest_inbo
 from tonghop.round.work import FileDone, check_batch, queue_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round.summary import build_summary, write_summary
+from tonghop.mail import outbox
 from tonghop.mail.message import today_in
 from tonghop.mail.recipients import placeholder_warning
 from tonghop.mail.reminders import queue_digest
+from tonghop.mail.settings import SmtpSettings
 from tonghop.round.steps import (
     RoundPaths, check_inbox_period, check_same_database, consolidation_fingerprint, earlier_consolidation,
     mailed_hashes, needs_recheck,
@@ -103,6 +105,23 @@ def fetch_mail(inbox: Path, engine, config, period) -> dict | None:
     return {**result.as_dict(), "line": result.line(inbox)}
 
 
+def _mailbox_set() -> bool:
+    """Whether fetch_mail has anything to do: TONGHOP_IMAP_* set, rightly or not (it reports wrong settings)."""
+    try:
+        return ImapSettings.from_env() is not None
+    except ConfigError:
+        return True
+
+
+def _smtp_settings_readable(config) -> bool:
+    """Whether deliver would get past reading TONGHOP_SMTP_* (wrong settings are its failure to report)."""
+    try:
+        SmtpSettings.from_env(config)
+    except ConfigError:
+        return False
+    return True
+
+
 @task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
 def consolidate(engine, config, period, out_dir: Path):
     """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
@@ -112,7 +131,8 @@ def consolidate(engine, config, period, out_dir: Path):
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
     """The steps of a round under the run lock (kept out of the flow body so the lock wraps all of them)."""
     url = engine.url.render_as_string(hide_password=False)
-    mailbox = fetch_mail(inbox, engine, config, p)
+    # a task run only when there is a mailbox to read (or settings to complain about): most provinces have none
+    mailbox = fetch_mail(inbox, engine, config, p) if _mailbox_set() else None
     check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
 
     def process_all(groups: list[list[InboxFile]]) -> Iterator[list[FileDone]]:
@@ -134,10 +154,15 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING, start=False))
     queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
-    # next run (or the reminders flow, with its longer retries) delivers them.
-    state = deliver.with_options(retries=1, retry_delay_seconds=5)(
+    # next run (or the reminders flow, with its longer retries) delivers them. An outbox with nothing to send
+    # (a rerun that changed nothing) needs no task run: what deliver returns for it, unless the mail settings
+    # are wrong (the task says so).
+    idle = not outbox.has_pending(engine) and _smtp_settings_readable(config)
+    state = None if idle else deliver.with_options(retries=1, retry_delay_seconds=5)(
         url, str(paths.mail), config_path, return_state=True)
-    if state.is_completed():
+    if state is None:
+        delivery = {"sent": 0, "written": 0, "bounced": 0}
+    elif state.is_completed():
         delivery = state.result()
     else:
         delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}

@@ -114,6 +114,54 @@ def test_round_mails_each_submission_exactly_once_even_when_the_server_was_down(
     assert again["mail"]["sent"] == 0 and len(collector.arrived) == len(EXPECTED["files"]) + 1
 
 
+def test_a_rerun_with_no_mailbox_and_nothing_to_send_runs_no_mail_task(prefect_harness, tmp_path, monkeypatch):
+    """No TONGHOP_IMAP_*: no fetch task. A rerun whose outbox holds nothing to send: no delivery task, and the
+    summary says what the delivery would have said. A message left to send, or mailbox settings to complain
+    about, still get their task."""
+    import flows.round as round_flow
+    from flows.reminders import deliver
+    from flows.round import consolidate_round
+    from tonghop.mail import outbox
+    from tonghop.store.models import OutboxMessage
+
+    for name in ("TONGHOP_IMAP_HOST", "TONGHOP_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    calls: list[str] = []
+    real_fetch = round_flow.fetch_mail
+    monkeypatch.setattr(round_flow, "fetch_mail", lambda *a: calls.append("fetch") or real_fetch(*a))
+
+    class Recorded:
+        def with_options(self, **options):
+            task = deliver.with_options(**options)
+            return lambda *a, **k: calls.append("deliver") or task(*a, **k)
+
+    monkeypatch.setattr(round_flow, "deliver", Recorded())
+    inbox, out, db_url = tmp_path / "inbox", tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
+    shutil.copytree(SAMPLES / "2025-Y", inbox)
+    run = dict(period="2025-Y", inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
+    first = consolidate_round(**run)
+    assert (calls, first["mail"]["written"]) == (["deliver"], len(EXPECTED["files"]) + 1)    # each report, the digest
+
+    calls.clear()
+    again = consolidate_round(**run)
+    assert calls == []
+    assert again["mail"] == {"queued": 0, **deliver.fn(db_url, str(out / "2025-Y" / "mail")),
+                             "placeholders": first["mail"]["placeholders"]}
+    assert "mailbox" not in again
+
+    engine = open_db(db_url)
+    with Session(engine) as s:
+        [last] = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))
+    outbox.mark_failed(engine, last.id, "451 try later")                        # left to send by an earlier run
+    engine.dispose()
+    monkeypatch.setenv("TONGHOP_IMAP_HOST", "127.0.0.1")                         # set, but no user: wrong settings
+    later = consolidate_round(**run)
+    assert calls == ["fetch", "deliver"]
+    assert (later["mail"]["written"], later["mailbox"]["error"]) == (1, (
+        "Cần đặt TONGHOP_IMAP_USER và TONGHOP_IMAP_PASSWORD để đọc hộp thư 127.0.0.1 (với Gmail: địa chỉ Gmail và "
+        "mật khẩu ứng dụng)"))
+
+
 def test_a_second_run_of_the_same_period_is_refused_and_recorded(prefect_harness, tmp_path, config):
     import pytest
 

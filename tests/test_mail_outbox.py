@@ -87,6 +87,33 @@ def test_pending_is_oldest_first_and_skips_sent_bounced_and_fresh_claims(engine,
     assert outbox.counts(engine, period="2024-Y") == {}
 
 
+def test_has_pending_says_whether_pending_would_return_a_message(engine, config):
+    """Each state alone: pending and failed are to send, as is a claim whose lease is over; sent, bounced and a
+    fresh claim are not."""
+    assert outbox.has_pending(engine) is False                   # an empty outbox
+    seen = []
+    for step in ("pending", "sent", "failed", "bounced", "fresh claim", "stale claim"):
+        with Session(engine) as s, s.begin():
+            s.execute(OutboxMessage.__table__.delete())
+        assert put(engine, config)
+        [row] = all_rows(engine)
+        if step == "sent":
+            outbox.mark_sent(engine, row.id)
+        elif step == "failed":
+            outbox.mark_failed(engine, row.id, "451 try later")
+        elif step == "bounced":
+            outbox.mark_bounced(engine, row.id, "550 5.1.1 No such user")
+        elif step != "pending":
+            assert outbox.claim(engine, row.id) is True
+            if step == "stale claim":
+                with Session(engine) as s, s.begin():
+                    s.execute(update(OutboxMessage).values(
+                        sent_at=datetime.now(timezone.utc) - outbox.CLAIM_LEASE - timedelta(seconds=5)))
+        seen.append((step, outbox.has_pending(engine), bool(outbox.pending(engine))))
+    assert seen == [("pending", True, True), ("sent", False, False), ("failed", True, True),
+                    ("bounced", False, False), ("fresh claim", False, False), ("stale claim", True, True)]
+
+
 def test_claim_is_exclusive_until_the_lease_expires(engine, config):
     assert put(engine, config)
     [row] = all_rows(engine)

@@ -147,6 +147,13 @@ def pending(bind: Engine | Session, limit: int | None = None) -> list[OutboxMess
         return list(session.scalars(query))
 
 
+def has_pending(bind: Engine | Session) -> bool:
+    """Whether pending() would return a message, without loading any: a rerun that queued nothing need not
+    start a delivery."""
+    with _session(bind) as session:
+        return session.scalar(select(OutboxMessage.id).where(_claimable()).limit(1)) is not None
+
+
 def claim(bind: Engine | Session, message_id: int) -> bool:
     """Take a message for sending; False when another run took it first (so it is never sent twice at once).
 
