@@ -20,7 +20,7 @@ from tonghop.config import DEFAULT_CONFIG, Period, load_config
 from tonghop.errors import ConfigError, OutputError, os_reason
 from tonghop.mailbox.fetch import fetch_mailbox
 from tonghop.mailbox.settings import ImapSettings
-from tonghop.round.ingest import InboxFile, batches, discover_inbox, ingest_inbox
+from tonghop.round.ingest import InboxFile, batches, inbox_paths, ingest_inbox
 from tonghop.round.work import FileDone, check_batch, queue_batch
 from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round.summary import build_summary, write_summary
@@ -133,7 +133,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     url = engine.url.render_as_string(hide_password=False)
     # a task run only when there is a mailbox to read (or settings to complain about): most provinces have none
     mailbox = fetch_mail(inbox, engine, config, p) if _mailbox_set() else None
-    check_inbox_period([f.path for f in discover_inbox(inbox)], p)   # before anything is stored or mailed
+    check_inbox_period(inbox_paths(inbox), p)   # before anything is stored or mailed
 
     def process_all(groups: list[list[InboxFile]]) -> Iterator[list[FileDone]]:
         # ingest_inbox says its progress

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 from test_check_validate import CLEAN_SYT, replace
 from tonghop.config import Period
-from tonghop.round.ingest import discover_inbox, ingest_inbox
+from tonghop.round.ingest import discover_inbox, inbox_paths, ingest_inbox
 from tonghop.store import open_db
 from tonghop.store.models import ActivityRow, Figure, ProblemRow, Submission
 from tonghop.store.repo import known_hashes
@@ -79,6 +79,41 @@ def test_resubmission_replaces_the_earlier_one_which_stays_in_history(tmp_path, 
     assert current(engine)[-1] == ("v3.xlsx", "rejected", False)
     assert current(engine)[1] == ("v2.xlsx", "accepted", True)
     engine.dispose()
+
+
+def test_a_rerun_that_reads_nothing_still_chooses_the_current_files(tmp_path, db_url, config):
+    """A run that died after storing its files but before choosing each unit's current one: the rerun, which
+    reads nothing new, makes the choice (a broken resend rejected whole still does not replace a good file)."""
+    from sqlalchemy import update
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    t0 = datetime(2025, 11, 20, 8, 0, tzinfo=timezone.utc)
+    syt_file(inbox / "v1.xlsx", replace(CLEAN_SYT, 0, 7, 120), when=t0)
+    syt_file(inbox / "v2.xlsx", when=t0.replace(day=22))
+    (inbox / "v3.xlsx").write_bytes(b"broken")
+    os.utime(inbox / "v3.xlsx", (t0.replace(day=23).timestamp(),) * 2)
+    engine = open_db(db_url)
+    ingest_inbox(inbox, engine, config, Y)
+    chosen = current(engine)
+    assert chosen == [("v1.xlsx", "partially_accepted", False), ("v2.xlsx", "accepted", True),
+                      ("v3.xlsx", "rejected", False)]
+    with Session(engine) as s, s.begin():      # as the dead run left them
+        s.execute(update(Submission).values(is_current=False))
+    again = ingest_inbox(inbox, engine, config, Y)
+    assert (again.read, [o.state for o in again.outcomes]) == ([], ["known", "known", "known"])
+    assert current(engine) == chosen
+    engine.dispose()
+
+
+def test_inbox_paths_are_the_files_discover_inbox_takes(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("b.xlsx", "a.xlsx", "~$a.xlsx", "._a.xlsx", "received.csv", "Thumbs.db", "..x.xlsx"):
+        (inbox / name).write_bytes(name.encode())
+    (inbox / "thu-muc").mkdir()
+    assert [p.name for p in inbox_paths(inbox)] == [f.path.name for f in discover_inbox(inbox)] == [
+        "..x.xlsx", "a.xlsx", "b.xlsx"]
 
 
 def test_same_content_twice_in_the_inbox_is_one_submission(tmp_path, db_url, config):

@@ -99,6 +99,13 @@ def arrival_time(name: str, sha256: str, manifest: dict[str, datetime], mtime: d
     return mtime if mtime > earlier else now
 
 
+def inbox_paths(inbox: Path) -> list[Path]:
+    """The inbox's files discover_inbox takes, in its order, without reading them."""
+    # only editors' junk is skipped: a sender's file named "..x.xlsx" still gets an answer
+    return sorted(p for p in Path(inbox).iterdir() if p.is_file()
+                  and not (p.name.startswith(JUNK_PREFIXES) or same_name(p.name) in IGNORED_NAMES))
+
+
 def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[InboxFile]:
     """Every file of the inbox (not hidden, not the manifest), with its hash and arrival time; `known`, the
     period's stored contents, keeps each content's first arrival time."""
@@ -112,10 +119,7 @@ def discover_inbox(inbox: Path, known: dict[str, Known] | None = None) -> list[I
             latest_by_name[name] = k.received_at
     now = datetime.now(timezone.utc)
     files = []
-    for path in sorted(p for p in inbox.iterdir() if p.is_file()):
-        # only editors' junk is skipped: a sender's file named "..x.xlsx" still gets an answer
-        if path.name.startswith(JUNK_PREFIXES) or same_name(path.name) in IGNORED_NAMES:
-            continue
+    for path in inbox_paths(inbox):
         data_hash = hash_bytes(path.read_bytes())
         mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
         files.append(InboxFile(path, data_hash, arrival_time(path.name, data_hash, manifest, mtime, known,
@@ -194,8 +198,10 @@ def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Pe
         result.read.extend(name_and_hash(c) for c in checked)
         done += len(checked)
         progress.advance("Đọc và kiểm tra", done, len(to_read))
+    # also when nothing was read: a run that died after storing a batch left the choice to this one
     refresh_current(engine, period.code)
-    ids = known_hashes(engine, period.code)
-    result.outcomes += [FileOutcome(name, sha, "new", ids[sha].id) for name, sha in result.read]
+    if result.read:     # their ids (a rerun that read nothing need not ask again)
+        ids = known_hashes(engine, period.code)
+        result.outcomes += [FileOutcome(name, sha, "new", ids[sha].id) for name, sha in result.read]
     result.outcomes.sort(key=lambda o: o.file.casefold())
     return result

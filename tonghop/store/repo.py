@@ -132,11 +132,20 @@ def refresh_current(engine: Engine, period: str) -> None:
     good report is not thrown away by a broken resend. Earlier submissions stay in history.
     """
     with Session(engine) as s, s.begin():
-        subs = s.scalars(select(Submission).where(Submission.period == period,
-                                                  Submission.unit_code.is_not(None))).all()
-        latest: dict[str, Submission] = {}
+        # the columns the choice needs, not whole rows: every run does this, most of them (a rerun) change nothing
+        subs = s.execute(select(Submission.id, Submission.unit_code, Submission.status, Submission.n_errors,
+                                Submission.received_at, Submission.is_current)
+                         .where(Submission.period == period, Submission.unit_code.is_not(None))).all()
+        # a validation report is read only for a rejected file with errors: was it rejected whole?
+        rejected = [sub.id for sub in subs if sub.status == REJECTED and sub.n_errors]
+        whole: set[int] = set()
+        for i in range(0, len(rejected), 500):
+            whole.update(sid for sid, report in s.execute(select(Submission.id, Submission.report_json)
+                                                          .where(Submission.id.in_(rejected[i:i + 500])))
+                         if _rejected_whole(report))
+        latest: dict[str, Any] = {}
         for sub in subs:
-            if sub.status == REJECTED and sub.n_errors and _rejected_whole(sub):
+            if sub.id in whole:
                 continue
             cur = latest.get(sub.unit_code)
             if cur is None or (sub.received_at, sub.id) > (cur.received_at, cur.id):
@@ -149,10 +158,10 @@ def refresh_current(engine: Engine, period: str) -> None:
                 s.execute(update(Submission).where(Submission.id.in_(ids[i:i + 500])).values(is_current=want))
 
 
-def _rejected_whole(sub: Submission) -> bool:
+def _rejected_whole(report_json: str) -> bool:
     from tonghop.problems import PROBLEM_TYPES
 
-    codes = {i["code"] for i in json.loads(sub.report_json)["issues"]}
+    codes = {i["code"] for i in json.loads(report_json)["issues"]}
     return any(PROBLEM_TYPES[c].file_level for c in codes if c in PROBLEM_TYPES)
 
 
