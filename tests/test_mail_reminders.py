@@ -115,3 +115,20 @@ def test_a_digest_for_each_change_and_never_the_same_content_twice(engine, confi
         ("cchcsonla@gmail.com", f"[Sơn La] Tình hình nộp báo cáo Năm 2025 ngày 19/11/2025: 2/{n} đơn vị đã nộp")]
     keys = [k for k, _r, _s in got]
     assert len(set(keys)) == 3 and all(k.startswith(f"digest:{PERIOD}:") for k in keys)
+
+
+def test_a_digest_already_queued_is_not_built_again(engine, config, monkeypatch):
+    """A rerun that changed nothing finds its digest's key in the outbox before building the message."""
+    import tonghop.mail.reminders as reminders
+
+    day = date(2025, 11, 18)
+    submit(engine, "SYT", "partially_accepted", current=True, n_errors=2)
+    built: list[date] = []
+    real = reminders.build_digest
+    monkeypatch.setattr(reminders, "build_digest", lambda **kw: built.append(kw["today"]) or real(**kw))
+    assert queue_digest(engine, config, YEAR, day) is True
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=1)) is False
+    submit(engine, "CAT", "accepted", current=True, hours=6)
+    assert queue_digest(engine, config, YEAR, day + timedelta(days=2)) is True
+    assert built == [day, day + timedelta(days=2)]
+    assert len(digests(engine)) == 2

@@ -117,6 +117,13 @@ def enqueue(bind: Engine | Session, *, key: str, kind: str, period: str, unit_co
         return True
 
 
+def is_queued(bind: Engine | Session, key: str) -> bool:
+    """Whether a message with this key is recorded (enqueue would record nothing): asked before building a
+    message that costs more than the question."""
+    with _session(bind) as session:
+        return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
 @cache
 def _insert_new(dialect: str, columns: tuple[str, ...]):
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, compiled once per process: the dialects' insert()

@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import Session
 
 from tonghop.consolidate.completeness import completeness_on_record
@@ -17,13 +17,16 @@ from tonghop.mail.recipients import unit_addresses
 from tonghop.store.models import Submission
 
 
-def _latest_by_unit(engine: Engine, period: Period) -> dict[str | None, list[Submission]]:
-    """Each unit code's submissions for the period, the current one first, then newest first."""
-    with Session(engine, expire_on_commit=False) as session:
-        rows = session.scalars(
-            select(Submission).where(Submission.period == period.code)
+def _latest_by_unit(engine: Engine, period: Period) -> dict[str | None, list[Row]]:
+    """Each unit code's submissions for the period (the columns a reminder and the digest show, not the
+    validation report), the current one first, then newest first."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Submission.unit_code, Submission.unit_name, Submission.status, Submission.received_at,
+                   Submission.file_name, Submission.n_errors, Submission.n_warnings)
+            .where(Submission.period == period.code)
             .order_by(Submission.is_current.desc(), Submission.received_at.desc(), Submission.id.desc()))
-        out: dict[str | None, list[Submission]] = {}
+        out: dict[str | None, list[Row]] = {}
         for s in rows:
             out.setdefault(s.unit_code, []).append(s)
         return out
@@ -105,9 +108,12 @@ def queue_digest(engine: Engine, config: ProvinceConfig, period: Period, today: 
         return False                   # the officer's own address is still to be filled in: the run says so
     rows = digest_rows(engine, config, period)
     review = to_review(engine, period)
-    message = build_digest(config=config, period=period, rows=rows, today=today, mail_review=review)
     fingerprint = digest_fingerprint(config, period, rows)
     if review:      # a new message for the officer is a change too
         fingerprint = hashlib.sha256((fingerprint + repr([m["key"] for m in review])).encode()).hexdigest()[:32]
-    return outbox.enqueue(engine, key=outbox.digest_key(period.code, fingerprint),
-                          kind="digest", period=period.code, unit_code=None, submission_id=None, message=message)
+    key = outbox.digest_key(period.code, fingerprint)
+    if outbox.is_queued(engine, key):
+        return False                   # what enqueue answers for it, without building the message (most reruns)
+    message = build_digest(config=config, period=period, rows=rows, today=today, mail_review=review)
+    return outbox.enqueue(engine, key=key, kind="digest", period=period.code, unit_code=None, submission_id=None,
+                          message=message)
