@@ -199,3 +199,43 @@ def test_the_document_heading_and_signer_come_from_configuration_with_the_provin
     assert config.document_info() == Document(
         parent_body="UBND TỈNH SƠN LA", issuing_body="SỞ NỘI VỤ", symbol="BC-SNV", place="Sơn La",
         addressees=("Ủy ban nhân dân tỉnh Sơn La",), copies=("Như trên",), signature=Signature())
+
+
+def test_the_c_loader_reads_the_same_data_as_the_python_one(tmp_path, monkeypatch):
+    """libyaml (when PyYAML has it) on the shipped configuration and on generated ones (a hundred communes, as
+    yaml.safe_dump writes them): the same data, the same configuration."""
+    import tonghop.config as config_module
+    from tonghop_dev.generate_round import province_config, province_specs
+
+    assert config_module.SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    paths = sorted(DEFAULT_CONFIG.parent.glob("*.yaml"))
+    for spec in province_specs(3):
+        data = province_config(spec, communes=100, seed=2025)
+        path = tmp_path / f"{spec.code}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+        assert yaml.load(path.read_text(encoding="utf-8"), Loader=config_module.SAFE_LOADER) == data
+        paths.append(path)
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=config_module.SAFE_LOADER) == yaml.load(text, Loader=yaml.SafeLoader), path
+        fast = load_config(path)
+        monkeypatch.setattr(config_module, "SAFE_LOADER", yaml.SafeLoader)
+        assert load_config(path) == fast, path
+        monkeypatch.undo()
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The collector is paused while the YAML loads (its nodes would fill the oldest generation), then back on,
+    after a syntax error too; left off when it was off."""
+    import gc
+
+    bad = _write(tmp_path, "province: [\n")
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            load_config(DEFAULT_CONFIG)
+            with pytest.raises(ConfigError):
+                load_config(bad)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
