@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from flows.reminders import deliver
-from flows.runners import batch_size, worker_processes
+from flows.runners import WorkerProcesses, batch_size, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
@@ -21,8 +21,7 @@ from tonghop.errors import ConfigError, OutputError, os_reason
 from tonghop.mailbox.fetch import fetch_mailbox
 from tonghop.mailbox.settings import ImapSettings
 from tonghop.round.ingest import InboxFile, batches, discover_inbox, ingest_inbox
-from tonghop.round.work import FileDone, check_batch, queue_batch
-from tonghop.reports.consolidated import write_consolidated_reports
+from tonghop.round.work import FileDone, check_batch, consolidate_reports, queue_batch
 from tonghop.round.summary import build_summary, write_summary
 from tonghop.mail.message import today_in
 from tonghop.mail.recipients import placeholder_warning
@@ -104,9 +103,23 @@ def fetch_mail(inbox: Path, engine, config, period) -> dict | None:
 
 
 @task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
-def consolidate(engine, config, period, out_dir: Path):
+def consolidate(db_url: str, config, period, out_dir: Path):
     """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
-    return write_consolidated_reports(engine, config, period, out_dir)
+    return consolidate_reports(db_url, config, period, out_dir)
+
+
+def in_worker(step, *args: Any, return_state: bool = False) -> Any:
+    """`step(*args)` in a worker process when the flow run's worker processes are running (a national round: the
+    flow process goes on with the next province meanwhile), else here; its final state when `return_state`."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if not (isinstance(runner, WorkerProcesses) and runner.running):
+        return step(*args, return_state=return_state)
+    future = step.submit(*args)
+    if return_state:
+        future.wait()
+        return future.state
+    return future.result()
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
@@ -135,8 +148,8 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.
-    state = deliver.with_options(retries=1, retry_delay_seconds=5)(
-        url, str(paths.mail), config_path, return_state=True)
+    state = in_worker(deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path,
+                      return_state=True)
     if state.is_completed():
         delivery = state.result()
     else:
@@ -149,7 +162,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     fingerprint = consolidation_fingerprint(engine, config, today_in(config))
     # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
     earlier = earlier_consolidation(paths, fingerprint)
-    indicators, files = earlier if earlier else consolidate(engine, config, p, paths.root)
+    indicators, files = earlier if earlier else in_worker(consolidate, url, config, p, paths.root)
     return build_summary(config, p, result, submissions,
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),

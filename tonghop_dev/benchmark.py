@@ -193,6 +193,8 @@ class TreeMemory:
         import threading
 
         self.peak = 0.0
+        self.cpu: dict[int, float] = {}        # descendants' CPU seconds, by pid (a pid that ends keeps its last)
+        self.gone: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -205,26 +207,45 @@ class TreeMemory:
         self._thread.join()
 
     @staticmethod
-    def sample() -> float:
+    def tree(cpu: dict[int, float] | None = None) -> float:
+        """PSS of this process and its descendants, MB; `cpu` gets each one's CPU seconds so far, by pid."""
         children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     with open(f"/proc/{entry}/stat") as fh:
-                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                        fields = fh.read().rsplit(")", 1)[1].split()
                 except (OSError, IndexError, ValueError):
                     continue
-                children.setdefault(ppid, []).append(int(entry))
-        total, todo = 0.0, [os.getpid()]
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                if cpu is not None:
+                    cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total, todo, seen = 0.0, [os.getpid()], []
         while todo:
             pid = todo.pop()
+            seen.append(pid)
             todo += children.get(pid, [])
             total += _pss_mb(pid)
+        if cpu is not None:
+            for pid in [p for p in cpu if p not in seen]:
+                del cpu[pid]
         return total
+
+    @staticmethod
+    def sample() -> float:
+        return TreeMemory.tree()
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, self.sample())
+            now: dict[int, float] = {}
+            self.peak = max(self.peak, self.tree(now))
+            self.gone.update({pid: cpu for pid, cpu in self.cpu.items() if pid not in now})
+            self.cpu = now
+
+    def descendants_cpu(self) -> float:
+        """CPU seconds of the worker processes (every descendant but this process), as last sampled."""
+        me = os.getpid()
+        return sum(v for pid, v in {**self.gone, **self.cpu}.items() if pid != me)
 
 
 def worker_tonghop(spec: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +280,7 @@ def worker_tonghop(spec: dict[str, Any]) -> dict[str, Any]:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(spec["profile"])
-    result = {"seconds": wall, "cpu_seconds": cpu, "import_seconds": imported, "rss_after_import_mb": base,
+    result = {"seconds": wall, "cpu_seconds": cpu, "workers_cpu_seconds": memory.descendants_cpu(), "import_seconds": imported, "rss_after_import_mb": base,
               "peak_mb": max(memory.peak, TreeMemory.sample()), "files_read": read, "counts": counts,
               "workers": os.environ.get("TONGHOP_WORKERS", "default")}
     if spec.get("warm"):   # the same single-workbook run again in this process, into a new folder: warm fixed cost
