@@ -117,10 +117,16 @@ def replace_parts(data: bytes, replaced: dict[str, bytes], copied: dict[str, tup
                   ) -> bytes:
     """The zip `data` with the parts named in `replaced` holding the new (stored) content and those named in `copied`
     holding another zip's part, compressed bytes as they are; every other part is copied as it is, nothing inflated
-    again. Parts keep their order; a name not in `data` is not added."""
+    again. Parts keep their order; a part of `copied` that `data` does not have comes last."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     out, central = bytearray(), bytearray()
     infos = archive.infolist()
+    present = {info.filename for info in infos}
+    for name, (_source, source_info) in (copied or {}).items():
+        if name not in present:
+            added = zipfile.ZipInfo(name, source_info.date_time)
+            added.external_attr = source_info.external_attr
+            infos.append(added)
     for info in infos:
         if info.flag_bits & 0x1 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
             raise ValueError("encrypted or zip64 part: not rewritten")
