@@ -97,15 +97,10 @@ def annotate_workbook(path: Path, problems: list[Problem], out_stem: Path) -> Pa
     out = out_stem.with_suffix(".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     kept = _kept_sheets(data, {p.sheet for p in placed}) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
-    if kept:
-        wb, _suffix = _workbook_for(path, replace_parts(data, {part: stub for part, _info, stub in kept.values()}))
-        _mark(wb, problems, placed)
-        saved = io.BytesIO()
-        wb.save(saved)
-        copy = _put_back(saved.getvalue(), data, kept)
-        if copy is not None:
-            out.write_bytes(copy)
-            return out
+    copy = _keeping(path, data, problems, placed, kept) if kept else None
+    if copy is not None:
+        out.write_bytes(copy)
+        return out
     wb, _suffix = _workbook_for(path, data)     # every sheet through openpyxl, as always
     _mark(wb, problems, placed)
     wb.save(out)
@@ -197,6 +192,19 @@ def _kept_sheets(data: bytes, marked: set[str]) -> dict[str, tuple[str, zipfile.
         return kept
     except Exception:  # noqa: BLE001 - anything unexpected: every sheet goes through openpyxl
         return {}
+
+
+def _keeping(path: Path, data: bytes, problems: list[Problem], placed: list[Problem],
+             kept: dict[str, tuple[str, zipfile.ZipInfo, bytes]]) -> bytes | None:
+    """The marked copy with the kept sheets copied as they are; None when that cannot be made (the usual way then)."""
+    try:
+        wb, _suffix = _workbook_for(path, replace_parts(data, {part: stub for part, _info, stub in kept.values()}))
+        _mark(wb, problems, placed)
+        saved = io.BytesIO()
+        wb.save(saved)
+    except Exception:  # noqa: BLE001 - the usual way reads the file itself and says what is wrong with it
+        return None
+    return _put_back(saved.getvalue(), data, kept)
 
 
 def _head(data: bytes, info: zipfile.ZipInfo, limit: int = 1 << 16) -> bytes | None:
