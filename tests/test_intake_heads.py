@@ -79,3 +79,13 @@ def test_replace_parts_keeps_every_other_part_as_it_is(tmp_path):
     assert out.namelist() == before.namelist()
     assert {n: out.read(n) for n in out.namelist()} == {
         n: b"<x/>" if n == "xl/worksheets/sheet2.xml" else before.read(n) for n in before.namelist()}
+
+
+def test_a_zip_replace_parts_cannot_write_is_read_whole(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+
+    def refuse(data, replaced, copied=None):
+        raise ValueError("encrypted or zip64 part: not rewritten")
+    monkeypatch.setattr(read, "replace_parts", refuse)
+    assert [(s.name, len(s.rows), s.whole) for s in load_sheets(path, path.read_bytes(), whole=False)] == [
+        ("Biểu 01", 10, True), ("Hướng dẫn", 991, True)]

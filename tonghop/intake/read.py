@@ -92,7 +92,12 @@ def load_sheets(path: Path, data: bytes, whole: bool = True) -> list[Sheet]:
         return [sheet]
     inspection = safety.inspect_workbook(data)       # before calamine: it allocates rows × columns densely
     heads = {} if whole else _heads(inspection)
-    book = data if not heads else replace_parts(data, {scan.part: head for scan, head in heads.values()})
+    book = data
+    if heads:
+        try:
+            book = replace_parts(data, {scan.part: head for scan, head in heads.values()})
+        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole
+            heads = {}
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(book))
     full: list[pc.CalamineWorkbook] = []           # the file itself, opened when a cut sheet turns out to be a form
     sheets = []
