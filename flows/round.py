@@ -108,18 +108,14 @@ def consolidate(db_url: str, config, period, out_dir: Path):
     return consolidate_reports(db_url, config, period, out_dir)
 
 
-def in_worker(step, *args: Any, return_state: bool = False) -> Any:
+def in_worker(step, *args: Any) -> Any:
     """`step(*args)` in a worker process when the flow run's worker processes are running (a national round: the
-    flow process goes on with the next province meanwhile), else here; its final state when `return_state`."""
+    flow process goes on with the next province meanwhile), else here."""
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
-    if not (isinstance(runner, WorkerProcesses) and runner.running):
-        return step(*args, return_state=return_state)
-    future = step.submit(*args)
-    if return_state:
-        future.wait()
-        return future.state
-    return future.result()
+    if isinstance(runner, WorkerProcesses) and runner.running:
+        return step.submit(*args).result()
+    return step(*args)
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
@@ -148,13 +144,11 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     queue_digest(engine, config, p, today_in(config))
     # A mail server that is down must not fail the round: the messages stay in the outbox and the
     # next run (or the reminders flow, with its longer retries) delivers them.
-    state = in_worker(deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path,
-                      return_state=True)
-    if state.is_completed():
-        delivery = state.result()
-    else:
-        delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
-        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+    try:     # the result itself, not the task's state: State.result() waits on Prefect's event loop (~0.1 s)
+        delivery = in_worker(deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path)
+    except Exception as exc:     # undelivered (DeliveryIncomplete), or the server's or the database's own error
+        delivery = {"sent": 0, "written": 0, "failed_error": str(exc) or type(exc).__name__}
+        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", exc)
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)

@@ -52,8 +52,30 @@ class Province:
         return sorted(p for p in self.inbox.iterdir() if p.is_file() and p.name != "received.csv")
 
 
+def kept_corpus(folder: Path, recipe: dict[str, Any]) -> list[Province] | None:
+    """The corpus generated earlier in `folder` from the same recipe (a kept --workdir), else None."""
+    try:
+        kept = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if kept.get("recipe") != recipe:
+        return None
+    return [Province(Path(c), Path(i)) for c, i in kept["provinces"]]
+
+
+def keep_corpus(folder: Path, recipe: dict[str, Any], provinces: list[Province]) -> list[Province]:
+    """Write down what was generated, so that the next run with this --workdir reads the same files again."""
+    (folder / "corpus.json").write_text(json.dumps(
+        {"recipe": recipe, "provinces": [[str(p.config), str(p.inbox)] for p in provinces]}), encoding="utf-8")
+    return provinces
+
+
 def make_corpus(folder: Path, n: int, communes: int, mistakes: float, seed: int) -> list[Province]:
     """The first provinces of a national round holding exactly n workbooks (the last province cut short)."""
+    recipe = {"kind": "across", "n": n, "communes": communes, "mistakes": mistakes, "seed": seed, "period": PERIOD}
+    kept = kept_corpus(folder, recipe)
+    if kept is not None:
+        return kept
     from tonghop_dev.generate_round import FormWriter, generate_province, province_specs
     from tonghop.config import Period
 
@@ -67,21 +89,34 @@ def make_corpus(folder: Path, n: int, communes: int, mistakes: float, seed: int)
                                  seed=seed, writer=writer, limit=min(per, left))
         left -= len(made.files)
         out.append(Province(made.config_path, made.inbox))
-    return out
+    return keep_corpus(folder, recipe, out)
 
 
 def make_one_province(folder: Path, n: int, mistakes: float, seed: int) -> list[Province]:
     """One province of n units (15 departments and n - 15 communes), each sending its form."""
+    recipe = {"kind": "one", "n": n, "mistakes": mistakes, "seed": seed, "period": PERIOD}
+    kept = kept_corpus(folder, recipe)
+    if kept is not None:
+        return kept
     from tonghop_dev.generate_round import FormWriter, generate_province, province_specs
     from tonghop.config import Period
 
     made = generate_province(province_specs(1)[0], folder, communes=max(n - 15, 1), period=Period.parse(PERIOD),
                              mistakes=mistakes, seed=seed, writer=FormWriter(), limit=n)
-    return [Province(made.config_path, made.inbox)]
+    return keep_corpus(folder, recipe, [Province(made.config_path, made.inbox)])
 
 
 def all_files(provinces: list[Province]) -> list[Path]:
     return [f for p in provinces for f in p.files()]
+
+
+def restore_changed(province: Province) -> None:
+    """Undo change_one_file of an earlier run in a kept work dir (the rerun must find exactly one changed file)."""
+    for saved in province.inbox.parent.glob("*.truoc-khi-sua"):
+        shutil.move(saved, province.inbox / saved.name.removesuffix(".truoc-khi-sua"))
+    manifest = province.inbox.parent / "received.csv.truoc-khi-sua"
+    if manifest.exists():
+        shutil.move(manifest, province.inbox / "received.csv")
 
 
 def change_one_file(province: Province) -> Path:
@@ -89,6 +124,8 @@ def change_one_file(province: Province) -> Path:
     import openpyxl
 
     target = next(f for f in province.files() if f.suffix == ".xlsx")
+    shutil.copy2(target, province.inbox.parent / f"{target.name}.truoc-khi-sua")
+    shutil.copy2(province.inbox / "received.csv", province.inbox.parent / "received.csv.truoc-khi-sua")
     wb = openpyxl.load_workbook(target)
     for ws in wb.worksheets[:2]:
         ws["C4"] = "Người lập biểu (gửi lại)"
@@ -424,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
                    for n in (1, small, large)}
         single = {n: make_one_province(work / f"one{n}", n, args.mistakes, args.seed) for n in (small, large)}
         n_gen = sum(len(all_files(c)) for c in (*corpora.values(), *single.values()))
-        print(f"generated {n_gen} workbooks in {time.perf_counter() - t:.1f} s")
+        print(f"generated (or found in the work dir) {n_gen} workbooks in {time.perf_counter() - t:.1f} s")
+        for old in [*work.glob("out-*"), work / "prefect-server", work / "prefect-client"]:
+            shutil.rmtree(old, ignore_errors=True)      # a kept work dir: every run's outputs and Prefect anew
+        for p in (*corpora[large], *single[large]):
+            restore_changed(p)
 
         floor = {n: run_worker("floor", {"files": [str(f) for f in all_files(corpora[n])]}, env, work)
                  for n in (small, large)}
