@@ -3,21 +3,51 @@ in the same flow run, so Prefect's fixed cost of a run and the workers' start ar
 from __future__ import annotations
 
 import contextvars
+import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.context import FlowRunContext
 
 from flows.round import province_round
-from flows.runners import worker_processes
+from flows.runners import WorkerProcesses, worker_processes
 from tonghop.config import Period
 from tonghop.errors import TonghopError
 
 
-# Provinces in flight at once: while one is consolidated in this process (its workbooks, Word report, e-mail —
-# a second or two of Python), the next one's files are with the worker processes, so every core stays busy.
-# More would only queue behind the same workers and hold more provinces in memory.
+# Provinces in flight at once, beyond one per worker process: each province's thread hands its files and then its
+# consolidated reports to the workers and waits; one more than the workers keeps them fed while this process does
+# a province's own share (hashing its inbox, its messages and summary). More would only queue behind the same
+# workers and hold more provinces in memory.
 AT_ONCE = 2
+
+
+def in_flight(runner: Any) -> int:
+    """How many provinces run at once under the flow run's task runner."""
+    return runner.workers + 1 if isinstance(runner, WorkerProcesses) else AT_ONCE
+
+
+def new_files_estimate(rounds: list[dict[str, str | None]], period: Period) -> int:
+    """Files in the provinces' inboxes beyond those their last summary counted: told to the worker processes
+    before any province starts, so that a national round with many new files starts them for its first province
+    instead of doing its first MIN_FILES files here (a guess for that choice only; each province still reads
+    exactly the files it finds new)."""
+    total = 0
+    for r in rounds:
+        inbox = Path(str(r["inbox"]))
+        try:
+            count = sum(1 for f in inbox.iterdir() if f.is_file() and not f.name.startswith("."))
+        except OSError:
+            continue                      # said by the province's own round
+        summary = Path(r.get("out") or "outputs") / period.code / "summary.json"
+        try:
+            count -= int(json.loads(summary.read_text(encoding="utf-8")).get("files_in_inbox", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass                          # no earlier run here: every file is new
+        total += max(count, 0)
+    return total
 
 
 class ProvincesFailed(TonghopError):
@@ -48,8 +78,12 @@ def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: 
             logger.error("Tỉnh có kết quả tại %s chưa tổng hợp được: %s", where, exc)
             return {"period": p.code, "out": where, "error": str(exc)}
 
+    runner = FlowRunContext.get().task_runner
+    if isinstance(runner, WorkerProcesses):
+        runner.expect(new_files_estimate(rounds, p))
+        runner.streams = min(in_flight(runner), len(rounds))
     # each thread runs in a copy of this flow run's context: its logger, its task runner, its tasks' parent
-    with ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="tinh") as pool:
+    with ThreadPoolExecutor(max_workers=in_flight(runner), thread_name_prefix="tinh") as pool:
         futures = [pool.submit(contextvars.copy_context().run, one, r) for r in rounds]
         summaries = [f.result() for f in futures]
     failed = [f"{s['out']}: {s['error']}" for s in summaries if "error" in s]

@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from flows.reminders import deliver
-from flows.runners import batch_size, worker_processes
+from flows.runners import WorkerProcesses, batch_size, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
@@ -21,8 +21,7 @@ from tonghop.errors import ConfigError, OutputError, os_reason
 from tonghop.mailbox.fetch import fetch_mailbox
 from tonghop.mailbox.settings import ImapSettings
 from tonghop.round.ingest import InboxFile, batches, inbox_paths, ingest_inbox
-from tonghop.round.work import FileDone, check_batch, queue_batch
-from tonghop.reports.consolidated import write_consolidated_reports
+from tonghop.round.work import FileDone, check_batch, consolidate_reports, queue_batch
 from tonghop.round.summary import build_summary, write_summary
 from tonghop.mail import outbox
 from tonghop.mail.message import today_in
@@ -123,9 +122,19 @@ def _smtp_settings_readable(config) -> bool:
 
 
 @task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
-def consolidate(engine, config, period, out_dir: Path):
+def consolidate(db_url: str, config, period, out_dir: Path):
     """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
-    return write_consolidated_reports(engine, config, period, out_dir)
+    return consolidate_reports(db_url, config, period, out_dir)
+
+
+def in_worker(step, *args: Any) -> Any:
+    """`step(*args)` in a worker process when the flow run's worker processes are running (a national round: the
+    flow process goes on with the next province meanwhile), else here."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if isinstance(runner, WorkerProcesses) and runner.running:
+        return step.submit(*args).result()
+    return step(*args)
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:
@@ -158,15 +167,12 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     # (a rerun that changed nothing) needs no task run: what deliver returns for it, unless the mail settings
     # are wrong (the task says so).
     idle = not outbox.has_pending(engine) and _smtp_settings_readable(config)
-    state = None if idle else deliver.with_options(retries=1, retry_delay_seconds=5)(
-        url, str(paths.mail), config_path, return_state=True)
-    if state is None:
-        delivery = {"sent": 0, "written": 0, "bounced": 0}
-    elif state.is_completed():
-        delivery = state.result()
-    else:
-        delivery = {"sent": 0, "written": 0, "failed_error": str(state.message or state.name)}
-        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", state.message)
+    try:     # the result itself, not the task's state: State.result() waits on Prefect's event loop (~0.1 s)
+        delivery = {"sent": 0, "written": 0, "bounced": 0} if idle else in_worker(
+            deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path)
+    except Exception as exc:     # undelivered (DeliveryIncomplete), or the server's or the database's own error
+        delivery = {"sent": 0, "written": 0, "failed_error": str(exc) or type(exc).__name__}
+        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", exc)
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)
@@ -174,7 +180,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     fingerprint = consolidation_fingerprint(engine, config, today_in(config))
     # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
     earlier = earlier_consolidation(paths, fingerprint)
-    indicators, files = earlier if earlier else consolidate(engine, config, p, paths.root)
+    indicators, files = earlier if earlier else in_worker(consolidate, url, config, p, paths.root)
     return build_summary(config, p, result, submissions,
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),

@@ -41,7 +41,46 @@ KINDS = ("process", "thread", "dask")
 MIN_FILES = 400
 
 
+# files per task of a national round whose provinces in flight outnumber the workers: each province's step is one
+# task (or a few, balanced) since the other provinces keep the other workers busy; a task in a worker costs ~0.1 s
+# of Prefect's own work (its settings and clients), 10 files' worth
+NATIONAL_BATCH = 400
+
 PRELOAD = ["flows.preload"]   # what a worker needs: imported once, in the fork server, not in every worker
+
+
+def _prepare_worker(parent: int) -> None:
+    """Each worker process, before any task: quits with its flow process, and makes its TLS context once."""
+    _quit_with_parent(parent)
+    _one_tls_context_per_process()
+
+
+def _one_tls_context_per_process() -> None:
+    """Prefect (3.8) makes two API clients for every task run in a worker, and each loads the CA bundle into a
+    new TLS context: ~50 ms, a third of a task's own cost (py-spy of a national round). Every client of the
+    process talks to the same API with the same settings, so the context for a given CA file is made once and
+    shared (an SSLContext may serve many connections); the unverified branch (TLS_INSECURE_SKIP_VERIFY, which
+    changes its context after making it) still gets a fresh one each time."""
+    import ssl
+    import types
+
+    import prefect.client.orchestration as orchestration
+
+    made: dict[tuple, ssl.SSLContext] = {}
+    real = ssl.create_default_context
+
+    def create_default_context(purpose=ssl.Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
+        if cafile is None and capath is None and cadata is None:
+            return real(purpose)
+        key = (purpose, cafile, capath, cadata)
+        if key not in made:
+            made[key] = real(purpose, cafile=cafile, capath=capath, cadata=cadata)
+        return made[key]
+
+    shim = types.ModuleType("ssl")
+    shim.__dict__.update(ssl.__dict__)
+    shim.create_default_context = create_default_context
+    orchestration.ssl = shim
 
 
 def _quit_with_parent(parent: int) -> None:
@@ -74,6 +113,7 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         super().__init__(max_workers=max_workers, **kwargs)
         self.min_files = min_files
         self.offered = 0
+        self.streams = 1           # steps handed out at once (a national round: its provinces in flight)
 
     def duplicate(self) -> "WorkerProcesses":
         twin = WorkerProcesses(max_workers=self._max_workers, min_files=self.min_files)
@@ -94,7 +134,14 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         TaskRunner.__enter__(self)
         self._pool_lock = threading.Lock()
         self.offered = 0           # files of the flow run's steps so far (see batch_size)
+        self.streams = 1
         return self
+
+    def expect(self, files: int) -> None:
+        """Files the flow run will offer (a national round's guess before its provinces start): counted as offered,
+        so the first step starts the workers when the whole round is worth it."""
+        with self._pool_lock:
+            self.offered += files
 
     def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
         with self._pool_lock:
@@ -123,7 +170,7 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         try:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._max_workers, mp_context=context, initializer=_initialize_process_pool_worker,
-                initargs=(self._subprocess_message_queue, _quit_with_parent, (os.getpid(),)))
+                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(),)))
             self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
         except Exception:
             if self._executor is not None:
@@ -162,6 +209,9 @@ def batch_size(runner: TaskRunner | None, files: int, largest: int, *, start: bo
                 runner.offered += files
         if files < 2 or not (runner.running or (start and runner.offered >= runner.min_files)):
             return None
+        if runner.streams > 1 and runner.streams >= runner.workers:
+            # the other provinces in flight keep the other workers busy: few, large tasks, balanced
+            return -(-files // -(-files // max(largest, NATIONAL_BATCH)))
         return max(1, min(largest, -(-files // runner.workers)))
     return None if runner is None else largest
 

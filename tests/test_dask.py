@@ -111,5 +111,22 @@ def test_worker_processes_take_the_steps_of_a_flow_run_once_its_files_reach_min_
         # the next province brings the run to 460 files: handed out, a share for each worker
         assert (batch_size(runner, 115, 100), runner.offered, runner.running) == (58, 460, False)
         assert batch_size(runner, 4000, 100) == 100
+        # a national round with more provinces in flight than workers: each province's step in few tasks, balanced
+        runner.streams = 3
+        assert [batch_size(runner, n, 100) for n in (115, 400, 401, 1000)] == [115, 400, 201, 334]
     assert batch_size(None, 4000, 100) is None
     assert batch_size(ThreadPoolTaskRunner(max_workers=1), 3, 100) == 100
+
+
+def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_each_time():
+    import subprocess
+    import sys
+
+    code = ("import certifi, ssl, prefect.client.orchestration as o\n"
+            "from flows.runners import _one_tls_context_per_process\n"
+            "_one_tls_context_per_process()\n"
+            "a, b = o.ssl.create_default_context(cafile=certifi.where()), o.ssl.create_default_context(cafile=certifi.where())\n"
+            "c, d = o.ssl.create_default_context(), o.ssl.create_default_context()\n"
+            "print(a is b, c is d, isinstance(a, o.ssl.SSLContext), a.verify_mode == ssl.CERT_REQUIRED, ssl.create_default_context is not o.ssl.create_default_context)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False", "True", "True", "True"]

@@ -108,3 +108,29 @@ def test_run_many_runs_each_province_folder_and_says_one_line_each(prefect_harne
         f"✓ {made[1].name}: đọc mới 3/3 tệp · đơn vị đã nộp 3/16 · chưa nộp 13 → {second / 'outputs' / '2025-Y'}"]
     assert done.stderr.splitlines()[-1] == ("1/2 tỉnh chưa tổng hợp được; sửa rồi chạy lại cùng lệnh (các tỉnh đã "
                                             "xong không bị đọc lại).")
+
+
+def test_a_national_round_guesses_its_new_files_and_runs_one_province_more_than_its_workers(tmp_path):
+    from flows.many import AT_ONCE, in_flight, new_files_estimate
+    from flows.runners import WorkerProcesses
+    from prefect.task_runners import ThreadPoolTaskRunner
+    from tonghop.config import Period
+
+    rounds = []
+    for name, files, counted in (("a", 5, None), ("b", 4, 3), ("c", 2, 7), ("d", 3, "hỏng")):
+        inbox = tmp_path / name / "inbox"
+        inbox.mkdir(parents=True)
+        for i in range(files):
+            (inbox / f"{i}.xlsx").write_bytes(b"x")
+        (inbox / ".an").write_bytes(b"x")
+        if counted is not None:
+            (tmp_path / name / "out" / "2025-Y").mkdir(parents=True)
+            (tmp_path / name / "out" / "2025-Y" / "summary.json").write_text(
+                '{"files_in_inbox": %s}' % (counted if isinstance(counted, int) else '"hỏng"'), encoding="utf-8")
+        rounds.append({"inbox": str(inbox), "out": str(tmp_path / name / "out")})
+    rounds.append({"inbox": str(tmp_path / "missing"), "out": str(tmp_path / "missing-out")})
+
+    # a: no earlier run (5 new); b: one more than its summary counted; c: fewer (none new); d: unreadable summary
+    assert new_files_estimate(rounds, Period.parse("2025-Y")) == 5 + 1 + 0 + 3
+    assert (in_flight(WorkerProcesses(max_workers=2)), in_flight(WorkerProcesses(max_workers=4)),
+            in_flight(ThreadPoolTaskRunner(max_workers=1))) == (3, 5, AT_ONCE)

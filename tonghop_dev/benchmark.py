@@ -52,8 +52,30 @@ class Province:
         return sorted(p for p in self.inbox.iterdir() if p.is_file() and p.name != "received.csv")
 
 
+def kept_corpus(folder: Path, recipe: dict[str, Any]) -> list[Province] | None:
+    """The corpus generated earlier in `folder` from the same recipe (a kept --workdir), else None."""
+    try:
+        kept = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if kept.get("recipe") != recipe:
+        return None
+    return [Province(Path(c), Path(i)) for c, i in kept["provinces"]]
+
+
+def keep_corpus(folder: Path, recipe: dict[str, Any], provinces: list[Province]) -> list[Province]:
+    """Write down what was generated, so that the next run with this --workdir reads the same files again."""
+    (folder / "corpus.json").write_text(json.dumps(
+        {"recipe": recipe, "provinces": [[str(p.config), str(p.inbox)] for p in provinces]}), encoding="utf-8")
+    return provinces
+
+
 def make_corpus(folder: Path, n: int, communes: int, mistakes: float, seed: int) -> list[Province]:
     """The first provinces of a national round holding exactly n workbooks (the last province cut short)."""
+    recipe = {"kind": "across", "n": n, "communes": communes, "mistakes": mistakes, "seed": seed, "period": PERIOD}
+    kept = kept_corpus(folder, recipe)
+    if kept is not None:
+        return kept
     from tonghop_dev.generate_round import FormWriter, generate_province, province_specs
     from tonghop.config import Period
 
@@ -67,21 +89,34 @@ def make_corpus(folder: Path, n: int, communes: int, mistakes: float, seed: int)
                                  seed=seed, writer=writer, limit=min(per, left))
         left -= len(made.files)
         out.append(Province(made.config_path, made.inbox))
-    return out
+    return keep_corpus(folder, recipe, out)
 
 
 def make_one_province(folder: Path, n: int, mistakes: float, seed: int) -> list[Province]:
     """One province of n units (15 departments and n - 15 communes), each sending its form."""
+    recipe = {"kind": "one", "n": n, "mistakes": mistakes, "seed": seed, "period": PERIOD}
+    kept = kept_corpus(folder, recipe)
+    if kept is not None:
+        return kept
     from tonghop_dev.generate_round import FormWriter, generate_province, province_specs
     from tonghop.config import Period
 
     made = generate_province(province_specs(1)[0], folder, communes=max(n - 15, 1), period=Period.parse(PERIOD),
                              mistakes=mistakes, seed=seed, writer=FormWriter(), limit=n)
-    return [Province(made.config_path, made.inbox)]
+    return keep_corpus(folder, recipe, [Province(made.config_path, made.inbox)])
 
 
 def all_files(provinces: list[Province]) -> list[Path]:
     return [f for p in provinces for f in p.files()]
+
+
+def restore_changed(province: Province) -> None:
+    """Undo change_one_file of an earlier run in a kept work dir (the rerun must find exactly one changed file)."""
+    for saved in province.inbox.parent.glob("*.truoc-khi-sua"):
+        shutil.move(saved, province.inbox / saved.name.removesuffix(".truoc-khi-sua"))
+    manifest = province.inbox.parent / "received.csv.truoc-khi-sua"
+    if manifest.exists():
+        shutil.move(manifest, province.inbox / "received.csv")
 
 
 def change_one_file(province: Province) -> Path:
@@ -89,6 +124,8 @@ def change_one_file(province: Province) -> Path:
     import openpyxl
 
     target = next(f for f in province.files() if f.suffix == ".xlsx")
+    shutil.copy2(target, province.inbox.parent / f"{target.name}.truoc-khi-sua")
+    shutil.copy2(province.inbox / "received.csv", province.inbox.parent / "received.csv.truoc-khi-sua")
     wb = openpyxl.load_workbook(target)
     for ws in wb.worksheets[:2]:
         ws["C4"] = "Người lập biểu (gửi lại)"
@@ -193,6 +230,8 @@ class TreeMemory:
         import threading
 
         self.peak = 0.0
+        self.cpu: dict[int, float] = {}        # descendants' CPU seconds, by pid (a pid that ends keeps its last)
+        self.gone: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -205,26 +244,45 @@ class TreeMemory:
         self._thread.join()
 
     @staticmethod
-    def sample() -> float:
+    def tree(cpu: dict[int, float] | None = None) -> float:
+        """PSS of this process and its descendants, MB; `cpu` gets each one's CPU seconds so far, by pid."""
         children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     with open(f"/proc/{entry}/stat") as fh:
-                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                        fields = fh.read().rsplit(")", 1)[1].split()
                 except (OSError, IndexError, ValueError):
                     continue
-                children.setdefault(ppid, []).append(int(entry))
-        total, todo = 0.0, [os.getpid()]
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                if cpu is not None:
+                    cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total, todo, seen = 0.0, [os.getpid()], []
         while todo:
             pid = todo.pop()
+            seen.append(pid)
             todo += children.get(pid, [])
             total += _pss_mb(pid)
+        if cpu is not None:
+            for pid in [p for p in cpu if p not in seen]:
+                del cpu[pid]
         return total
+
+    @staticmethod
+    def sample() -> float:
+        return TreeMemory.tree()
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, self.sample())
+            now: dict[int, float] = {}
+            self.peak = max(self.peak, self.tree(now))
+            self.gone.update({pid: cpu for pid, cpu in self.cpu.items() if pid not in now})
+            self.cpu = now
+
+    def descendants_cpu(self) -> float:
+        """CPU seconds of the worker processes (every descendant but this process), as last sampled."""
+        me = os.getpid()
+        return sum(v for pid, v in {**self.gone, **self.cpu}.items() if pid != me)
 
 
 def worker_tonghop(spec: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +317,7 @@ def worker_tonghop(spec: dict[str, Any]) -> dict[str, Any]:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(spec["profile"])
-    result = {"seconds": wall, "cpu_seconds": cpu, "import_seconds": imported, "rss_after_import_mb": base,
+    result = {"seconds": wall, "cpu_seconds": cpu, "workers_cpu_seconds": memory.descendants_cpu(), "import_seconds": imported, "rss_after_import_mb": base,
               "peak_mb": max(memory.peak, TreeMemory.sample()), "files_read": read, "counts": counts,
               "workers": os.environ.get("TONGHOP_WORKERS", "default")}
     if spec.get("warm"):   # the same single-workbook run again in this process, into a new folder: warm fixed cost
@@ -403,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
                    for n in (1, small, large)}
         single = {n: make_one_province(work / f"one{n}", n, args.mistakes, args.seed) for n in (small, large)}
         n_gen = sum(len(all_files(c)) for c in (*corpora.values(), *single.values()))
-        print(f"generated {n_gen} workbooks in {time.perf_counter() - t:.1f} s")
+        print(f"generated (or found in the work dir) {n_gen} workbooks in {time.perf_counter() - t:.1f} s")
+        for old in [*work.glob("out-*"), work / "prefect-server", work / "prefect-client"]:
+            shutil.rmtree(old, ignore_errors=True)      # a kept work dir: every run's outputs and Prefect anew
+        for p in (*corpora[large], *single[large]):
+            restore_changed(p)
 
         floor = {n: run_worker("floor", {"files": [str(f) for f in all_files(corpora[n])]}, env, work)
                  for n in (small, large)}

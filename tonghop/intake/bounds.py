@@ -63,6 +63,11 @@ class SheetScan:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)   # (row, col) 0-based -> "#DIV/0!"
     formulas: set[tuple[int, int]] = field(default_factory=set)        # formulas without a cached value
     sst_refs: Counter = field(default_factory=Counter)                  # shared-string index -> uses
+    # a worksheet part counted by tonghop.intake.fastscan: its XML (already in memory; a part is at most
+    # xml_scan.FAST_PART_BYTES), and whether its cells come row by row, so tonghop.intake.read can give calamine
+    # only the first rows of a sheet it reads no further (None / False: the expat scan counted it)
+    xml: bytes | None = field(default=None, compare=False, repr=False)
+    ordered: bool = field(default=False, compare=False)
 
     @property
     def grid(self) -> int:

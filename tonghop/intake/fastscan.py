@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import or_
+from itertools import compress, islice
+from operator import le, or_
 
 # Only a body that matches this grammar as a whole takes this road: rows and cells with every address given, the
 # attributes Excel, LibreOffice and openpyxl write in the order the schema gives them, values and inline text without
@@ -60,6 +60,7 @@ class FastSheet:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: list[tuple[int, int]] = field(default_factory=list)
     sst_refs: Counter = field(default_factory=Counter)
+    ordered: bool = True                # every cell's row at or below the one before it (in document order)
 
 
 def _valid_char(code: int) -> bool:
@@ -100,8 +101,10 @@ def scan_sheet_data(body: bytes) -> FastSheet | None:
         return None
     raws = list(map(bytes.__add__, v_texts, t_texts))          # one of the two is empty
     out.cells = len(values) - values.count(b"")
+    numbers = list(map(int, digits))
+    out.ordered = all(map(le, numbers, islice(numbers, 1, None)))
     if out.cells:
-        out.last_row = max(map(int, compress(digits, values))) - 1
+        out.last_row = max(compress(numbers, values)) - 1
         out.rows = out.last_row + 1
         out.cols = max(map(_column, set(compress(letters, values)))) + 1
     texts = list(compress(raws, map(_TEXT_TYPES.__contains__, types)))

@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from tonghop.intake import container as safety
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
 from tonghop.intake.container import MAX_FILE_BYTES, Refused
+from tonghop.intake.zip_parts import replace_parts
 from tonghop.numbers import format_size, format_vi
 from tonghop.safe_text import MAX_CELL_CHARS, plain_text
 
@@ -47,6 +49,7 @@ class Sheet:
     visible: bool = True
     formula_cells: set[str] = field(default_factory=set)       # formulas saved without their result ("G12")
     long_cells: dict[str, int] = field(default_factory=dict)   # cell -> its length before it was cut
+    whole: bool = True      # False: only the rows that tell it is no form were read (see load_sheets)
 
 
 @dataclass
@@ -77,9 +80,10 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_sheets(path: Path, data: bytes) -> list[Sheet]:
+def load_sheets(path: Path, data: bytes, whole: bool = True) -> list[Sheet]:
     """Every sheet's values as a grid anchored at A1. Raises on an unreadable file (safety.Refused when
-    the file is beyond the reading bounds)."""
+    the file is beyond the reading bounds). whole=False (parse_file): a sheet whose name says it is no form
+    is read only as far as _sheet_kind_by_content and locate_table look, unless those rows hold a form's table."""
     if path.suffix.lower() == ".csv" and safety.container_kind(data) == "other":
         # only text is read as CSV: a workbook renamed .csv is read as the workbook it is (below)
         _refuse_binary(data)
@@ -87,7 +91,15 @@ def load_sheets(path: Path, data: bytes) -> list[Sheet]:
         _cut_long_text(sheet)
         return [sheet]
     inspection = safety.inspect_workbook(data)       # before calamine: it allocates rows × columns densely
-    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    heads = {} if whole else _heads(inspection)
+    book = data
+    if heads:
+        try:
+            book = replace_parts(data, {scan.part: head for scan, head in heads.values()})
+        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole
+            heads = {}
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(book))
+    full: list[pc.CalamineWorkbook] = []           # the file itself, opened when a cut sheet turns out to be a form
     sheets = []
     try:
         for meta in wb.sheets_metadata:
@@ -96,7 +108,11 @@ def load_sheets(path: Path, data: bytes) -> list[Sheet]:
             if len(meta.name) > 255:
                 raise Refused("file-unreadable", "tên trang tính dài bất thường (Excel chỉ cho 31 ký tự)")
             rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            sheet = Sheet(meta.name, rows, meta.visible == pc.SheetVisibleEnum.Visible)
+            sheet = Sheet(meta.name, rows, meta.visible == pc.SheetVisibleEnum.Visible, whole=meta.name not in heads)
+            if not sheet.whole and _needs_whole(sheet):
+                if not full:
+                    full.append(pc.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+                sheet.rows, sheet.whole = full[0].get_sheet_by_name(meta.name).to_python(skip_empty_area=False), True
             scan = inspection.sheets.get(meta.name)
             if scan is not None:
                 _mark_cells(sheet, scan)
@@ -105,7 +121,45 @@ def load_sheets(path: Path, data: bytes) -> list[Sheet]:
             sheets.append(sheet)
     finally:
         wb.close()
+        for opened in full:
+            opened.close()
     return sheets
+
+
+def _needs_whole(head: Sheet) -> bool:
+    """Whether a sheet no name makes a form, read up to row HEADER_SCAN_ROWS, must be read whole: when its first
+    rows make it a form (_sheet_kind_by_content) holding that form's table header (locate_table), pick_sheets,
+    _read_table and _extra_forms read its rows down to the footer. Otherwise nothing reads past those rows (the
+    guide sheet names "Biểu 01" in its text but holds no table header)."""
+    kind = _sheet_kind_by_content(head)
+    if kind is None:
+        return False
+    _kind, columns, key, _informative, _label = next(t for t in _TABLES if t[0] == kind)
+    return locate_table(head, columns, key) is not None
+
+
+# a cell's opening tag as tonghop.intake.fastscan accepts it (a plainly written sheet: no "<" inside any text)
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+
+
+def _heads(inspection: safety.Inspection) -> dict[str, tuple[safety.SheetScan, bytes]]:
+    """Sheet name -> (its scan, its part's XML cut after row HEADER_SCAN_ROWS), for each sheet that no name makes
+    a form (the guide, the area list) and that goes on below those rows: calamine then reads the form's sheets
+    whole and only the first rows of the others, so a province's long area list costs nothing to read. Only a
+    sheet fastscan counted (plainly written) whose cells come row by row is cut: the cut keeps every cell of
+    the first rows, the same XML byte for byte, and nothing else of the sheet's data."""
+    out = {}
+    for name, scan in inspection.sheets.items():
+        if scan.xml is None or not scan.ordered or scan.rows <= HEADER_SCAN_ROWS or L.sheet_key(name) is not None:
+            continue
+        xml = scan.xml
+        start, end = xml.find(b"<sheetData>"), xml.find(b"</sheetData>")
+        for found in _CELL_ROW.finditer(xml, start, end):
+            if int(found.group(1)) > HEADER_SCAN_ROWS:
+                # inside that cell's row: close it and the sheet's data, keep what follows (merges, page setup)
+                out[name] = (scan, xml[:found.start()] + b"</row></sheetData>" + xml[end + len(b"</sheetData>"):])
+                break
+    return out
 
 
 def _mark_cells(sheet: Sheet, scan: safety.SheetScan) -> None:
@@ -429,7 +483,7 @@ def _load_or_refuse(parsed: ParsedFile, data: bytes) -> list[Sheet] | None:
         parsed.problems.append(Problem("file-unreadable", params={"detail": "tệp rỗng (0 byte)"}))
         return None
     try:
-        return load_sheets(parsed.path, data)
+        return load_sheets(parsed.path, data, whole=False)
     except Refused as exc:
         parsed.problems.append(Problem(exc.code, params={"detail": exc.detail}))
     except Exception as exc:  # noqa: BLE001 - calamine raises several types; any of them means "cannot read"

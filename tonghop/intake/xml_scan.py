@@ -89,6 +89,7 @@ class XmlScanner:
         scan.rows, scan.cols, scan.cells = fast.rows, fast.cols, fast.cells
         scan.text, scan.longest, scan.sst_refs = fast.text, fast.longest, fast.sst_refs
         scan.errors, scan.formulas = fast.errors, set(fast.formulas)
+        scan.xml, scan.ordered = data, fast.ordered
         self.elements += fast.elements
         self.c_elements += fast.c_elements
         return True

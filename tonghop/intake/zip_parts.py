@@ -97,3 +97,58 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise corrupt("dữ liệu nén hỏng") from exc
     if produced != limit:
         raise corrupt("tệp bị cắt cụt hoặc kích thước khai báo sai")
+
+
+# -- a zip rewritten with some parts replaced, every other part's compressed bytes copied as they are --
+def raw_part(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """The part's compressed bytes as stored in `data` (not inflated)."""
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise corrupt("thiếu phần đầu của một thành phần")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise corrupt("tệp bị cắt cụt")
+    return raw
+
+
+def replace_parts(data: bytes, replaced: dict[str, bytes], copied: dict[str, tuple[bytes, zipfile.ZipInfo]] | None = None
+                  ) -> bytes:
+    """The zip `data` with the parts named in `replaced` holding the new (stored) content and those named in `copied`
+    holding another zip's part, compressed bytes as they are; every other part is copied as it is, nothing inflated
+    again. Parts keep their order; a part of `copied` that `data` does not have comes last."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    out, central = bytearray(), bytearray()
+    infos = archive.infolist()
+    present = {info.filename for info in infos}
+    for name, (_source, source_info) in (copied or {}).items():
+        if name not in present:
+            added = zipfile.ZipInfo(name, source_info.date_time)
+            added.external_attr = source_info.external_attr
+            infos.append(added)
+    for info in infos:
+        if info.flag_bits & 0x1 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
+            raise ValueError("encrypted or zip64 part: not rewritten")
+        if info.filename in replaced:
+            content = replaced[info.filename]
+            raw: bytes | memoryview = content
+            method, crc, size = zipfile.ZIP_STORED, zlib.crc32(content), len(content)
+        elif copied is not None and info.filename in copied:
+            source, source_info = copied[info.filename]
+            raw = raw_part(source, source_info)
+            method, crc, size = source_info.compress_type, source_info.CRC, source_info.file_size
+        else:
+            raw = raw_part(data, info)
+            method, crc, size = info.compress_type, info.CRC, info.file_size
+        name = info.filename.encode("utf-8")
+        flags = 0x800 if not info.filename.isascii() else 0       # the name is UTF-8
+        y, mo, d, h, mi, s = info.date_time
+        dos_time, dos_date = (h << 11) | (mi << 5) | (s // 2), (max(y - 1980, 0) << 9) | (mo << 5) | d
+        fields = struct.pack("<HHHHHIII", 20, flags, method, dos_time, dos_date, crc, len(raw), size)
+        central += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack(
+            "<HHHHHII", len(name), 0, 0, 0, 0, info.external_attr, len(out)) + name
+        out += b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+        out += raw
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(infos), len(infos), len(central), len(out), 0)
+    return bytes(out + central + end)

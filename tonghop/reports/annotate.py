@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import io
 import math
+import posixpath
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -12,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from tonghop.problems import ERROR, Problem
 from tonghop.intake.read import load_sheets
+from tonghop.intake.zip_parts import raw_part, replace_parts
 from tonghop.reports.xlsx_print import setup_print
 from tonghop.safe_text import set_cell
 
@@ -88,7 +93,22 @@ def annotate_workbook(path: Path, problems: list[Problem], out_stem: Path) -> Pa
     placed = [p for p in problems if p.sheet and p.cell]
     if not placed:
         return None
-    wb, suffix = _workbook_for(path, path.read_bytes())
+    data = path.read_bytes()
+    out = out_stem.with_suffix(".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    kept = _kept_sheets(data, {p.sheet for p in placed}) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    copy = _keeping(path, data, problems, placed, kept) if kept else None
+    if copy is not None:
+        out.write_bytes(copy)
+        return out
+    wb, _suffix = _workbook_for(path, data)     # every sheet through openpyxl, as always
+    _mark(wb, problems, placed)
+    wb.save(out)
+    return out
+
+
+def _mark(wb: openpyxl.Workbook, problems: list[Problem], placed: list[Problem]) -> None:
+    """Each problem cell filled and commented, then the list of problems as the first sheet."""
     notes: dict[tuple[str, str], list[Problem]] = {}
     for p in placed:
         notes.setdefault((p.sheet, p.cell), []).append(p)
@@ -104,7 +124,131 @@ def annotate_workbook(path: Path, problems: list[Problem], out_stem: Path) -> Pa
         comment.width, comment.height = 320, 40 + 40 * len(ps)
         target.comment = comment
     problem_sheet(wb, problems)
-    out = out_stem.with_suffix(suffix)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+
+
+# -- sheets without a mark (the guide and its long area list) copied into the marked copy as they are --
+#
+# openpyxl would read every cell of such a sheet and write it out again: the copy's cost grew with the province's
+# area list. Instead openpyxl opens the workbook with those sheets' cells left out (their <sheetData> emptied), and
+# the saved copy gets back each one's original part, compressed bytes as they are. That holds because openpyxl
+# writes the cell styles (and fonts, fills, borders, number formats, differential styles) it read in their order,
+# adding new ones after them, so the style numbers in the original XML still name the same styles; and only sheets
+# that need nothing else are kept so: no relationships of their own (comments, drawings, tables, external links),
+# not selected (openpyxl unselects every sheet but the list of problems). openpyxl writes text inline, never a
+# shared-strings part: the original one (Excel always writes one) is put back as it is for the kept sheets' cells.
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_KEEP_BYTES = 4096      # a smaller sheet costs openpyxl next to nothing: it goes the usual way
+_SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_SST_PART = "xl/sharedStrings.xml"
+_SST_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
+    """Sheet name -> its worksheet part, from xl/workbook.xml and its relationships; and the shared-strings part."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): _part(r.get("Target", "")) for r in rels.findall("p:Relationship", _NS)}
+    sst = [_part(r.get("Target", "")) for r in rels.findall("p:Relationship", _NS) if r.get("Type") == _SST_TYPE]
+    out = {sheet.get("name", ""): targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+           for sheet in book.findall("m:sheets/m:sheet", _NS)}
+    return out, sst[0] if len(sst) == 1 else ("" if sst else None)
+
+
+def _part(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a zip part name."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+
+
+def _rels_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _kept_sheets(data: bytes, marked: set[str]) -> dict[str, tuple[str, zipfile.ZipInfo, bytes]]:
+    """Sheet name -> (its part, the part's zip entry, its XML with <sheetData> emptied) for each sheet that can be
+    copied as it is (see above); {} when none can, or the workbook is not one this knows how to read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        parts, sst = _sheet_parts(archive)
+        if sst is not None and sst not in names:
+            return {}       # two shared-strings parts, or one that is missing: the usual way
+        kept = {}
+        for sheet, part in parts.items():
+            if sheet in marked or part not in names or _rels_of(part) in names:
+                continue
+            info = archive.getinfo(part)
+            if info.file_size < _KEEP_BYTES:
+                continue
+            head = _head(data, info)
+            start = -1 if head is None else head.find(b"<sheetData>")
+            if start < 0 or b"<worksheet " not in head[:start] or b"tabSelected" in head[:start]:
+                continue
+            # what follows the cells (merges, validations, page setup) concerns only that sheet's own XML, which is
+            # put back whole: openpyxl needs only what comes before to open the sheet
+            kept[sheet] = (part, info, head[:start] + b"<sheetData/></worksheet>")
+        return kept
+    except Exception:  # noqa: BLE001 - anything unexpected: every sheet goes through openpyxl
+        return {}
+
+
+def _keeping(path: Path, data: bytes, problems: list[Problem], placed: list[Problem],
+             kept: dict[str, tuple[str, zipfile.ZipInfo, bytes]]) -> bytes | None:
+    """The marked copy with the kept sheets copied as they are; None when that cannot be made (the usual way then)."""
+    try:
+        wb, _suffix = _workbook_for(path, replace_parts(data, {part: stub for part, _info, stub in kept.values()}))
+        _mark(wb, problems, placed)
+        saved = io.BytesIO()
+        wb.save(saved)
+    except Exception:  # noqa: BLE001 - the usual way reads the file itself and says what is wrong with it
+        return None
+    return _put_back(saved.getvalue(), data, kept)
+
+
+def _head(data: bytes, info: zipfile.ZipInfo, limit: int = 1 << 16) -> bytes | None:
+    """The part's XML inflated as far as its <sheetData> (at most `limit` bytes): the rest is never inflated."""
+    raw = raw_part(data, info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return bytes(raw[:limit])
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return None
+    inflater, out = zlib.decompressobj(-15), b""
+    for i in range(0, len(raw), 1 << 12):
+        out += inflater.decompress(bytes(raw[i:i + (1 << 12)]), limit - len(out))
+        if b"<sheetData" in out or len(out) >= limit or inflater.eof:
+            return out
     return out
+
+
+def _put_back(saved: bytes, data: bytes, kept: dict[str, tuple[str, zipfile.ZipInfo, bytes]]) -> bytes | None:
+    """openpyxl's copy with each kept sheet's part replaced by the original one (and the original shared strings
+    they refer to); None if the copy is not as expected (the caller then goes the usual way)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(saved))
+        names = set(archive.namelist())
+        parts, saved_sst = _sheet_parts(archive)
+        copied, replaced = {}, {}
+        for sheet, (_part, info, _stub) in kept.items():
+            target = parts.get(sheet)
+            if target is None or target not in names or _rels_of(target) in names:
+                return None
+            copied[target] = (data, info)
+        original = zipfile.ZipFile(io.BytesIO(data))
+        _parts, sst = _sheet_parts(original)
+        if sst is not None:
+            if saved_sst is not None or _SST_PART in names:
+                return None         # an openpyxl that writes shared strings numbers them anew
+            copied[_SST_PART] = (data, original.getinfo(sst))
+            rels, types = archive.read("xl/_rels/workbook.xml.rels"), archive.read("[Content_Types].xml")
+            if b'Id="rIdTonghopSst"' in rels or rels.count(b"</Relationships>") != 1 or types.count(b"</Types>") != 1:
+                return None
+            replaced["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", (
+                f'<Relationship Id="rIdTonghopSst" Type="{_SST_TYPE}" Target="sharedStrings.xml"/>'
+                "</Relationships>").encode())
+            replaced["[Content_Types].xml"] = types.replace(b"</Types>", (
+                f'<Override PartName="/{_SST_PART}" ContentType="{_SST_CONTENT}"/></Types>').encode())
+        return replace_parts(saved, replaced, copied)
+    except Exception:  # noqa: BLE001 - same as above
+        return None

@@ -11,6 +11,7 @@ from tonghop.errors import OutputError, os_reason
 from tonghop.intake.read import parse_file
 from tonghop.mail.queue import ReportToQueue, queue_reports
 from tonghop.problems import ValidationReport
+from tonghop.reports.consolidated import write_consolidated_reports
 from tonghop.round import steps
 from tonghop.round.ingest import InboxFile
 from tonghop.store import open_db
@@ -62,5 +63,16 @@ def queue_batch(done: list[FileDone], ids: dict[str, int], db_url: str, config: 
     try:
         return queue_reports(engine, [ReportToQueue(d.report, ids.get(d.sha256), d.annotated, d.typed_email)
                                       for d in done], config=config, period=period)
+    finally:
+        engine.dispose()
+
+
+def consolidate_reports(db_url: str, config: ProvinceConfig, period: Period,
+                        out_dir: Path) -> tuple[dict[str, dict], dict[str, Path]]:
+    """Merge the accepted figures and write the consolidated reports from the database at `db_url`: what a worker
+    process does for a province of a national round while the flow process goes on with the next one."""
+    engine = open_db(db_url, migrated=True)
+    try:
+        return write_consolidated_reports(engine, config, period, out_dir)
     finally:
         engine.dispose()

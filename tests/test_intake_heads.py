@@ -1,0 +1,91 @@
+"""A sheet that is no form (the guide and its long area list) is read by calamine only as far as the reader looks."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tonghop.intake import read
+from tonghop.intake.container import inspect_workbook
+from tonghop.intake.read import HEADER_SCAN_ROWS, load_sheets, parse_file
+from tonghop.intake.zip_parts import replace_parts
+from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
+
+ROWS = [["4.1", "Tỷ số giới tính khi sinh", "14", "Tỉnh Sơn La", "Tổng", 10600, 9500, 111.58, None],
+        ["4.2", "Tử vong bà mẹ", "14", "Tỉnh Sơn La", "Tổng", 8, 20100, 39.8, "ghi chú"]]
+ACTS = [["TT", "Truyền thông", 5, 300, 120, 180, 20.5, None]]
+# as the province's guide sheet: its text names "Biểu 01" (so its content says it is that form), no table header
+GUIDE = ([["HƯỚNG DẪN ĐIỀN BIỂU MẪU"], [], ["2.", "Biểu 01: mỗi dòng là một chỉ tiêu"], [], ["MÃ ĐỊA BÀN"],
+          ["Mã", "Tên địa bàn"]] + [[f"{i:05d}", f"Xã số {i}"] for i in range(1, 986)])
+
+
+def whole_answer(path, monkeypatch: pytest.MonkeyPatch) -> read.ParsedFile:
+    """parse_file as it read before: every sheet read whole."""
+    with monkeypatch.context() as m:
+        m.setattr(read, "load_sheets", lambda p, data, whole=True: load_sheets(p, data, True))
+        return parse_file(path)
+
+
+def test_the_guide_sheet_is_read_to_row_40_and_the_answer_is_the_same(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS),
+                                            "Biểu 02": activity_grid("SYT", "Năm 2025", ACTS), "Hướng dẫn": GUIDE})
+    data = path.read_bytes()
+    assert [(s.name, len(s.rows), s.whole) for s in load_sheets(path, data, whole=False)] == [
+        ("Biểu 01", 10, True), ("Biểu 02", 9, True), ("Hướng dẫn", HEADER_SCAN_ROWS, False)]
+    assert [(s.name, len(s.rows)) for s in load_sheets(path, data)][2] == ("Hướng dẫn", 991)
+    cut = load_sheets(path, data, whole=False)[2].rows
+    assert cut == load_sheets(path, data)[2].rows[:HEADER_SCAN_ROWS]
+    parsed = parse_file(path)
+    assert parsed == whole_answer(path, monkeypatch)
+    assert parsed.problems == [] and [r.values["indicator"] for r in parsed.indicator_rows] == ["4.1", "4.2"]
+
+
+def test_a_sheet_named_otherwise_holding_the_table_is_read_whole(tmp_path, monkeypatch):
+    # its table goes on below row 40: a second copy of the form, said to be ignored, with every row read
+    long_rows = [[f"4.{i}", "Chỉ tiêu", "14", "Tỉnh Sơn La", "Tổng", i, 100, i, None] for i in range(1, 60)]
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS),
+                                            "Bản sao": indicator_grid("SYT", "Năm 2025", long_rows)})
+    sheets = load_sheets(path, path.read_bytes(), whole=False)
+    assert [(s.name, len(s.rows), s.whole) for s in sheets] == [("Biểu 01", 10, True), ("Bản sao", 67, True)]
+    parsed = parse_file(path)
+    assert parsed == whole_answer(path, monkeypatch)
+    assert [(p.code, p.sheet) for p in parsed.problems] == [("extra-form-ignored", "Bản sao")]
+
+
+def test_cells_out_of_row_order_are_never_cut(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+    data = path.read_bytes()
+    part = "xl/worksheets/sheet2.xml"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    # the first row moved after the last one: calamine still places it at A1
+    first = xml[xml.index(b'<row r="1"'):xml.index(b'<row r="3"')]
+    moved = xml.replace(first, b"").replace(b"</sheetData>", first + b"</sheetData>")
+    path.write_bytes(replace_parts(data, {part: moved}))
+    scan = inspect_workbook(path.read_bytes()).sheets["Hướng dẫn"]
+    assert (scan.xml is not None, scan.ordered) == (True, False)
+    sheets = load_sheets(path, path.read_bytes(), whole=False)
+    assert [(s.name, len(s.rows), s.whole) for s in sheets][1] == ("Hướng dẫn", 991, True)
+    assert sheets[1].rows[0][0] == "HƯỚNG DẪN ĐIỀN BIỂU MẪU"
+    assert parse_file(path) == whole_answer(path, monkeypatch)
+
+
+def test_replace_parts_keeps_every_other_part_as_it_is(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+    data = path.read_bytes()
+    before = zipfile.ZipFile(io.BytesIO(data))
+    out = zipfile.ZipFile(io.BytesIO(replace_parts(data, {"xl/worksheets/sheet2.xml": b"<x/>"})))
+    assert out.testzip() is None
+    assert out.namelist() == before.namelist()
+    assert {n: out.read(n) for n in out.namelist()} == {
+        n: b"<x/>" if n == "xl/worksheets/sheet2.xml" else before.read(n) for n in before.namelist()}
+
+
+def test_a_zip_replace_parts_cannot_write_is_read_whole(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+
+    def refuse(data, replaced, copied=None):
+        raise ValueError("encrypted or zip64 part: not rewritten")
+    monkeypatch.setattr(read, "replace_parts", refuse)
+    assert [(s.name, len(s.rows), s.whole) for s in load_sheets(path, path.read_bytes(), whole=False)] == [
+        ("Biểu 01", 10, True), ("Hướng dẫn", 991, True)]
