@@ -15,6 +15,7 @@ from flows.round import province_round
 from flows.runners import WorkerProcesses, worker_processes
 from tonghop.config import Period
 from tonghop.errors import TonghopError
+from tonghop.round.ingest import inbox_paths
 
 
 # Provinces in flight at once, beyond one per worker process: each province's thread hands its files and then its
@@ -38,7 +39,7 @@ def new_files_estimate(rounds: list[dict[str, str | None]], period: Period) -> i
     for r in rounds:
         inbox = Path(str(r["inbox"]))
         try:
-            count = sum(1 for f in inbox.iterdir() if f.is_file() and not f.name.startswith("."))
+            count = len(inbox_paths(inbox))
         except OSError:
             continue                      # said by the province's own round
         summary = Path(r.get("out") or "outputs") / period.code / "summary.json"

@@ -122,7 +122,8 @@ def test_a_national_round_guesses_its_new_files_and_runs_one_province_more_than_
         inbox.mkdir(parents=True)
         for i in range(files):
             (inbox / f"{i}.xlsx").write_bytes(b"x")
-        (inbox / ".an").write_bytes(b"x")
+        (inbox / "~$0.xlsx").write_bytes(b"x")      # an editor's lock file is no file sent
+        (inbox / "received.csv").write_text("tệp,giờ đến\n", encoding="utf-8")     # the manifest is no file sent
         if counted is not None:
             (tmp_path / name / "out" / "2025-Y").mkdir(parents=True)
             (tmp_path / name / "out" / "2025-Y" / "summary.json").write_text(
