@@ -138,10 +138,16 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         return self
 
     def expect(self, files: int) -> None:
-        """Files the flow run will offer (a national round's guess before its provinces start): counted as offered,
-        so the first step starts the workers when the whole round is worth it."""
+        """Files the flow run will offer (a national round's guess before its provinces start): counted as offered;
+        when the round is worth workers, they start now, importing (~3 s in the fork server) while this process
+        reads the first provinces' inboxes, instead of when the first step is handed out."""
         with self._pool_lock:
             self.offered += files
+            if self.offered < self.min_files or self._executor is not None:
+                return
+            self._start_pool()
+            for _ in range(self._max_workers):     # a process is forked on a submit: one trivial call each
+                self._executor.submit(os.getpid)
 
     def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
         with self._pool_lock:

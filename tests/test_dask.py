@@ -108,6 +108,8 @@ def test_worker_processes_take_the_steps_of_a_flow_run_once_its_files_reach_min_
         # provinces of 115 and 230 new files: done in the flow's process; queueing never starts the workers
         assert [batch_size(runner, 115, 100), batch_size(runner, 115, 100, start=False), batch_size(runner, 230, 100)
                 ] == [None, None, None]
+        runner.expect(0)       # a national round's guess below min_files starts nothing either
+        assert (runner.offered, runner.running) == (345, False)
         # the next province brings the run to 460 files: handed out, a share for each worker
         assert (batch_size(runner, 115, 100), runner.offered, runner.running) == (58, 460, False)
         assert batch_size(runner, 4000, 100) == 100
