@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.utilities.annotations import quote
 
 from flows.reminders import deliver
 from flows.runners import WorkerProcesses, batch_size, worker_processes
@@ -56,21 +57,32 @@ def queue_messages(done: list[FileDone], ids: dict[str, int], db_url: str, confi
     return queue_batch(done, ids, db_url, config, period)
 
 
+def unvisited(runner: Any, args: tuple) -> tuple:
+    """The arguments of a step, each in quote() so that Prefect does not walk into it: it visits every parameter
+    of a task three times (resolving futures where the task is handed out, then resolving and recording inputs
+    where it runs), and a province's configuration and a batch's reports are thousands of objects — for a province
+    of 1,600 units, half a worker's time (py-spy). The task gets the values themselves. Not under Dask: there a
+    quoted argument reaches the worker as a bare tuple."""
+    if type(runner).__name__ == "DaskTaskRunner":
+        return args
+    return tuple(quote(a) for a in args)
+
+
 def in_batches(step, items: list, args: tuple, stage: str | None = None, *, start: bool = True) -> Iterator[Any]:
     """`step(batch, *args)` for batches of `items`, results in order: handed to the flow's runner (worker processes,
     threads, Dask) when it takes a step of this size (flows/runners.py batch_size), else run here one batch after
-    another. (No quote() on the arguments: under the Dask runner a quoted argument reaches the worker as a bare
-    tuple.)"""
+    another."""
     context = FlowRunContext.get()
-    size = batch_size(context.task_runner if context else None, len(items), BATCH_SIZE, start=start)
+    runner = context.task_runner if context else None
+    size = batch_size(runner, len(items), BATCH_SIZE, start=start)
     groups = list(batches(items, size or BATCH_SIZE))
     done = 0
     if stage:
         progress.advance(stage, 0, len(items))
     if size:
-        results = (future.result() for future in [step.submit(g, *args) for g in groups])
+        results = (future.result() for future in [step.submit(*unvisited(runner, (g, *args))) for g in groups])
     else:
-        results = (step(g, *args) for g in groups)
+        results = (step(*unvisited(runner, (g, *args))) for g in groups)
     for group, result in zip(groups, results):
         done += len(group)
         if stage:
@@ -133,8 +145,8 @@ def in_worker(step, *args: Any) -> Any:
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
     if isinstance(runner, WorkerProcesses) and runner.running:
-        return step.submit(*args).result()
-    return step(*args)
+        return step.submit(*unvisited(runner, args)).result()
+    return step(*unvisited(runner, args))
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:

@@ -132,3 +132,19 @@ def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_
             "print(a is b, c is d, isinstance(a, o.ssl.SSLContext), a.verify_mode == ssl.CERT_REQUIRED, ssl.create_default_context is not o.ssl.create_default_context)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "False", "True", "True", "True"]
+
+
+def test_a_steps_arguments_are_quoted_for_prefect_but_not_under_dask():
+    from prefect.utilities.annotations import quote
+
+    from flows.round import unvisited
+    from flows.runners import WorkerProcesses
+
+    class DaskTaskRunner:      # named as prefect-dask's: only the name is looked at
+        pass
+
+    args = ([1, 2], "sqlite:///x.db", {"units": {"A": 1}})
+    assert unvisited(WorkerProcesses(max_workers=2), args) == tuple(quote(a) for a in args)
+    assert unvisited(ThreadPoolTaskRunner(max_workers=1), args) == tuple(quote(a) for a in args)
+    assert unvisited(None, args) == tuple(quote(a) for a in args)
+    assert unvisited(DaskTaskRunner(), args) is args
