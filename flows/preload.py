@@ -13,3 +13,9 @@ import_module("flows.round")     # the round's tasks and everything they import
 
 # a worker's first task would otherwise load Prefect's plugins (prefect-dask: all of Dask) to rebuild its context
 load_prefect_collections()
+
+# the objects imported so far live as long as the processes do: kept out of the collector's generations, so that
+# a worker's collections do not write to (and so copy) the pages it shares with the fork server and its siblings
+import gc  # noqa: E402
+
+gc.freeze()
