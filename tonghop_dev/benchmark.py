@@ -527,7 +527,9 @@ def summarise(small: int, large: int, corpora: dict[int, list[Province]], floor:
     print(f"worker start-up ({startup['workers']} processes, a trivial task each): {startup['first_seconds']:.2f} s "
           f"with the fork server's start, {startup['second_seconds']:.2f} s in a second flow run of the process")
     print(f"CPU time of the flow process: across {across[small]['cpu_seconds']:.1f} s / "
-          f"{across[large]['cpu_seconds']:.1f} s; one process {alone['cpu_seconds']:.1f} s")
+          f"{across[large]['cpu_seconds']:.1f} s; one process {alone['cpu_seconds']:.1f} s; of the worker processes "
+          f"(with the fork server): across {across[small].get('workers_cpu_seconds', 0):.1f} s / "
+          f"{across[large].get('workers_cpu_seconds', 0):.1f} s")
     print("peak memory (PSS), the flow process and its workers together (MB; floor and naive: peak RSS):")
     for label, res in (("floor", floor), ("naive", naive), ("tonghop across provinces", across),
                        ("tonghop in one province", province)):
