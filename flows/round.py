@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
-from flows.reminders import deliver
+from flows.reminders import DeliveryIncomplete, deliver
 from flows.runners import WorkerProcesses, batch_size, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
@@ -184,7 +184,8 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
             deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path)
     except Exception as exc:     # undelivered (DeliveryIncomplete), or the server's or the database's own error
         delivery = {"sent": 0, "written": 0, "failed_error": str(exc) or type(exc).__name__}
-        logger.warning("Chưa gửi được thư: %s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", exc)
+        said = delivery["failed_error"] if isinstance(exc, DeliveryIncomplete) else f"Chưa gửi được thư: {exc}"
+        logger.warning("%s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", said)
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)

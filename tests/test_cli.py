@@ -390,3 +390,14 @@ def test_a_wrong_number_of_workers_is_said_in_one_line_before_any_file_is_read(t
         cli.main(["run", "--period", "2025-Y", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")])
     assert (done.value.code, capsys.readouterr().err.strip()) == (2, "Lỗi: TONGHOP_WORKERS phải lớn hơn 0 (gặp '0')")
     assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == ["tonghop.db"]   # no run, no summary
+
+
+def test_the_mail_line_says_what_was_not_sent_once():
+    from flows.cli.summary import mail_lines
+
+    undelivered = {"mail": {"failed_error": "90 thư chưa gửi được: không kết nối được 127.0.0.1:1"}}
+    other = {"mail": {"failed_error": "Không mở được cơ sở dữ liệu [x]"}}
+    assert mail_lines(undelivered) == [("[yellow]90 thư chưa gửi được: không kết nối được 127.0.0.1:1[/]; thư vẫn "
+                                        "trong hộp thư đi, lần chạy sau sẽ gửi.", False)]
+    assert mail_lines(other) == [("[yellow]Thư chưa gửi được[/] (Không mở được cơ sở dữ liệu \\[x]); thư vẫn trong "
+                                  "hộp thư đi, lần chạy sau sẽ gửi.", False)]

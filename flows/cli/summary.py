@@ -64,8 +64,10 @@ def mail_lines(summary: dict) -> list[tuple[str, bool]]:
     lines = []
     mail = summary.get("mail", {})
     if mail.get("failed_error"):
-        lines.append((f"[yellow]Thư chưa gửi được[/] ({mail['failed_error']}); thư vẫn trong hộp thư đi, lần chạy "
-                      "sau sẽ gửi.", False))
+        error = escape(mail["failed_error"])
+        # "N thư chưa gửi được: <lý do>" says it already; any other failure (the database, the settings) gets it said
+        said = f"[yellow]{error}[/]" if "chưa gửi được" in error else f"[yellow]Thư chưa gửi được[/] ({error})"
+        lines.append((f"{said}; thư vẫn trong hộp thư đi, lần chạy sau sẽ gửi.", False))
     elif mail:
         where = f"gửi qua máy chủ thư: {mail.get('sent', 0)}" if mail.get("sent") else \
             f"ghi thành tệp .eml: {mail.get('written', 0)} (chưa cấu hình TONGHOP_SMTP_HOST)"
