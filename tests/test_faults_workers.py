@@ -68,7 +68,9 @@ def test_ctrl_c_with_worker_processes_stops_them_all_in_seconds_and_the_rerun_fi
     from tonghop.store.models import OutboxMessage, Submission
     from tonghop_dev.generate_round import generate_round
 
-    made = generate_round(tmp_path / "gen", provinces=1, communes_per_province=185)[0]     # 200 files: 2 batches
+    # 400 files, 4 batches of 100: the two workers may store their first batches at the same moment, and the
+    # Ctrl+C still finds the next two under way (with 2 batches, both were sometimes stored before it came)
+    made = generate_round(tmp_path / "gen", provinces=1, communes_per_province=385)[0]
     out, db_url = tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "TONGHOP_WORKERS": "2"}
     for name in ("TONGHOP_TASK_RUNNER", "TONGHOP_DASK_ADDRESS", "TONGHOP_THREADS", "TONGHOP_SMTP_HOST"):
