@@ -14,8 +14,10 @@ boundaries, so they must be picklable (a database URL, not an Engine).
 
 Worker processes are started (forked from a fork server that imports tonghop and Prefect once, ~4 s) only once
 the new files of a flow run reach MIN_FILES, unless TONGHOP_WORKERS asks for them explicitly: below that, one
-process does the files sooner than workers can start. A national flow run (flows/many.py) counts the files of all
-its provinces, and keeps its workers from one province to the next.
+process does the files sooner than workers can start. A national flow run (flows/many.py) guesses the new files of
+all its provinces before the first starts (WorkerProcesses.expect: the workers start then, while it reads the
+first inboxes), hands each worker a province's heavy steps (files, messages, delivery, consolidated reports), and
+keeps its workers from one province to the next.
 """
 from __future__ import annotations
 
