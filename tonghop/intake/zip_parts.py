@@ -57,14 +57,7 @@ def _check_entries(data: bytes, infos: list[zipfile.ZipInfo]) -> set[str]:
 
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The part's bytes as really inflated, refusing one that grows past its declared size (a lying bomb)."""
-    offset = info.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04":
-        raise corrupt("thiếu phần đầu của một thành phần")
-    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
-    if len(raw) < info.compress_size:
-        raise corrupt("tệp bị cắt cụt")
+    raw = raw_part(data, info)
     limit = info.file_size
     if info.compress_type == zipfile.ZIP_STORED:
         if len(raw) != limit:
