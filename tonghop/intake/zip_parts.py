@@ -55,6 +55,19 @@ def _check_entries(data: bytes, infos: list[zipfile.ZipInfo]) -> set[str]:
     return names
 
 
+def raw_part(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """The part's compressed bytes as stored in `data` (not inflated)."""
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise corrupt("thiếu phần đầu của một thành phần")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise corrupt("tệp bị cắt cụt")
+    return raw
+
+
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The part's bytes as really inflated, refusing one that grows past its declared size (a lying bomb)."""
     raw = raw_part(data, info)
@@ -93,19 +106,6 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 
 # -- a zip rewritten with some parts replaced, every other part's compressed bytes copied as they are --
-def raw_part(data: bytes, info: zipfile.ZipInfo) -> memoryview:
-    """The part's compressed bytes as stored in `data` (not inflated)."""
-    offset = info.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04":
-        raise corrupt("thiếu phần đầu của một thành phần")
-    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
-    if len(raw) < info.compress_size:
-        raise corrupt("tệp bị cắt cụt")
-    return raw
-
-
 def replace_parts(data: bytes, replaced: dict[str, bytes], copied: dict[str, tuple[bytes, zipfile.ZipInfo]] | None = None
                   ) -> bytes:
     """The zip `data` with the parts named in `replaced` holding the new (stored) content and those named in `copied`
