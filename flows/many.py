@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,33 @@ def new_files_estimate(rounds: list[dict[str, str | None]], period: Period) -> i
     return total
 
 
+class Summary(Mapping):
+    """One province's summary as the national flow returns it, read like the dict it holds. Prefect walks every
+    list and dict a flow returns, looking for futures to resolve (resolve_futures_to_states): a national round's
+    summaries list every file and submission, ~180,000 items for 4,000 files, half a second of a rerun. It does
+    not walk into other objects."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Summary({self._data!r})"
+
+    def __reduce__(self):   # pickled as its dict (Prefect may persist a flow's result)
+        return type(self), (self._data,)
+
+
 class ProvincesFailed(TonghopError):
     """Some provinces' rounds could not be done; the others were (their summaries ride along, for the caller)."""
 
@@ -91,4 +119,4 @@ def consolidate_many(period: str, rounds: list[dict[str, str | None]], trigger: 
     if failed:
         raise ProvincesFailed(f"{len(failed)}/{len(rounds)} tỉnh chưa tổng hợp được (các tỉnh khác đã xong): "
                               + "; ".join(failed), summaries)
-    return {"period": p.code, "provinces": summaries}
+    return {"period": p.code, "provinces": [Summary(s) for s in summaries]}

@@ -135,3 +135,18 @@ def test_a_national_round_guesses_its_new_files_and_runs_one_province_more_than_
     assert new_files_estimate(rounds, Period.parse("2025-Y")) == 5 + 1 + 0 + 3
     assert (in_flight(WorkerProcesses(max_workers=2)), in_flight(WorkerProcesses(max_workers=4)),
             in_flight(ThreadPoolTaskRunner(max_workers=1))) == (3, 5, AT_ONCE)
+
+
+def test_a_returned_summary_reads_like_its_dict_and_prefect_does_not_walk_into_it():
+    import pickle
+
+    from prefect.utilities.collections import visit_collection
+
+    from flows.many import Summary
+
+    data = {"province": "Sơn La", "files": [{"file": "a.xlsx", "unit": "SYT"}], "counts": {"accepted": 1}}
+    summary = Summary(data)
+    assert (dict(summary), summary == data, pickle.loads(pickle.dumps(summary)) == data) == (data, True, True)
+    visited: list = []
+    visit_collection({"provinces": [summary]}, visit_fn=lambda x: visited.append(x), return_data=False)
+    assert visited == [{"provinces": [summary]}, "provinces", [summary], summary]
