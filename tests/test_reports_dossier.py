@@ -404,3 +404,23 @@ def test_the_dossier_is_the_one_python_docx_built(rounds, next_year, period, mon
     assert etree.tostring(fast.sections[0].header._element) == etree.tostring(slow.sections[0].header._element)
     if period == "2025-Y":                     # a unit with several kinds of activity: cells merged down
         assert b"w:vMerge" in etree.tostring(fast.element.body)
+
+
+def test_the_saved_dossier_is_the_built_one_with_its_rows_written_at_save(rounds, tmp_path):
+    """write_dossier keeps the tables' rows as text until it saves (docx_xml.LaterRows): every part of the file is
+    the one python-docx saves of the document built whole."""
+    import zipfile
+
+    from tonghop.reports.dossier import write_dossier
+
+    docx = rounds["2025-Y"][1]["docx"]
+    engine = open_db(f"sqlite:///{docx.parent.parent / 'tonghop.db'}")
+    data = build_round(engine, load_config(), Period.parse("2025-Y"))
+    engine.dispose()
+    write_dossier(data, tmp_path / "later.docx")
+    build_dossier(data).save(str(tmp_path / "whole.docx"))
+    later, whole = zipfile.ZipFile(tmp_path / "later.docx"), zipfile.ZipFile(tmp_path / "whole.docx")
+    assert later.namelist() == whole.namelist()
+    assert [name for name in whole.namelist() if later.read(name) != whole.read(name)] == []
+    assert b"tonghop-rows" not in later.read("word/document.xml")
+    assert later.read("word/document.xml").count(b"<w:tr>") > 30

@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from copy import deepcopy
 from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx.oxml import parse_xml
+from lxml import etree
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
 
@@ -99,10 +106,75 @@ def span_down(rows: list[list[str]], col: int, text: str, widths_cm: list[float]
         cells[col] = cell_xml("" if j else text, width, align=align, merge=merge)
 
 
+def _row_xml(cells: list[str]) -> str:
+    return f'<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>{"".join(cells)}</w:tr>'   # kept whole on a page
+
+
 def append_rows(tbl, rows: list[list[str]]) -> None:
-    """Parse the rows' cells (each row kept whole on a page: w:cantSplit) at once and append them to the w:tbl."""
-    body = "".join(f'<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>{"".join(cells)}</w:tr>' for cells in rows)
+    """Append the rows (their cells' XML) to the w:tbl: parsed at once, or, inside `rows_at_save`, kept as text
+    until the document is saved."""
+    later = _LATER.get()
+    if later is not None:
+        later.add(tbl, rows)
+        return
     # one parse for many rows: a wrapper element whose children are moved into the table
-    wrapper = parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")
+    wrapper = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(map(_row_xml, rows))}</w:tbl>")
     for tr in list(wrapper):
         tbl.append(tr)
+
+
+_MARK = "tonghop-rows-"
+_MARKER = re.compile(rb"<!--tonghop-rows-([0-9]+)-->")
+_DOCUMENT = "word/document.xml"
+
+
+class LaterRows:
+    """Table rows kept as XML text while the document is built, written into word/document.xml as it is saved.
+    A province of 4,000 units has ~23,000 rows in its appendices: as lxml elements they took ~600 MB (a dozen
+    elements per cell) and most of the document's time; as text, the size of the XML itself. Each place in a
+    table where rows go is a comment in the tree, replaced by its rows in the saved part."""
+
+    def __init__(self) -> None:
+        self.groups: list[list[list[str]]] = []
+
+    def add(self, tbl, rows: list[list[str]]) -> None:
+        last = tbl[-1] if len(tbl) else None
+        if last is not None and last.tag is etree.Comment and (last.text or "").startswith(_MARK):
+            self.groups[int(last.text[len(_MARK):])].extend(rows)    # still the end of the same table
+            return
+        tbl.append(etree.Comment(f"{_MARK}{len(self.groups)}"))
+        self.groups.append(list(rows))
+
+    def save(self, doc, path: Path) -> None:
+        """Save `doc` to `path` with every kept row in its place (the part written in pieces, never whole)."""
+        built = BytesIO()
+        doc.save(built)
+        with zipfile.ZipFile(built) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                if info.filename != _DOCUMENT:
+                    out.writestr(info, source.read(info))
+                    continue
+                xml = source.read(info)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with out.open(info, "w") as part:
+                    at = 0
+                    for found in _MARKER.finditer(xml):
+                        part.write(xml[at:found.start()])
+                        for row in self.groups[int(found.group(1))]:
+                            part.write(_row_xml(row).encode("utf-8"))
+                        at = found.end()
+                    part.write(xml[at:])
+
+
+_LATER: ContextVar[LaterRows | None] = ContextVar("tonghop_later_rows", default=None)
+
+
+@contextmanager
+def rows_at_save() -> Iterator[LaterRows]:
+    """Within this block, append_rows keeps its rows for LaterRows.save instead of parsing them."""
+    later = LaterRows()
+    token = _LATER.set(later)
+    try:
+        yield later
+    finally:
+        _LATER.reset(token)

@@ -24,7 +24,8 @@ from tonghop.reports.dossier_text import (COUNT_WORD, Block, body, cell_value, c
                                           lower_first, note_text, previous_cell, target_cell,
                                           baseline_cell)
 from tonghop.reports.baseline import baseline_header, history_note
-from tonghop.reports.docx_xml import FONT, append_rows, row_cells, run_properties_element, span_down
+from tonghop.reports.docx_xml import (FONT, append_rows, row_cells, rows_at_save, run_properties_element,
+                                      span_down)
 from tonghop.reports.round_data import MERGE_VI, RoundData
 from tonghop.statuses import TARGET_STATUS_VI
 
@@ -445,7 +446,10 @@ def build_dossier(data: RoundData) -> Document:
 
 
 def write_dossier(data: RoundData, path: Path) -> Path:
-    """The Word report of the round (bao-cao-<tỉnh>-<kỳ>.docx)."""
-    build_dossier(data).save(str(path))
+    """The Word report of the round (bao-cao-<tỉnh>-<kỳ>.docx): build_dossier's document, its tables' rows kept
+    as text until it is saved (docx_xml.LaterRows)."""
+    with rows_at_save() as rows:
+        doc = build_dossier(data)
+    rows.save(doc, path)
     return path
 
