@@ -7,6 +7,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.runners import opened
+
 from tonghop.config import DEFAULT_CONFIG, Period, ProvinceConfig, load_config
 from tonghop.errors import TonghopError
 from tonghop.mail.message import today_in
@@ -26,6 +28,7 @@ def _config(config_path: str | None) -> ProvinceConfig:
 
 # Sending has side effects: never answer a retry or a rerun from a cache.
 @task(name="gui-thu", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NO_CACHE)
+@opened
 def deliver(db_url: str, eml_dir: str, config_path: str | None = None) -> dict:
     """Deliver the outbox; raise when some messages failed (they stay queued, and Prefect tries again)."""
     engine = open_db(db_url)

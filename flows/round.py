@@ -11,10 +11,9 @@ from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from prefect.utilities.annotations import quote
 
 from flows.reminders import DeliveryIncomplete, deliver
-from flows.runners import WorkerProcesses, batch_size, worker_processes
+from flows.runners import WorkerProcesses, batch_size, opened, sealed, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
@@ -43,6 +42,7 @@ CHECKING_AGAIN, QUEUEING = "Kiểm tra lại tệp đã lưu", "Xếp thư trả
 
 
 @task(name="doc-kiem-tra-luu-va-ghi-bao-cao-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@opened
 def read_check_store(batch: list[InboxFile], db_url: str, config, period, paths: RoundPaths,
                      store: bool = True) -> list[FileDone]:
     """Read, validate, store and report on one batch of files (retried once: the database may be briefly
@@ -52,20 +52,10 @@ def read_check_store(batch: list[InboxFile], db_url: str, config, period, paths:
 
 
 @task(name="xep-thu-lo", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@opened
 def queue_messages(done: list[FileDone], ids: dict[str, int], db_url: str, config, period) -> int:
     """One message per file of a batch not yet in the outbox (the key makes a rerun a no-op)."""
     return queue_batch(done, ids, db_url, config, period)
-
-
-def unvisited(runner: Any, args: tuple) -> tuple:
-    """The arguments of a step, each in quote() so that Prefect does not walk into it: it visits every parameter
-    of a task three times (resolving futures where the task is handed out, then resolving and recording inputs
-    where it runs), and a province's configuration and a batch's reports are thousands of objects — for a province
-    of 1,600 units, half a worker's time (py-spy). The task gets the values themselves. Not under Dask: there a
-    quoted argument reaches the worker as a bare tuple."""
-    if type(runner).__name__ == "DaskTaskRunner":
-        return args
-    return tuple(quote(a) for a in args)
 
 
 def in_batches(step, items: list, args: tuple, stage: str | None = None, *, start: bool = True) -> Iterator[Any]:
@@ -80,9 +70,9 @@ def in_batches(step, items: list, args: tuple, stage: str | None = None, *, star
     if stage:
         progress.advance(stage, 0, len(items))
     if size:
-        results = (future.result() for future in [step.submit(*unvisited(runner, (g, *args))) for g in groups])
+        results = (future.result() for future in [step.submit(*sealed((g, *args))) for g in groups])
     else:
-        results = (step(*unvisited(runner, (g, *args))) for g in groups)
+        results = (step(*sealed((g, *args))) for g in groups)
     for group, result in zip(groups, results):
         done += len(group)
         if stage:
@@ -134,6 +124,7 @@ def _smtp_settings_readable(config) -> bool:
 
 
 @task(name="tong-hop-theo-muc-tieu", cache_policy=NO_CACHE)
+@opened
 def consolidate(db_url: str, config, period, out_dir: Path):
     """Merge accepted figures by goal and agency; write the provincial, Ministry, SDMX-CSV and HTML reports."""
     return consolidate_reports(db_url, config, period, out_dir)
@@ -145,8 +136,8 @@ def in_worker(step, *args: Any) -> Any:
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
     if isinstance(runner, WorkerProcesses) and runner.running:
-        return step.submit(*unvisited(runner, args)).result()
-    return step(*unvisited(runner, args))
+        return step.submit(*sealed(args)).result()
+    return step(*sealed(args))
 
 
 def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigger: str, logger) -> dict[str, Any]:

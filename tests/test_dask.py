@@ -134,17 +134,19 @@ def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_
     assert out.split() == ["True", "False", "True", "True", "True"]
 
 
-def test_a_steps_arguments_are_quoted_for_prefect_but_not_under_dask():
-    from prefect.utilities.annotations import quote
+def test_a_steps_arguments_are_sealed_from_prefects_walks_and_the_task_gets_the_values():
+    import pickle
 
-    from flows.round import unvisited
-    from flows.runners import WorkerProcesses
+    from prefect.utilities.collections import visit_collection
 
-    class DaskTaskRunner:      # named as prefect-dask's: only the name is looked at
-        pass
+    from flows.runners import Sealed, opened, sealed
 
     args = ([1, 2], "sqlite:///x.db", {"units": {"A": 1}})
-    assert unvisited(WorkerProcesses(max_workers=2), args) == tuple(quote(a) for a in args)
-    assert unvisited(ThreadPoolTaskRunner(max_workers=1), args) == tuple(quote(a) for a in args)
-    assert unvisited(None, args) == tuple(quote(a) for a in args)
-    assert unvisited(DaskTaskRunner(), args) is args
+    packed = sealed(args)
+    visited: list = []
+    visit_collection(packed, visit_fn=visited.append, return_data=False)
+    assert (visited, pickle.loads(pickle.dumps(packed))) == ([packed, *packed], packed)
+    assert [type(a) for a in packed] == [Sealed, Sealed, Sealed]
+    step = opened(lambda batch, url, config=None: (batch, url, config))
+    assert step(*packed[:2], config=packed[2]) == args       # as Prefect calls it
+    assert step(*args) == args                                # and as a caller does, unsealed
