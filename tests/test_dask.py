@@ -134,6 +134,27 @@ def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_
     assert out.split() == ["True", "False", "True", "True", "True"]
 
 
+def test_a_worker_builds_prefects_settings_once_per_flow_context_and_environment():
+    import subprocess
+    import sys
+
+    code = ("import os\n"
+            "os.environ['PREFECT_API_URL'] = 'http://127.0.0.1:9/api'\n"
+            "import prefect.context as c\n"
+            "from flows.runners import _one_settings_per_process\n"
+            "ctx = c.serialize_context()\n"
+            "with c.hydrated_context(ctx): real = c.SettingsContext.get().settings\n"
+            "_one_settings_per_process()\n"
+            "def hydrated():\n"
+            "    with c.hydrated_context(ctx): return c.SettingsContext.get().settings\n"
+            "a, b = hydrated(), hydrated()\n"
+            "os.environ['PREFECT_LOGGING_LEVEL'] = 'ERROR'\n"
+            "d = hydrated()\n"
+            "print(a is b, a is not d, a.model_dump() == real.model_dump(), str(a.api.url))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "True", "http://127.0.0.1:9/api"]
+
+
 def test_a_steps_arguments_are_sealed_from_prefects_walks_and_the_task_gets_the_values():
     import pickle
 
