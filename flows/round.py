@@ -35,7 +35,7 @@ from tonghop.round.steps import (
 from tonghop.store import default_db_url, open_db
 from tonghop.round.runs import lock_scope, tracked_run
 from tonghop.round.schedule import in_schedule
-from tonghop.store.repo import database_id, known_hashes, list_submissions
+from tonghop.store.repo import database_id, list_submissions
 
 BATCH_SIZE = 100   # files per task: enough that orchestration does not dominate, small enough for progress
 CHECKING_AGAIN, QUEUEING = "Kiểm tra lại tệp đã lưu", "Xếp thư trả lời"
@@ -154,7 +154,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     result = ingest_inbox(inbox, engine, config, p, batch_size=BATCH_SIZE, process_all=process_all)
     logger.info("%d tệp trong hộp thư, %d tệp mới", len(result.files), len(result.read))
     keep_originals(result.files, paths.archive, logger)
-    stored = known_hashes(engine, p.code)
+    stored = result.known
     mailed = mailed_hashes(engine, p)
     # stored by an earlier run but without reports here or a message: validated again, not stored again
     again = needs_recheck(result, paths, {h: k.unit_code for h, k in stored.items()}, mailed)

@@ -54,6 +54,7 @@ class IngestResult:
     checked: list[Any] = field(default_factory=list)
     files: list[InboxFile] = field(default_factory=list)         # everything found in the inbox
     read: list[tuple[str, str]] = field(default_factory=list)    # (name, hash as read) of the files read now
+    known: dict[str, Known] = field(default_factory=dict)        # the period's stored contents after the ingest
 
     @property
     def new_ids(self) -> list[int]:
@@ -200,8 +201,8 @@ def ingest_inbox(inbox: Path, engine: Engine, config: ProvinceConfig, period: Pe
         progress.advance("Đọc và kiểm tra", done, len(to_read))
     # also when nothing was read: a run that died after storing a batch left the choice to this one
     refresh_current(engine, period.code)
-    if result.read:     # their ids (a rerun that read nothing need not ask again)
-        ids = known_hashes(engine, period.code)
-        result.outcomes += [FileOutcome(name, sha, "new", ids[sha].id) for name, sha in result.read]
+    # what is stored now (refresh_current changes no Known field): asked again only when files were stored
+    result.known = known_hashes(engine, period.code) if result.read else known
+    result.outcomes += [FileOutcome(name, sha, "new", result.known[sha].id) for name, sha in result.read]
     result.outcomes.sort(key=lambda o: o.file.casefold())
     return result
