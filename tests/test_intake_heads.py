@@ -53,21 +53,41 @@ def test_a_sheet_named_otherwise_holding_the_table_is_read_whole(tmp_path, monke
     assert [(p.code, p.sheet) for p in parsed.problems] == [("extra-form-ignored", "Bản sao")]
 
 
-def test_cells_out_of_row_order_are_never_cut(tmp_path, monkeypatch):
-    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+def moved_first_row(path, before: bytes) -> bytes:
+    """The file at `path` with its guide's first row moved before the row tag `before` (b"</sheetData>": last)."""
     data = path.read_bytes()
     part = "xl/worksheets/sheet2.xml"
     xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
-    # the first row moved after the last one: calamine still places it at A1
     first = xml[xml.index(b'<row r="1"'):xml.index(b'<row r="3"')]
-    moved = xml.replace(first, b"").replace(b"</sheetData>", first + b"</sheetData>")
-    path.write_bytes(replace_parts(data, {part: moved}))
-    scan = inspect_workbook(path.read_bytes()).sheets["Hướng dẫn"]
-    assert (scan.xml is not None, scan.ordered) == (True, False)
+    return replace_parts(data, {part: xml.replace(first, b"").replace(before, first + before)})
+
+
+def test_cells_out_of_row_order_are_never_cut(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+    # the first row moved among the first 40 (after row 30): calamine still places it at A1
+    path.write_bytes(moved_first_row(path, b'<row r="31"'))
+    for cut in (False, True):
+        scan = inspect_workbook(path.read_bytes(), cut=cut).sheets["Hướng dẫn"]
+        assert (scan.xml is not None, scan.ordered, scan.tail) == (True, False, None)
     sheets = load_sheets(path, path.read_bytes(), whole=False)
     assert [(s.name, len(s.rows), s.whole) for s in sheets][1] == ("Hướng dẫn", 991, True)
     assert sheets[1].rows[0][0] == "HƯỚNG DẪN ĐIỀN BIỂU MẪU"
     assert parse_file(path) == whole_answer(path, monkeypatch)
+
+
+def test_a_row_moved_below_the_first_40_is_not_read(tmp_path):
+    # what the rows below row 40 of a sheet no name makes a form hold is not read (tonghop.intake.tails), even a
+    # cell addressed back into the first rows: the sheet is read as its first 40 rows, as written, say
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+    path.write_bytes(moved_first_row(path, b"</sheetData>"))
+    assert inspect_workbook(path.read_bytes()).sheets["Hướng dẫn"].ordered is False      # counted whole
+    scan = inspect_workbook(path.read_bytes(), cut=True).sheets["Hướng dẫn"]
+    assert (scan.ordered, scan.tail is not None, scan.rows) == (True, True, 40)
+    sheets = load_sheets(path, path.read_bytes(), whole=False)
+    assert [(s.name, len(s.rows), s.whole) for s in sheets][1] == ("Hướng dẫn", HEADER_SCAN_ROWS, False)
+    assert sheets[1].rows[0][0] == ""
+    assert sheets[1].rows[2][1] == "Biểu 01: mỗi dòng là một chỉ tiêu"
+    assert parse_file(path).problems == []
 
 
 def test_replace_parts_keeps_every_other_part_as_it_is(tmp_path):
