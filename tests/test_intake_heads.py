@@ -109,3 +109,20 @@ def test_a_zip_replace_parts_cannot_write_is_read_whole(tmp_path, monkeypatch):
     monkeypatch.setattr(read, "replace_parts", refuse)
     assert [(s.name, len(s.rows), s.whole) for s in load_sheets(path, path.read_bytes(), whole=False)] == [
         ("Biểu 01", 10, True), ("Hướng dẫn", 991, True)]
+
+
+def test_openpyxl_reads_the_file_as_calamine_read_it(tmp_path, monkeypatch):
+    # opening the file for number formats, openpyxl looks into every sheet: it gets the guide cut after row 40
+    rows = [["4.1", "Tỷ lệ", "14", "Tỉnh Sơn La", "Tổng", 45, 100, 0.45, None]]
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", rows), "Hướng dẫn": GUIDE},
+                      percent_cells={"Biểu 01": ["I9"]})
+    given = []
+    real = read.find_percent_cells
+    monkeypatch.setattr(read, "find_percent_cells", lambda p, data, *a: given.append(data) or real(p, data, *a))
+    parsed = parse_file(path)
+    assert parsed.percent_cells == {"I9"} and parsed == whole_answer(path, monkeypatch)
+    guide = zipfile.ZipFile(io.BytesIO(given[0])).read("xl/worksheets/sheet2.xml")
+    assert b'<row r="40"' in guide and b'<row r="41"' not in guide
+    before = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    assert {n: before.read(n) for n in before.namelist() if n != "xl/worksheets/sheet2.xml"} == {
+        n: zipfile.ZipFile(io.BytesIO(given[0])).read(n) for n in before.namelist() if n != "xl/worksheets/sheet2.xml"}
