@@ -9,6 +9,7 @@ import pytest
 from tonghop.intake import read
 from tonghop.intake.container import inspect_workbook
 from tonghop.intake.read import HEADER_SCAN_ROWS, load_sheets, parse_file
+from tonghop.intake.tails import scan_whole
 from tonghop.intake.zip_parts import replace_parts
 from tonghop_dev.builders import activity_grid, indicator_grid, write_xlsx
 
@@ -107,8 +108,11 @@ def test_a_zip_replace_parts_cannot_write_is_read_whole(tmp_path, monkeypatch):
     def refuse(data, replaced, copied=None):
         raise ValueError("encrypted or zip64 part: not rewritten")
     monkeypatch.setattr(read, "replace_parts", refuse)
+    counted = []
+    monkeypatch.setattr(read, "scan_whole", lambda inspection, name: counted.append(name) or scan_whole(inspection, name))
     assert [(s.name, len(s.rows), s.whole) for s in load_sheets(path, path.read_bytes(), whole=False)] == [
         ("Biểu 01", 10, True), ("Hướng dẫn", 991, True)]
+    assert counted == ["Hướng dẫn"]       # the rows the inspection left uncounted, counted before calamine reads them
 
 
 def test_openpyxl_reads_the_file_as_calamine_read_it(tmp_path, monkeypatch):
@@ -126,3 +130,17 @@ def test_openpyxl_reads_the_file_as_calamine_read_it(tmp_path, monkeypatch):
     before = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     assert {n: before.read(n) for n in before.namelist() if n != "xl/worksheets/sheet2.xml"} == {
         n: zipfile.ZipFile(io.BytesIO(given[0])).read(n) for n in before.namelist() if n != "xl/worksheets/sheet2.xml"}
+
+
+def test_a_cut_sheet_calamine_names_otherwise_is_counted_whole(tmp_path, monkeypatch):
+    # expat reads a line break in a sheet's name as a space, calamine keeps it: nothing then tells the sheet
+    # calamine reads was cut, and openpyxl gets its part whole, so its rows are counted first
+    path = write_xlsx(tmp_path / "f.xlsx", {"Biểu 01": indicator_grid("SYT", "Năm 2025", ROWS), "Hướng dẫn": GUIDE})
+    data = path.read_bytes()
+    book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    path.write_bytes(replace_parts(data, {"xl/workbook.xml": book.replace("Hướng dẫn".encode(), b"Huong\ndan")}))
+    assert list(inspect_workbook(path.read_bytes(), cut=True).sheets) == ["Biểu 01", "Huong dan"]
+    counted = []
+    monkeypatch.setattr(read, "scan_whole", lambda inspection, name: counted.append(name) or scan_whole(inspection, name))
+    assert [s.name for s in load_sheets(path, path.read_bytes(), whole=False)] == ["Biểu 01", "Huong\ndan"]
+    assert counted == ["Huong dan"]

@@ -171,6 +171,9 @@ def table(timings: list[Timing]) -> str:
     cells = "".join(f"{t.pipeline_ms:>16.2f} ms {t.pipeline_ms / max(t.ms('floor'), 1e-9):>9.1f}× sàn   "
                     for t in timings)
     lines.append(f"{'cả chuỗi (trừ sàn)':<30}{cells}")
+    # issue 17: a province's cost per file within 1.2x of the first (ordinary) one's, whatever its area list
+    first = max(timings[0].pipeline_ms, 1e-9)
+    lines.append(f"{'cả chuỗi / cột đầu':<30}" + "".join(f"{t.pipeline_ms / first:>16.2f}×" + " " * 20 for t in timings))
     return "\n".join(lines)
 
 

@@ -55,7 +55,7 @@ class Tail:
     """The rows of a sheet below HEADER_SCAN_ROWS, left uncounted (tonghop.intake.tails): where they start in the
     sheet's XML, how many elements they can hold at most, and what was counted exactly of the rest of the part."""
 
-    at: int                                     # offset in SheetScan.xml of the first row numbered past HEADER_SCAN_ROWS
+    at: int                                     # offset in SheetScan.xml of the first row past HEADER_SCAN_ROWS
     bound: int                                  # at most this many elements (cells included): one takes 4 bytes
     elements: int                               # elements counted in the part's other bytes
     cells: int                                  # cell elements among them

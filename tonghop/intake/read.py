@@ -105,9 +105,13 @@ def load_sheets(path: Path, data: bytes, whole: bool = True) -> list[Sheet]:
     if heads:
         try:
             book = replace_parts(data, {scan.part: head for scan, head in heads.values()})
-        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole
-            heads = {}
+        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole,
+            heads = {}          # every row counted first
+    for name in [name for name, scan in inspection.sheets.items() if scan.tail is not None and name not in heads]:
+        scan_whole(inspection, name)
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(book))
+    for name in heads.keys() - set(wb.sheet_names):     # cut, but named otherwise by calamine: openpyxl reads it whole
+        scan_whole(inspection, name)
     full: list[pc.CalamineWorkbook] = []           # the file itself, opened when a cut sheet turns out to be a form
     sheets = []
     try:
@@ -530,7 +534,8 @@ def _read_table(parsed: ParsedFile, data: bytes, sheets: list[Sheet], sheet: She
         parsed.indicator_sheet, parsed.indicator_rows = sheet.name, rows
         if parsed.path.suffix.lower() in OPENPYXL_SUFFIXES and data[:2] == b"PK":
             try:
-                parsed.percent_cells = find_percent_cells(parsed.path, _as_read(data, sheets), sheet.name, rows, "value")
+                book = _as_read(data, sheets)
+                parsed.percent_cells = find_percent_cells(parsed.path, book, sheet.name, rows, "value")
             except Exception:  # noqa: BLE001 - a refinement: calamine read the file, openpyxl may not
                 parsed.percent_cells = set()
     else:

@@ -9,8 +9,9 @@ from xml.parsers import expat
 
 from schemas import labels as L
 from tonghop.intake import fastscan, ods_table, xlsx_sheet
-from tonghop.intake.bounds import (HEADER_SCAN_ROWS, MAX_BOOK_CELLS, MAX_MARKED_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
-                                   MAX_SHEETS, MAX_XML_ELEMENTS, Inspection, Refused, SheetScan, Tail, corrupt)
+from tonghop.intake.bounds import (HEADER_SCAN_ROWS, MAX_BOOK_CELLS, MAX_MARKED_CELLS, MAX_SHARED_STRINGS,
+                                   MAX_SHEET_ROWS, MAX_SHEETS, MAX_XML_ELEMENTS, Inspection, Refused, SheetScan, Tail,
+                                   corrupt)
 from tonghop.numbers import format_vi as _n
 
 FAST_PART_BYTES = 4 * 2**20          # a worksheet part up to this size (inflated) may be counted by fastscan
@@ -119,7 +120,7 @@ class XmlScanner:
         if not self.cut:
             return None
         names = [name for name, rid in self.workbook_sheets if self._target(rid) == part]
-        if len(names) != 1 or L.sheet_key(names[0]) is not None or [n for n, _ in self.workbook_sheets].count(names[0]) != 1:
+        if len(names) != 1 or [n for n, _ in self.workbook_sheets].count(names[0]) != 1 or L.sheet_key(names[0]):
             return None
         for found in _ROW_NUMBER.finditer(data, start, end):
             if int(found.group(1)) > HEADER_SCAN_ROWS:
