@@ -15,7 +15,9 @@ such a sheet exactly up to its first row numbered past HEADER_SCAN_ROWS and meas
 
 What a tail holds is otherwise not read, and changes no answer: a guide sheet whose tail holds a value in row
 200,000, an error value, a formula without its result, damaged XML, or a cell addressed back into the first
-rows, is read as its first rows say (the whole count refused the first and the fourth, and placed the last).
+rows, is read as its first rows, as written, say. (Counted whole, the first and the fourth made the file
+refused, and the last went among the first rows.) Every file Excel, LibreOffice or openpyxl writes gets the
+answer the whole count gives it: the rows of such a sheet come in order, and it holds no broken XML.
 """
 from __future__ import annotations
 
