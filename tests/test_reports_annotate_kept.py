@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
+from tonghop.intake.container import Refused
 from tonghop.intake.read import parse_file
 from tonghop.intake.zip_parts import replace_parts
 from tonghop.problems import Problem
@@ -135,3 +136,41 @@ def test_a_sheet_with_its_own_parts_or_a_mark_goes_through_openpyxl(tmp_path, mo
     marked = annotate.annotate_workbook(source, PROBLEMS, tmp_path / "f-danh-dau")
     assert view(marked) == view(usual(source, tmp_path, monkeypatch))
     assert openpyxl.load_workbook(marked)["Hướng dẫn"]["B3"].comment.text == "ghi chú"
+
+
+def with_tail_row(path, row: bytes):
+    """The file with one more row after the guide's last (the guide is the third sheet)."""
+    data = path.read_bytes()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet3.xml")
+    path.write_bytes(replace_parts(data, {"xl/worksheets/sheet3.xml": xml.replace(b"</sheetData>", row + b"</sheetData>")}))
+    return path
+
+
+@pytest.mark.parametrize("marks_guide", [False, True])
+def test_the_rows_parse_file_left_uncounted_are_counted_before_openpyxl_reads_them(tmp_path, monkeypatch, marks_guide):
+    # parse_file left the guide's rows below row 40 uncounted (tonghop.intake.tails); openpyxl reads the guide when
+    # it has parts of its own or a mark: the file is inspected again first, every row counted
+    source = form(tmp_path / "f.xlsx", guide_comment=not marks_guide)
+    problems = PROBLEMS + [Problem("value-mismatch", "Hướng dẫn", "B900")] if marks_guide else PROBLEMS
+    inspected = []
+    real = annotate.inspect_workbook
+    monkeypatch.setattr(annotate, "inspect_workbook", lambda data: inspected.append(real(data)) or inspected[-1])
+    marked = annotate.annotate_workbook(source, problems, tmp_path / "f-danh-dau")
+    assert [i.sheets["Hướng dẫn"].rows for i in inspected] == [990]
+    assert openpyxl.load_workbook(marked)["Hướng dẫn"]["B900"].comment is not None or not marks_guide
+    far = with_tail_row(source, b'<row r="200000"><c r="A200000"><v>1</v></c></row>')
+    assert parse_file(far).problems == parse_file(form(tmp_path / "clean.xlsx")).problems == []
+    with pytest.raises(Refused) as refused:
+        annotate.annotate_workbook(far, problems, tmp_path / "far-danh-dau")
+    assert (refused.value.code, refused.value.detail) == (
+        "too-many-cells", "trang 'Hướng dẫn' có dữ liệu đến dòng 200.000, quá giới hạn 100.000 dòng")
+    assert not (tmp_path / "far-danh-dau.xlsx").exists()
+
+
+def test_copying_the_guide_as_it_is_reads_none_of_its_rows(tmp_path, monkeypatch):
+    source = with_tail_row(form(tmp_path / "f.xlsx"), b'<row r="200000"><c r="A200000"><v>1</v></c></row>')
+    inspected = []
+    monkeypatch.setattr(annotate, "inspect_workbook", inspected.append)
+    marked = annotate.annotate_workbook(source, PROBLEMS, tmp_path / "f-danh-dau")
+    assert inspected == []      # openpyxl reads only Biểu 01 and Biểu 02, counted whole by parse_file
+    assert parts(marked)["xl/worksheets/sheet4.xml"] == parts(source)["xl/worksheets/sheet3.xml"]

@@ -50,19 +50,27 @@ class Timing:
         return sum(self.ms(s) for s in STAGES if s not in ("floor", "scan"))
 
 
-def make_corpora(folder: Path, n: int, seed: int = 2025, mistakes: float = 0.1) -> list[Corpus]:
-    """Two provinces of n workbooks each (their first n units): an ordinary area list and one of ~985 communes."""
+def make_corpora(folder: Path, n: int, seed: int = 2025, mistakes: float = 0.1,
+                 communes: tuple[int, ...] = (100, 985)) -> list[Corpus]:
+    """One province of n workbooks (its first n units) per size of area list: by default an ordinary one and one of
+    ~985 communes. Each is written under `folder`/<communes> and reused when already there (the same files for
+    another run, e.g. of an older tonghop)."""
     from tonghop.config import Period
     from tonghop_dev.generate_round import FormWriter, generate_province, province_specs
 
     writer = FormWriter()
-    specs = province_specs(2)
+    specs = province_specs(len(communes))
     out = []
-    for spec, communes, label in ((specs[0], 100, "tỉnh thường (100 xã)"), (specs[1], 985, "tỉnh 985 xã")):
-        made = generate_province(spec, folder, communes=communes, period=Period.parse(PERIOD), mistakes=mistakes,
-                                 seed=seed, writer=writer, limit=n)
-        files = sorted(p for p in made.inbox.iterdir() if p.is_file() and p.name != "received.csv")
-        out.append(Corpus(label, made.config_path, files))
+    for spec, count in zip(specs, communes):
+        label = "tỉnh thường (100 xã)" if count == 100 else f"tỉnh {count:,} xã".replace(",", ".")
+        inbox = folder / str(count) / f"{spec.code}-{spec.slug}" / "inbox"
+        config = inbox.parent / "config.yaml"
+        files = sorted(p for p in inbox.iterdir() if p.is_file() and p.name != "received.csv") if inbox.exists() else []
+        if len(files) != n or not config.exists():
+            made = generate_province(spec, folder / str(count), communes=count, period=Period.parse(PERIOD),
+                                     mistakes=mistakes, seed=seed, writer=writer, limit=n)
+            files = sorted(p for p in made.inbox.iterdir() if p.is_file() and p.name != "received.csv")
+        out.append(Corpus(label, config, files))
     return out
 
 
@@ -91,7 +99,7 @@ def floor(files: list[Path]) -> None:
 
 
 def scan(files: list[Path]) -> None:
-    """The bounds inspection alone, on every file parse_file would inspect."""
+    """The bounds inspection alone, on every file parse_file would inspect, as parse_file asks for it."""
     from tonghop.intake import container
 
     for f in files:
@@ -99,7 +107,7 @@ def scan(files: list[Path]) -> None:
         if f.suffix.lower() == ".csv" and container.container_kind(data) == "other":
             continue
         try:
-            container.inspect_workbook(data)
+            container.inspect_workbook(data, cut=True)     # the rows parse_file never reads left uncounted
         except container.Refused:
             pass
 
@@ -163,13 +171,18 @@ def table(timings: list[Timing]) -> str:
     cells = "".join(f"{t.pipeline_ms:>16.2f} ms {t.pipeline_ms / max(t.ms('floor'), 1e-9):>9.1f}× sàn   "
                     for t in timings)
     lines.append(f"{'cả chuỗi (trừ sàn)':<30}{cells}")
+    # issue 17: a province's cost per file within 1.2x of the first (ordinary) one's, whatever its area list
+    first = max(timings[0].pipeline_ms, 1e-9)
+    lines.append(f"{'cả chuỗi / cột đầu':<30}" + "".join(f"{t.pipeline_ms / first:>16.2f}×" + " " * 20 for t in timings))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Thời gian từng công đoạn cho mỗi tệp (ms/tệp), cùng tệp, cùng lần chạy.")
     parser.add_argument("-n", "--files", type=int, default=100, help="số tệp mỗi tỉnh")
-    parser.add_argument("--workdir", type=Path, help="giữ tệp sinh ra và kết quả ở đây")
+    parser.add_argument("--workdir", type=Path, help="giữ tệp sinh ra và kết quả ở đây (lần chạy sau dùng lại các tệp)")
+    parser.add_argument("--communes", type=int, nargs="+", default=[100, 985],
+                        help="số xã của mỗi tỉnh (độ dài danh sách địa bàn trong mỗi tệp), mặc định 100 985")
     parser.add_argument("--repeat", type=int, default=1, help="số lần đo; in lần nhanh nhất của mỗi công đoạn")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall: time.perf_counter; cpu: time.process_time (thời gian CPU của riêng tiến trình này, "
@@ -179,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     with tempfile.TemporaryDirectory() as tmp:
         root = args.workdir or Path(tmp)
-        corpora = make_corpora(root / "inputs", args.files)
+        corpora = make_corpora(root / "inputs", args.files, communes=tuple(args.communes))
         for i, c in enumerate(corpora):       # imports, compiled schemas and templates: not a per-file cost
             time_corpus(Corpus(c.label, c.config, c.files[:5]), root / "warm-up" / str(i))
         best: list[Timing] = []

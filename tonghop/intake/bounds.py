@@ -23,6 +23,7 @@ MAX_SHARED_STRINGS = 500_000
 MAX_BOOK_TEXT = 20_000_000           # characters of text over all cells (a shared string counts once per cell)
 MAX_BIFF_RECORDS = 3_000_000         # records of an .xls workbook stream
 MAX_MARKED_CELLS = 10_000            # error cells / formulas without a value remembered per sheet
+HEADER_SCAN_ROWS = 40                # a sheet's first rows, where tonghop.intake.read looks for what the sheet is
 
 OOXML_SHEET_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 
@@ -50,6 +51,17 @@ def too_many_rows(scan: SheetScan, row: int) -> Refused:
 
 
 @dataclass
+class Tail:
+    """The rows of a sheet below HEADER_SCAN_ROWS, left uncounted (tonghop.intake.tails): where they start in the
+    sheet's XML, how many elements they can hold at most, and what was counted exactly of the rest of the part."""
+
+    at: int                                     # offset in SheetScan.xml of the first row past HEADER_SCAN_ROWS
+    bound: int                                  # at most this many elements (cells included): one takes 4 bytes
+    elements: int                               # elements counted in the part's other bytes
+    cells: int                                  # cell elements among them
+
+
+@dataclass
 class SheetScan:
     """What a sheet holds, counted without building it."""
 
@@ -68,6 +80,7 @@ class SheetScan:
     # only the first rows of a sheet it reads no further (None / False: the expat scan counted it)
     xml: bytes | None = field(default=None, compare=False, repr=False)
     ordered: bool = field(default=False, compare=False)
+    tail: Tail | None = None                    # rows left uncounted, which no parser may read before they are counted
 
     @property
     def grid(self) -> int:
@@ -89,6 +102,11 @@ class Inspection:
     kind: str                                   # xlsx | ods | xls | other
     sheets: dict[str, SheetScan] = field(default_factory=dict)
     longest: int = 0
+    # what counting a tail later needs (tonghop.intake.tails): the elements and cell elements counted over all XML
+    # parts, tails aside, and each shared string's length
+    elements: int = field(default=0, compare=False)
+    cells: int = field(default=0, compare=False)
+    sst_lengths: list[int] = field(default_factory=list, compare=False, repr=False)
 
 
 def check_totals(result: Inspection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import struct
 
 from tonghop.intake.biff import inspect_ole
+from tonghop.intake.tails import check_tails
 from tonghop.intake.bounds import (MAX_BIFF_RECORDS, MAX_BOOK_CELLS, MAX_BOOK_GRID, MAX_BOOK_TEXT,
                                    MAX_FILE_BYTES, MAX_MARKED_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_GRID,
                                    MAX_SHEET_ROWS, MAX_SHEETS, MAX_UNPACKED_BYTES, MAX_XML_ELEMENTS, MAX_ZIP_ENTRIES,
@@ -20,17 +21,20 @@ __all__ = ["MAX_BIFF_RECORDS", "MAX_BOOK_CELLS", "MAX_BOOK_GRID", "MAX_BOOK_TEXT
 _OLD_BIFF = {b"\x09\x00": "2.x", b"\x09\x02": "3.0", b"\x09\x04": "4.0"}
 
 
-def inspect_workbook(data: bytes) -> Inspection:
+def inspect_workbook(data: bytes, cut: bool = False) -> Inspection:
     """Check a workbook against the bounds (tonghop.intake.bounds) before calamine or openpyxl sees it; raises Refused.
 
     Bounds are checked on what the file really holds (parts inflated with a cap, cells counted from the XML
     or BIFF records), never on what it declares, so a file that lies about its sizes is refused too.
+    cut=True: the rows a reader that looks only at a sheet's first rows never reads may be left uncounted
+    (SheetScan.tail); whoever reads them counts them first (tonghop.intake.tails.scan_whole).
     """
     if len(data) > MAX_FILE_BYTES:
         raise Refused("file-too-large", f"tệp nặng {_mb(len(data))}, quá giới hạn {_mb(MAX_FILE_BYTES)}")
     kind = container_kind(data)
     if kind == "zip":
-        result = inspect_zip(data)
+        result = inspect_zip(data, cut)
+        check_tails(result)
     elif kind == "ole":
         result = inspect_ole(data)
     elif kind == "biff":

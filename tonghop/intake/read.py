@@ -23,16 +23,18 @@ import python_calamine as pc
 
 from schemas import labels as L
 from tonghop.intake import container as safety
+from tonghop.intake.bounds import HEADER_SCAN_ROWS
 from tonghop.cells import address, column_index
 from tonghop.problems import Problem
 from tonghop.intake.container import MAX_FILE_BYTES, Refused
+from tonghop.intake.tails import scan_whole
 from tonghop.intake.zip_parts import replace_parts
 from tonghop.numbers import format_size, format_vi
 from tonghop.safe_text import MAX_CELL_CHARS, plain_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
-HEADER_SCAN_ROWS = 40       # the table header is searched for in the first rows only
+# HEADER_SCAN_ROWS (tonghop.intake.bounds): the table header is searched for in the first rows only
 HEADER_SCAN_COLS = 200      # ... and in the first columns (the form has 10)
 MAX_LABEL_CHARS = 300       # longer text is never a label: not worth normalising
 NUMBER_FIELDS = ("numerator", "denominator", "count", "participants", "men", "women", "budget")
@@ -49,7 +51,12 @@ class Sheet:
     visible: bool = True
     formula_cells: set[str] = field(default_factory=set)       # formulas saved without their result ("G12")
     long_cells: dict[str, int] = field(default_factory=dict)   # cell -> its length before it was cut
-    whole: bool = True      # False: only the rows that tell it is no form were read (see load_sheets)
+    # (zip part, its XML cut after the rows that tell it is no form) for a sheet read only that far (see load_sheets)
+    head: tuple[str, bytes] | None = field(default=None, repr=False)
+
+    @property
+    def whole(self) -> bool:
+        return self.head is None
 
 
 @dataclass
@@ -90,15 +97,21 @@ def load_sheets(path: Path, data: bytes, whole: bool = True) -> list[Sheet]:
         sheet = _load_csv(path, data)
         _cut_long_text(sheet)
         return [sheet]
-    inspection = safety.inspect_workbook(data)       # before calamine: it allocates rows × columns densely
+    # before calamine: it allocates rows × columns densely. The rows calamine will not read may go uncounted
+    # (tonghop.intake.tails): they are counted before a sheet is read whole
+    inspection = safety.inspect_workbook(data, cut=not whole)
     heads = {} if whole else _heads(inspection)
     book = data
     if heads:
         try:
             book = replace_parts(data, {scan.part: head for scan, head in heads.values()})
-        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole
-            heads = {}
+        except ValueError:      # a zip64 or encrypted entry, which replace_parts does not write: read it whole,
+            heads = {}          # every row counted first
+    for name in [name for name, scan in inspection.sheets.items() if scan.tail is not None and name not in heads]:
+        scan_whole(inspection, name)
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(book))
+    for name in heads.keys() - set(wb.sheet_names):     # cut, but named otherwise by calamine: openpyxl reads it whole
+        scan_whole(inspection, name)
     full: list[pc.CalamineWorkbook] = []           # the file itself, opened when a cut sheet turns out to be a form
     sheets = []
     try:
@@ -108,11 +121,14 @@ def load_sheets(path: Path, data: bytes, whole: bool = True) -> list[Sheet]:
             if len(meta.name) > 255:
                 raise Refused("file-unreadable", "tên trang tính dài bất thường (Excel chỉ cho 31 ký tự)")
             rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            sheet = Sheet(meta.name, rows, meta.visible == pc.SheetVisibleEnum.Visible, whole=meta.name not in heads)
+            sheet = Sheet(meta.name, rows, meta.visible == pc.SheetVisibleEnum.Visible)
+            if meta.name in heads:
+                sheet.head = heads[meta.name][0].part, heads[meta.name][1]
             if not sheet.whole and _needs_whole(sheet):
+                scan_whole(inspection, meta.name)
                 if not full:
                     full.append(pc.CalamineWorkbook.from_filelike(io.BytesIO(data)))
-                sheet.rows, sheet.whole = full[0].get_sheet_by_name(meta.name).to_python(skip_empty_area=False), True
+                sheet.rows, sheet.head = full[0].get_sheet_by_name(meta.name).to_python(skip_empty_area=False), None
             scan = inspection.sheets.get(meta.name)
             if scan is not None:
                 _mark_cells(sheet, scan)
@@ -147,18 +163,24 @@ def _heads(inspection: safety.Inspection) -> dict[str, tuple[safety.SheetScan, b
     a form (the guide, the area list) and that goes on below those rows: calamine then reads the form's sheets
     whole and only the first rows of the others, so a province's long area list costs nothing to read. Only a
     sheet fastscan counted (plainly written) whose cells come row by row is cut: the cut keeps every cell of
-    the first rows, the same XML byte for byte, and nothing else of the sheet's data."""
+    the first rows, the same XML byte for byte, and nothing else of the sheet's data. A sheet whose rows below
+    were left uncounted (SheetScan.tail) is always cut, at the latest where they begin."""
     out = {}
     for name, scan in inspection.sheets.items():
-        if scan.xml is None or not scan.ordered or scan.rows <= HEADER_SCAN_ROWS or L.sheet_key(name) is not None:
+        if scan.xml is None or L.sheet_key(name) is not None or (
+                scan.tail is None and (not scan.ordered or scan.rows <= HEADER_SCAN_ROWS)):
             continue
         xml = scan.xml
-        start, end = xml.find(b"<sheetData>"), xml.find(b"</sheetData>")
-        for found in _CELL_ROW.finditer(xml, start, end):
+        start, end = xml.find(b"<sheetData>"), xml.rfind(b"</sheetData>")
+        stop = end if scan.tail is None else scan.tail.at
+        for found in _CELL_ROW.finditer(xml, start, stop):
             if int(found.group(1)) > HEADER_SCAN_ROWS:
                 # inside that cell's row: close it and the sheet's data, keep what follows (merges, page setup)
                 out[name] = (scan, xml[:found.start()] + b"</row></sheetData>" + xml[end + len(b"</sheetData>"):])
                 break
+        else:
+            if scan.tail is not None:       # between two rows
+                out[name] = (scan, xml[:stop] + b"</sheetData>" + xml[end + len(b"</sheetData>"):])
     return out
 
 
@@ -473,6 +495,13 @@ def parse_file(path: Path, data: bytes | None = None) -> ParsedFile:
     return parsed
 
 
+def _as_read(data: bytes, sheets: list[Sheet]) -> bytes:
+    """The file as calamine read it, each sheet read only to its first rows holding only those: openpyxl, opening
+    the file for number formats, looks into every sheet, and must find no row the inspection left uncounted."""
+    cut = {sheet.head[0]: sheet.head[1] for sheet in sheets if sheet.head is not None}
+    return replace_parts(data, cut) if cut else data
+
+
 def _load_or_refuse(parsed: ParsedFile, data: bytes) -> list[Sheet] | None:
     """The file's sheets, or None with the problem that stops reading it noted on `parsed`."""
     if len(data) > MAX_FILE_BYTES:
@@ -505,7 +534,8 @@ def _read_table(parsed: ParsedFile, data: bytes, sheets: list[Sheet], sheet: She
         parsed.indicator_sheet, parsed.indicator_rows = sheet.name, rows
         if parsed.path.suffix.lower() in OPENPYXL_SUFFIXES and data[:2] == b"PK":
             try:
-                parsed.percent_cells = find_percent_cells(parsed.path, data, sheet.name, rows, "value")
+                book = _as_read(data, sheets)
+                parsed.percent_cells = find_percent_cells(parsed.path, book, sheet.name, rows, "value")
             except Exception:  # noqa: BLE001 - a refinement: calamine read the file, openpyxl may not
                 parsed.percent_cells = set()
     else:

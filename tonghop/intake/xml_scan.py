@@ -7,21 +7,29 @@ from collections.abc import Iterator
 from typing import Any
 from xml.parsers import expat
 
+from schemas import labels as L
 from tonghop.intake import fastscan, ods_table, xlsx_sheet
-from tonghop.intake.bounds import (MAX_BOOK_CELLS, MAX_MARKED_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_ROWS, MAX_SHEETS,
-                                   MAX_XML_ELEMENTS, Inspection, Refused, SheetScan, corrupt)
+from tonghop.intake.bounds import (HEADER_SCAN_ROWS, MAX_BOOK_CELLS, MAX_MARKED_CELLS, MAX_SHARED_STRINGS,
+                                   MAX_SHEET_ROWS, MAX_SHEETS, MAX_XML_ELEMENTS, Inspection, Refused, SheetScan, Tail,
+                                   corrupt)
 from tonghop.numbers import format_vi as _n
 
 FAST_PART_BYTES = 4 * 2**20          # a worksheet part up to this size (inflated) may be counted by fastscan
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,9})"')     # a row's opening tag as fastscan's grammar writes it
 
 
 class XmlScanner:
     """One pass of expat over every XML part: refuses DTDs, counts elements, and counts each sheet's cells
     the way calamine will place them. Inside a sheet the handlers are swapped for lean ones (tonghop.intake.xlsx_sheet
     for <sheetData>, tonghop.intake.ods_table for <table:table>): that loop runs once per cell, so it decides the
-    worst-case time."""
+    worst-case time.
 
-    def __init__(self) -> None:
+    cut=True (what tonghop.intake.read.parse_file asks): the rows below HEADER_SCAN_ROWS of a sheet no name makes a
+    form may be left uncounted (SheetScan.tail; see _tail_start), to be counted by tonghop.intake.tails before
+    any parser reads them."""
+
+    def __init__(self, cut: bool = False) -> None:
+        self.cut = cut
         self.elements = 0
         self.c_elements = 0
         self.scans: list[SheetScan] = []
@@ -56,12 +64,18 @@ class XmlScanner:
             first, chunks = pieces[0], _replay(pieces[1:], failed)
         self._parse(name, first, chunks)
 
-    def _plain_sheet(self, name: str, data: bytes) -> bool:
+    def _plain_sheet(self, name: str, data: bytes, cut: bool = True) -> bool:
         """A worksheet whose <sheetData> is plainly written: its cells counted by tonghop.intake.fastscan, the
         rest of the part by expat as usual. False (nothing counted) for anything else, or anything near a bound:
-        the expat scan then reads the whole part and gives the answer it always gave."""
-        start, end = data.find(b"<sheetData>"), data.find(b"</sheetData>")
-        if start < 0 or end < start or data.count(b"<sheetData") != 1 or data.count(b"</sheetData>") != 1:
+        the expat scan then reads the whole part and gives the answer it always gave. A tail (_tail_start) is
+        left uncounted only when the rows before it are plainly written and in order, as read._heads needs."""
+        start, end = data.find(b"<sheetData>"), data.rfind(b"</sheetData>")
+        if start < 0 or end < start:
+            return False
+        tail = self._tail_start(name, data, start, end) if cut else None
+        stop = end if tail is None else tail        # a tail's bytes are not looked at, not even for these tags
+        if (data.count(b"<sheetData", 0, stop) + data.count(b"<sheetData", end) != 1
+                or data.count(b"</sheetData>", 0, stop) + data.count(b"</sheetData>", end) != 1):
             return False
         head = data[:200].removeprefix(b"\xef\xbb\xbf")
         if head.startswith(b"<?xml"):
@@ -72,13 +86,15 @@ class XmlScanner:
                 return False                # the byte-level checks hold for UTF-8 text only
         elif not head.startswith(b"<"):
             return False
-        fast = fastscan.scan_sheet_data(data[start + len(b"<sheetData>"):end])
+        fast = fastscan.scan_sheet_data(data[start + len(b"<sheetData>"):stop])
+        if tail is not None and (fast is None or not fast.ordered):
+            return self._plain_sheet(name, data, cut=False)
         outside = (len(data) - (end - start)) // 4 + 1         # an element takes 4 bytes at least ("<a/>")
         if (fast is None or self.elements + fast.elements + outside > MAX_XML_ELEMENTS
                 or self.c_elements + fast.c_elements > MAX_BOOK_CELLS or fast.last_row >= MAX_SHEET_ROWS
                 or len(fast.errors) >= MAX_MARKED_CELLS or len(fast.formulas) >= MAX_MARKED_CELLS):
             return False
-        before = len(self.scans)
+        before, counted = len(self.scans), (self.elements, self.c_elements)
         outer = _quiet_elements(data[:start] + data[end + len(b"</sheetData>"):])
         if outer is not None:           # the usual case: nothing around the cells the handlers act upon
             self.scans.append(SheetScan(name, self.sheet_parts().get(name)))     # as xlsx_sheet.attach_sheet makes it
@@ -92,7 +108,24 @@ class XmlScanner:
         scan.xml, scan.ordered = data, fast.ordered
         self.elements += fast.elements
         self.c_elements += fast.c_elements
+        if tail is not None:
+            scan.tail = Tail(tail, (end - tail) // 4, self.elements - counted[0], self.c_elements - counted[1])
         return True
+
+    def _tail_start(self, part: str, data: bytes, start: int, end: int) -> int | None:
+        """Where the rows no parser reads begin: the first row numbered past HEADER_SCAN_ROWS of a sheet no name makes
+        a form (the guide and its long area list), whose name and part no other sheet shares. tonghop.intake.read
+        gives calamine (and openpyxl) that sheet only up to there, unless its first rows make it a form; so such
+        a sheet costs a count of its first rows whatever the province's size. None: every row is counted."""
+        if not self.cut:
+            return None
+        names = [name for name, rid in self.workbook_sheets if self._target(rid) == part]
+        if len(names) != 1 or [n for n, _ in self.workbook_sheets].count(names[0]) != 1 or L.sheet_key(names[0]):
+            return None
+        for found in _ROW_NUMBER.finditer(data, start, end):
+            if int(found.group(1)) > HEADER_SCAN_ROWS:
+                return found.start()
+        return None
 
     def _parse(self, name: str, first: bytes, chunks: Iterator[bytes]) -> None:
         self.name = name
@@ -172,15 +205,15 @@ class XmlScanner:
 
     def sheet_parts(self) -> dict[str, str]:
         """Zip part -> sheet name, from xl/workbook.xml and its relationships (as far as read)."""
-        parts = {}
-        for name, rid in self.workbook_sheets:
-            target = self.rels.get(rid, "")
-            parts[target.lstrip("/") if target.startswith("/") else _normpath("xl/" + target)] = name
-        return parts
+        return {self._target(rid): name for name, rid in self.workbook_sheets}
+
+    def _target(self, rid: str) -> str:
+        target = self.rels.get(rid, "")
+        return target.lstrip("/") if target.startswith("/") else _normpath("xl/" + target)
 
     # -- the whole file --
     def finish(self, kind: str) -> Inspection:
-        result = Inspection(kind)
+        result = Inspection(kind, elements=self.elements, cells=self.c_elements, sst_lengths=self.sst_lengths)
         for name, scan in self.ods_sheets.items():
             result.sheets[name] = scan
         parts = self.sheet_parts()

@@ -17,8 +17,8 @@ from tonghop.numbers import format_vi as _n
 _FIRST = ("META-INF/manifest.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml")
 
 
-def inspect_zip(data: bytes) -> Inspection:
-    """Every part of a zip workbook, inflated and scanned in one pass; raises Refused."""
+def inspect_zip(data: bytes, cut: bool = False) -> Inspection:
+    """Every part of a zip workbook, inflated and scanned in one pass (cut: see XmlScanner); raises Refused."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -26,7 +26,7 @@ def inspect_zip(data: bytes) -> Inspection:
         raise corrupt() from exc
     names = _check_entries(data, infos)
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
-    scanner = XmlScanner()
+    scanner = XmlScanner(cut)
     for info in sorted(infos, key=lambda i: (i.filename not in _FIRST, _FIRST.index(i.filename) if i.filename in _FIRST else 0)):
         if info.is_dir():
             continue

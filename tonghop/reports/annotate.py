@@ -6,6 +6,7 @@ import math
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -14,7 +15,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from schemas import labels as L
 from tonghop.problems import ERROR, Problem
+from tonghop.intake.container import inspect_workbook
 from tonghop.intake.read import load_sheets
 from tonghop.intake.zip_parts import raw_part, replace_parts
 from tonghop.reports.xlsx_print import setup_print
@@ -28,10 +31,12 @@ ERROR_FILL = PatternFill("solid", start_color="FFF4B6B6", end_color="FFF4B6B6")
 WARNING_FILL = PatternFill("solid", start_color="FFFFE699", end_color="FFFFE699")
 
 
-def _workbook_for(path: Path, data: bytes) -> tuple[openpyxl.Workbook, str]:
-    """The file itself when openpyxl can keep it as it is; otherwise an .xlsx copy of its values."""
+def _workbook_for(path: Path, data: bytes, kept: Collection[str] = ()) -> tuple[openpyxl.Workbook, str]:
+    """The file itself when openpyxl can keep it as it is; otherwise an .xlsx copy of its values. `kept`: the sheets
+    whose cells `data` leaves out (copied as they are afterwards); openpyxl reads every other sheet whole."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        _count_rows(data, kept)
         return openpyxl.load_workbook(io.BytesIO(data), keep_vba=suffix == ".xlsm"), suffix
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -42,6 +47,18 @@ def _workbook_for(path: Path, data: bytes) -> tuple[openpyxl.Workbook, str]:
                 if v not in ("", None):
                     set_cell(ws, r, c, v)      # a sender's "=HYPERLINK(...)" stays text
     return wb, ".xlsx"
+
+
+def _count_rows(data: bytes, kept: Collection[str]) -> None:
+    """Before openpyxl reads every sheet of `data` but the kept ones: parse_file's inspection may have left uncounted
+    the rows below the first ones of a sheet no name makes a form (tonghop.intake.tails), so when openpyxl is to
+    read such a sheet the file is inspected again, every row counted. Raises Refused as that inspection would."""
+    try:
+        names = _sheet_parts(zipfile.ZipFile(io.BytesIO(data)))[0]
+    except Exception:  # noqa: BLE001 - names not found: every sheet may be one
+        names = {"": ""}
+    if any(L.sheet_key(name) is None for name in names if name not in kept):
+        inspect_workbook(data)
 
 
 SHEET_PROBLEMS = "Danh sách vấn đề"
@@ -198,7 +215,8 @@ def _keeping(path: Path, data: bytes, problems: list[Problem], placed: list[Prob
              kept: dict[str, tuple[str, zipfile.ZipInfo, bytes]]) -> bytes | None:
     """The marked copy with the kept sheets copied as they are; None when that cannot be made (the usual way then)."""
     try:
-        wb, _suffix = _workbook_for(path, replace_parts(data, {part: stub for part, _info, stub in kept.values()}))
+        stubbed = replace_parts(data, {part: stub for part, _info, stub in kept.values()})
+        wb, _suffix = _workbook_for(path, stubbed, kept)
         _mark(wb, problems, placed)
         saved = io.BytesIO()
         wb.save(saved)
