@@ -69,15 +69,21 @@ def in_batches(step, items: list, args: tuple, stage: str | None = None, *, star
     done = 0
     if stage:
         progress.advance(stage, 0, len(items))
-    if size:
-        results = (future.result() for future in [step.submit(*sealed((g, *args))) for g in groups])
-    else:
-        results = (step(*sealed((g, *args))) for g in groups)
-    for group, result in zip(groups, results):
-        done += len(group)
-        if stage:
-            progress.advance(stage, done, len(items))
-        yield result
+    # while a national round's workers import, one province's steps are done here rather than wait for them
+    here = bool(size) and isinstance(runner, WorkerProcesses) and runner.claim_here()
+    try:
+        if size and not here:
+            results = (future.result() for future in [step.submit(*sealed((g, *args))) for g in groups])
+        else:
+            results = (step(*sealed((g, *args))) for g in groups)
+        for group, result in zip(groups, results):
+            done += len(group)
+            if stage:
+                progress.advance(stage, done, len(items))
+            yield result
+    finally:
+        if here:
+            runner.release_here()
 
 
 def keep_originals(files, archive: Path, logger) -> None:

@@ -163,21 +163,41 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         the flow's own process touches no multiprocessing at all."""
         TaskRunner.__enter__(self)
         self._pool_lock = threading.Lock()
+        self._here = threading.Lock()      # one step at a time done here while the workers import (claim_here)
+        self._warming: threading.Event | None = None     # set once `expect`'s workers answer
         self.offered = 0           # files of the flow run's steps so far (see batch_size)
         self.streams = 1
         return self
 
     def expect(self, files: int) -> None:
         """Files the flow run will offer (a national round's guess before its provinces start): counted as offered;
-        when the round is worth workers, they start now, importing (~3 s in the fork server) while this process
-        reads the first provinces' inboxes, instead of when the first step is handed out."""
+        when the round is worth workers, they start now, importing (~2.5 s in the fork server) while this process
+        reads the first provinces' inboxes and does their first steps (claim_here), instead of when the first
+        step is handed out."""
         with self._pool_lock:
             self.offered += files
             if self.offered < self.min_files or self._executor is not None:
                 return
             self._start_pool()
-            for _ in range(self._max_workers):     # a process is forked on a submit: one trivial call each
-                self._executor.submit(os.getpid)
+            self._warming = threading.Event()
+            # a process is forked on a submit, and the first fork waits for the fork server's imports: on a thread
+            threading.Thread(target=self._warm, args=(self._executor, self._warming), name="tonghop-warm-up",
+                             daemon=True).start()
+
+    def _warm(self, executor: Any, ready: threading.Event) -> None:
+        calls = [executor.submit(os.getpid) for _ in range(self._max_workers)]     # one trivial call each
+        calls[0].add_done_callback(lambda _: ready.set())
+
+    def claim_here(self) -> bool:
+        """Whether the caller may do its step in this process, because the workers `expect` started are still
+        importing (this process has everything imported): one step at a time, until `release_here`, so that the
+        first worker to answer finds the other provinces' steps waiting for it."""
+        if self._warming is None or self._warming.is_set():
+            return False
+        return self._here.acquire(blocking=False)
+
+    def release_here(self) -> None:
+        self._here.release()
 
     def submit(self, task: Any, parameters: dict[str, Any], wait_for: Any = None, dependencies: Any = None) -> Any:
         with self._pool_lock:

@@ -120,6 +120,24 @@ def test_worker_processes_take_the_steps_of_a_flow_run_once_its_files_reach_min_
     assert batch_size(ThreadPoolTaskRunner(max_workers=1), 3, 100) == 100
 
 
+def test_while_the_workers_import_one_step_at_a_time_is_done_in_the_flow_process():
+    import threading
+
+    from flows.runners import WorkerProcesses
+
+    runner = WorkerProcesses(max_workers=2)
+    with runner:
+        before = runner.claim_here()                     # no workers expected: every step goes to them
+        runner._warming = threading.Event()              # as `expect` leaves it while the fork server imports
+        first, second = runner.claim_here(), runner.claim_here()
+        runner.release_here()
+        again = runner.claim_here()
+        runner.release_here()
+        runner._warming.set()                            # a worker answered
+        after = runner.claim_here()
+    assert (before, first, second, again, after) == (False, True, False, True, False)
+
+
 def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_each_time():
     import subprocess
     import sys
