@@ -15,9 +15,10 @@ boundaries, so they must be picklable (a database URL, not an Engine).
 Worker processes are started (forked from a fork server that imports tonghop and Prefect once, ~4 s) only once
 the new files of a flow run reach MIN_FILES, unless TONGHOP_WORKERS asks for them explicitly: below that, one
 process does the files sooner than workers can start. A national flow run (flows/many.py) guesses the new files of
-all its provinces before the first starts (WorkerProcesses.expect: the workers start then, while it reads the
-first inboxes), hands each worker a province's heavy steps (files, messages, delivery, consolidated reports), and
-keeps its workers from one province to the next.
+all its provinces before the first starts (WorkerProcesses.expect: the workers start then, on a thread, while it
+reads the first inboxes and does one province's steps itself), hands each worker a province's heavy steps (files,
+messages, delivery, consolidated reports), and keeps its workers from one province to the next. A step's arguments
+go Sealed, an object Prefect does not walk into.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ MIN_FILES = 400
 
 
 # files per task of a national round whose provinces in flight outnumber the workers: each province's step is one
-# task (or a few, balanced) since the other provinces keep the other workers busy; a task in a worker costs ~0.1 s
-# of Prefect's own work (its settings and clients), 10 files' worth
+# task (or a few, balanced) since the other provinces keep the other workers busy; a task in a worker still costs
+# some of Prefect's own work (its task run, its states sent to the server)
 NATIONAL_BATCH = 400
 
 PRELOAD = ["flows.preload"]   # what a worker needs: imported once, in the fork server, not in every worker
