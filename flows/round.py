@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import socket
+import time
 from datetime import datetime, timezone
 
 from prefect import flow, get_run_logger, task
@@ -13,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from flows.reminders import DeliveryIncomplete, deliver
-from flows.runners import WorkerProcesses, batch_size, opened, sealed, worker_processes
+from flows.runners import NATIONAL_BATCH, WorkerProcesses, batch_size, opened, sealed, worker_processes
 from tonghop import progress
 from tonghop.intake.archive import archive_file
 from tonghop.config import DEFAULT_CONFIG, Period, load_config
@@ -136,6 +137,52 @@ def consolidate(db_url: str, config, period, out_dir: Path):
     return consolidate_reports(db_url, config, period, out_dir)
 
 
+@task(name="gui-thu-va-tong-hop", cache_policy=NO_CACHE)
+@opened
+def finish_province(to_mail: list[FileDone], ids: dict[str, int], db_url: str, config, period, mail_dir: str,
+                    config_path: str | None, out_dir: Path) -> dict[str, Any]:
+    """A province of a national round in one worker task once its files are stored: its messages queued, the
+    officer's digest, the outbox delivered (once more after 5 s when it fails, as _round's deliver task), the
+    consolidated reports written. One task run where _round makes three: each costs ~70 ms of Prefect's server
+    and client, and a national run's CPU is what bounds it on few cores."""
+    queued = queue_batch(to_mail, ids, db_url, config, period) if to_mail else 0
+    engine = open_db(db_url, migrated=True)
+    try:
+        queue_digest(engine, config, period, today_in(config))
+        idle = not outbox.has_pending(engine) and _smtp_settings_readable(config)
+    finally:
+        engine.dispose()
+    delivery, failure = {"sent": 0, "written": 0, "bounced": 0}, None
+    if not idle:
+        try:
+            delivery = _deliver_twice(db_url, mail_dir, config_path)
+        except Exception as exc:     # said by the flow process, as _round says deliver's failure
+            failure = (str(exc) or type(exc).__name__, isinstance(exc, DeliveryIncomplete))
+    return {"queued": queued, "delivery": delivery, "failure": failure,
+            "consolidated": consolidate_reports(db_url, config, period, out_dir)}
+
+
+def _deliver_twice(db_url: str, mail_dir: str, config_path: str | None) -> dict:
+    try:
+        return deliver.fn(db_url, mail_dir, config_path)
+    except Exception:
+        time.sleep(5)
+        return deliver.fn(db_url, mail_dir, config_path)
+
+
+def _undelivered(said: str, incomplete: bool, logger) -> dict[str, Any]:
+    """What the summary says of a delivery that failed (the messages stay in the outbox), said once in the log."""
+    logger.warning("%s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.",
+                   said if incomplete else f"Chưa gửi được thư: {said}")
+    return {"sent": 0, "written": 0, "failed_error": said}
+
+
+def _workers_running() -> bool:
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    return isinstance(runner, WorkerProcesses) and runner.running
+
+
 def in_worker(step, *args: Any) -> Any:
     """`step(*args)` in a worker process when the flow run's worker processes are running (a national round: the
     flow process goes on with the next province meanwhile), else here."""
@@ -169,28 +216,34 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     # queued once every batch is stored: a message says when a later file of the same unit replaced its own
     to_mail = [d for d in done if d.sha256 not in mailed]
     ids = {d.sha256: stored[d.sha256].id for d in to_mail if d.sha256 in stored}
-    queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING, start=False))
-    queue_digest(engine, config, p, today_in(config))
-    # A mail server that is down must not fail the round: the messages stay in the outbox and the
-    # next run (or the reminders flow, with its longer retries) delivers them. An outbox with nothing to send
-    # (a rerun that changed nothing) needs no task run: what deliver returns for it, unless the mail settings
-    # are wrong (the task says so).
-    idle = not outbox.has_pending(engine) and _smtp_settings_readable(config)
-    try:     # the result itself, not the task's state: State.result() waits on Prefect's event loop (~0.1 s)
-        delivery = {"sent": 0, "written": 0, "bounced": 0} if idle else in_worker(
-            deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path)
-    except Exception as exc:     # undelivered (DeliveryIncomplete), or the server's or the database's own error
-        delivery = {"sent": 0, "written": 0, "failed_error": str(exc) or type(exc).__name__}
-        said = delivery["failed_error"] if isinstance(exc, DeliveryIncomplete) else f"Chưa gửi được thư: {exc}"
-        logger.warning("%s — thư vẫn nằm trong hộp thư đi, lần chạy sau sẽ gửi.", said)
     unmailed = placeholder_warning(config)
     if unmailed:
         logger.warning(unmailed)
-    submissions = list_submissions(engine, p.code)
+    submissions = list_submissions(engine, p.code)     # what the summary and the reports are made of
     fingerprint = consolidation_fingerprint(engine, config, today_in(config))
     # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
     earlier = earlier_consolidation(paths, fingerprint)
-    indicators, files = earlier if earlier else in_worker(consolidate, url, config, p, paths.root)
+    if not earlier and len(to_mail) <= NATIONAL_BATCH and _workers_running():
+        # a national round's province: messages, digest, delivery and reports in one task run (finish_province)
+        finished = in_worker(finish_province, to_mail, ids, url, config, p, str(paths.mail), config_path, paths.root)
+        queued, delivery, (indicators, files) = finished["queued"], finished["delivery"], finished["consolidated"]
+        if finished["failure"]:
+            delivery = _undelivered(*finished["failure"], logger)
+    else:
+        # queued once every batch is stored: a message says when a later file of the same unit replaced its own
+        queued = sum(in_batches(queue_messages, to_mail, (ids, url, config, p), QUEUEING, start=False))
+        queue_digest(engine, config, p, today_in(config))
+        # A mail server that is down must not fail the round: the messages stay in the outbox and the next run (or
+        # the reminders flow, with its longer retries) delivers them. An outbox with nothing to send (a rerun that
+        # changed nothing) needs no task run: what deliver returns for it, unless the mail settings are wrong (the
+        # task says so).
+        idle = not outbox.has_pending(engine) and _smtp_settings_readable(config)
+        try:     # the result itself, not the task's state: State.result() waits on Prefect's event loop (~0.1 s)
+            delivery = {"sent": 0, "written": 0, "bounced": 0} if idle else in_worker(
+                deliver.with_options(retries=1, retry_delay_seconds=5), url, str(paths.mail), config_path)
+        except Exception as exc:     # undelivered (DeliveryIncomplete), or the server's or the database's own error
+            delivery = _undelivered(str(exc) or type(exc).__name__, isinstance(exc, DeliveryIncomplete), logger)
+        indicators, files = earlier if earlier else in_worker(consolidate, url, config, p, paths.root)
     return build_summary(config, p, result, submissions,
                          {"trigger": trigger, "mail": {"queued": queued, **delivery, "placeholders": unmailed},
                           "indicators": indicators, **({"mailbox": mailbox} if mailbox else {}),

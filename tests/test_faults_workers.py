@@ -117,3 +117,45 @@ def test_ctrl_c_with_worker_processes_stops_them_all_in_seconds_and_the_rerun_fi
     assert sorted(k.rsplit(":", 1)[1] for k in keys) == sorted(hashes)          # every file answered, once
     reports = {p.name for p in (out / "2025-Y" / "submissions").glob("*.json")}
     assert len(reports) == len(made.files)
+
+
+def test_a_national_round_in_workers_with_the_mail_server_refusing_finishes_and_the_rerun_delivers_once(
+        prefect_harness, tmp_path, monkeypatch):
+    """A province's messages, delivery and reports go to a worker as one task (flows/round.py finish_province):
+    a mail server refusing one message and dropping a connection fails that province's delivery only, its reports
+    are written all the same, and the rerun delivers what waited; every message arrives once."""
+    from collections import Counter
+
+    from aiosmtpd.controller import Controller
+
+    from flows.many import consolidate_many
+    from flows.runners import WorkerProcesses
+    from smtp_server import free_port
+    from test_faults import flaky_collector, message_ids
+    from tonghop_dev.generate_round import generate_round
+
+    collector, port = flaky_collector(), free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        for k, v in {"TONGHOP_SMTP_HOST": "127.0.0.1", "TONGHOP_SMTP_PORT": str(port),
+                     "TONGHOP_SMTP_SECURITY": "none"}.items():
+            monkeypatch.setenv(k, v)
+        made = generate_round(tmp_path / "gen", provinces=2, communes_per_province=2, limit=6)
+        rounds = [{"config_path": str(p.config_path), "inbox": str(p.inbox), "out": str(tmp_path / "many" / p.code),
+                   "db_url": f"sqlite:///{tmp_path / f'{p.code}.db'}"} for p in made]
+        spread = consolidate_many.with_options(task_runner=WorkerProcesses(max_workers=2, min_files=0))
+        first = spread(period="2025-Y", rounds=rounds, trigger="test")["provinces"]
+        failed = [s["mail"].get("failed_error", "") for s in first]
+        assert sorted(bool(f) for f in failed) == [False, True]
+        assert "thư chưa gửi được" in max(failed)
+        assert all(Path(f).exists() for s in first for f in s["consolidated"].values())
+        assert [s["mail"]["queued"] for s in first] == [s["files_read_this_run"] for s in first]
+        collector.refusing = False
+        again = spread(period="2025-Y", rounds=rounds, trigger="test")["provinces"]
+        assert [s["mail"].get("failed_error") for s in again] == [None, None]
+    finally:
+        controller.stop()
+    ids = [mid for r in rounds for mid in message_ids(r["db_url"]).values()]
+    arrived = Counter(a.message["Message-ID"] for a in collector.arrived)
+    assert (len(ids), dict(arrived)) == (len(set(ids)), dict.fromkeys(ids, 1))
