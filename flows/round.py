@@ -177,10 +177,13 @@ def _undelivered(said: str, incomplete: bool, logger) -> dict[str, Any]:
     return {"sent": 0, "written": 0, "failed_error": said}
 
 
-def _workers_running() -> bool:
+def _national_workers() -> bool:
+    """Whether this round is one of a national round's provinces with its workers running: the other provinces
+    keep the other workers busy, so one task may do a province's messages (one province alone queues them in
+    batches on every worker)."""
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
-    return isinstance(runner, WorkerProcesses) and runner.running
+    return isinstance(runner, WorkerProcesses) and runner.running and runner.streams > 1
 
 
 def in_worker(step, *args: Any) -> Any:
@@ -223,7 +226,7 @@ def _round(engine, config, p, inbox: Path, paths: RoundPaths, config_path, trigg
     fingerprint = consolidation_fingerprint(engine, config, today_in(config))
     # a province with nothing new (most of a national rerun) keeps the reports it has: writing them costs seconds
     earlier = earlier_consolidation(paths, fingerprint)
-    if not earlier and len(to_mail) <= NATIONAL_BATCH and _workers_running():
+    if not earlier and len(to_mail) <= NATIONAL_BATCH and _national_workers():
         # a national round's province: messages, digest, delivery and reports in one task run (finish_province)
         finished = in_worker(finish_province, to_mail, ids, url, config, p, str(paths.mail), config_path, paths.root)
         queued, delivery, (indicators, files) = finished["queued"], finished["delivery"], finished["consolidated"]

@@ -53,8 +53,14 @@ NATIONAL_BATCH = 400
 PRELOAD = ["flows.preload"]   # what a worker needs: imported once, in the fork server, not in every worker
 
 
-def _prepare_worker(parent: int) -> None:
-    """Each worker process, before any task: quits with its flow process, and makes its TLS context once."""
+def _prepare_worker(parent: int, environ: dict[str, str] | None = None) -> None:
+    """Each worker process, before any task: takes its flow process's environment, quits with it, and makes its TLS
+    context and Prefect settings once."""
+    if environ is not None:
+        # forked from the fork server, a worker has the environment the server started with (an earlier flow
+        # run's, in a long-lived process); Prefect only adds the flow's variables to it, never removes one
+        os.environ.clear()
+        os.environ.update(environ)
     _quit_with_parent(parent)
     _one_tls_context_per_process()
     _one_settings_per_process()
@@ -227,7 +233,7 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         try:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._max_workers, mp_context=context, initializer=_initialize_process_pool_worker,
-                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(),)))
+                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(), dict(os.environ))))
             self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
         except Exception:
             if self._executor is not None:

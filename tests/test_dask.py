@@ -138,6 +138,22 @@ def test_while_the_workers_import_one_step_at_a_time_is_done_in_the_flow_process
     assert (before, first, second, again, after) == (False, True, False, True, False)
 
 
+def test_a_worker_takes_its_flow_processs_environment_not_the_fork_servers():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os\n"
+            "os.environ['TONGHOP_SMTP_PORT'] = '1'\n"       # as left by the flow run that started the fork server
+            "from flows.runners import _prepare_worker\n"
+            "flow_env = {k: v for k, v in os.environ.items() if k != 'TONGHOP_SMTP_PORT'} | {'TONGHOP_X': 'y'}\n"
+            "_prepare_worker(os.getpid(), flow_env)\n"
+            "print('TONGHOP_SMTP_PORT' in os.environ, os.environ['TONGHOP_X'], dict(os.environ) == flow_env)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}).stdout
+    assert out.split() == ["False", "y", "True"]
+
+
 def test_a_worker_makes_the_tls_context_of_a_ca_file_once_and_an_unverified_one_each_time():
     import subprocess
     import sys
