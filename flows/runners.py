@@ -233,7 +233,7 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         try:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._max_workers, mp_context=context, initializer=_initialize_process_pool_worker,
-                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(), dict(os.environ))))
+                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(), {**os.environ, **_ephemeral_api()})))
             self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
         except Exception:
             if self._executor is not None:
@@ -277,6 +277,18 @@ def opened(step: Callable) -> Callable:
         return step(*(a.value if isinstance(a, Sealed) else a for a in args),
                     **{k: v.value if isinstance(v, Sealed) else v for k, v in kwargs.items()})
     return run
+
+
+def _ephemeral_api() -> dict[str, str]:
+    """PREFECT_API_URL of the temporary Prefect server this process started (no server configured): a worker told
+    nothing started its own, and, ended by its pool without running its exit handlers, left it running (two
+    servers of ~220 MB left behind by every such run with workers)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return {}
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()        # the process's one temporary server (made, not started, if none)
+    return {"PREFECT_API_URL": server.api_url} if server.running else {}
 
 
 def _quiet_resource_tracker() -> None:

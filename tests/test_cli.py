@@ -401,3 +401,24 @@ def test_the_mail_line_says_what_was_not_sent_once():
                                         "trong hộp thư đi, lần chạy sau sẽ gửi.", False)]
     assert mail_lines(other) == [("[yellow]Thư chưa gửi được[/] (Không mở được cơ sở dữ liệu \\[x]); thư vẫn trong "
                                   "hộp thư đi, lần chạy sau sẽ gửi.", False)]
+
+
+def test_the_progress_shows_only_stages_with_something_to_do(capsys):
+    """A rerun with nothing new showed "Kiểm tra lại tệp đã lưu 1/1" (a stage of 0 files drawn as done)."""
+    from flows.cli.rounds import _with_progress
+    from tonghop import progress
+
+    class Round:           # a flow's stand-in: reports its stages as _round does, returns its summary
+        def with_options(self, task_runner):
+            return self
+
+        def __call__(self):
+            progress.advance("Đọc và kiểm tra", 0, 0)
+            progress.advance("Kiểm tra lại tệp đã lưu", 0, 0)
+            progress.advance("Xếp thư trả lời", 0, 2)
+            progress.advance("Xếp thư trả lời", 2, 2)
+            return {"period": "2025-Y"}
+
+    result = _with_progress(Round(), {})
+    shown = [line.split("━")[0].strip() for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert (result, shown) == (({"period": "2025-Y"}, False), ["Xếp thư trả lời"])

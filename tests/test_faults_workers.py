@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -159,3 +160,37 @@ def test_a_national_round_in_workers_with_the_mail_server_refusing_finishes_and_
     ids = [mid for r in rounds for mid in message_ids(r["db_url"]).values()]
     arrived = Counter(a.message["Message-ID"] for a in collector.arrived)
     assert (len(ids), dict(arrived)) == (len(set(ids)), dict.fromkeys(ids, 1))
+
+
+def test_a_run_with_workers_and_no_prefect_server_configured_leaves_no_server_behind(tmp_path):
+    """Without PREFECT_API_URL, Prefect starts a temporary server for the run: the workers use it (each used to
+    start its own, which outlived the run), and nothing of the run is left running once the command ends."""
+    from tonghop_dev.generate_round import generate_round
+
+    made = generate_round(tmp_path / "gen", provinces=2, communes_per_province=2, limit=6)
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TONGHOP_"))}
+    env.update(PREFECT_HOME=str(home), TONGHOP_WORKERS="2")
+    tonghop = Path(sys.executable).parent / "tonghop"
+    # output to files, not pipes: a server left behind would hold a pipe open and the wait would never end
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as errors:
+        code = subprocess.run([str(tonghop), "run-many", "--period", "2025-Y",
+                               *(str(p.config_path.parent) for p in made)], env=env, stdout=out, stderr=errors,
+                              timeout=600).returncode
+    assert code == 0, (tmp_path / "err.txt").read_text()[-2000:]
+
+    def left() -> set[int]:
+        mine = f"PREFECT_HOME={home}".encode()
+        pids = set()
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and mine in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.add(int(entry.name))
+            except OSError:
+                continue
+        return pids
+
+    deadline = time.monotonic() + 10           # a server told to stop takes a moment to go
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ((tmp_path / "out.txt").read_text().count("✓"), left()) == (2, set())

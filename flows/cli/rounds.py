@@ -50,9 +50,13 @@ def _with_progress(flow, flow_kwargs: dict, keep: tuple[type[TonghopError], ...]
         tasks: dict[str, int] = {}
 
         def report(stage: str, done: int, total: int) -> None:
+            # a stage with nothing to do is not shown: its bar said "1/1" (a rerun "checked again" one stored file
+            # when it checked none), and in a national run it overwrote another province's count
+            if not total:
+                return
             if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
         progress.set_reporter(report)
         try:
