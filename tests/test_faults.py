@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.policy import default as default_policy
 from pathlib import Path
@@ -186,10 +187,11 @@ def flaky_collector():
     return Flaky()
 
 
-def test_mail_server_refusing_and_dropping_mid_run(prefect_harness, config, tmp_path, monkeypatch):
+@contextmanager
+def flaky_smtp(monkeypatch):
+    """A flaky_collector behind a real SMTP server on loopback, TONGHOP_SMTP_* pointing at it; yields the collector."""
     from aiosmtpd.controller import Controller
 
-    from flows.round import consolidate_round
     from smtp_server import free_port
 
     collector, port = flaky_collector(), free_port()
@@ -199,6 +201,15 @@ def test_mail_server_refusing_and_dropping_mid_run(prefect_harness, config, tmp_
         for k, v in {"TONGHOP_SMTP_HOST": "127.0.0.1", "TONGHOP_SMTP_PORT": str(port),
                      "TONGHOP_SMTP_SECURITY": "none"}.items():
             monkeypatch.setenv(k, v)
+        yield collector
+    finally:
+        controller.stop()
+
+
+def test_mail_server_refusing_and_dropping_mid_run(prefect_harness, config, tmp_path, monkeypatch):
+    from flows.round import consolidate_round
+
+    with flaky_smtp(monkeypatch) as collector:
         inbox, out, db_url = inbox_of(tmp_path), tmp_path / "out", f"sqlite:///{tmp_path / 'round.db'}"
         first = consolidate_round(period=Y.code, inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
         assert "failed_error" in first["mail"]           # the round itself completed, one message waits
@@ -206,8 +217,6 @@ def test_mail_server_refusing_and_dropping_mid_run(prefect_harness, config, tmp_
         collector.refusing = False
         consolidate_round(period=Y.code, inbox=str(inbox), out=str(out), db_url=db_url, trigger="test")
         assert_consistent(db_url, out, inbox, config, collector)
-    finally:
-        controller.stop()
 
 
 def test_two_ingests_at_once_store_every_submission_once(tmp_path, db_url, config):

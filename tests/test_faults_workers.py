@@ -127,21 +127,12 @@ def test_a_national_round_in_workers_with_the_mail_server_refusing_finishes_and_
     are written all the same, and the rerun delivers what waited; every message arrives once."""
     from collections import Counter
 
-    from aiosmtpd.controller import Controller
-
     from flows.many import consolidate_many
     from flows.runners import WorkerProcesses
-    from smtp_server import free_port
-    from test_faults import flaky_collector, message_ids
+    from test_faults import flaky_smtp, message_ids
     from tonghop_dev.generate_round import generate_round
 
-    collector, port = flaky_collector(), free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        for k, v in {"TONGHOP_SMTP_HOST": "127.0.0.1", "TONGHOP_SMTP_PORT": str(port),
-                     "TONGHOP_SMTP_SECURITY": "none"}.items():
-            monkeypatch.setenv(k, v)
+    with flaky_smtp(monkeypatch) as collector:
         made = generate_round(tmp_path / "gen", provinces=2, communes_per_province=2, limit=6)
         rounds = [{"config_path": str(p.config_path), "inbox": str(p.inbox), "out": str(tmp_path / "many" / p.code),
                    "db_url": f"sqlite:///{tmp_path / f'{p.code}.db'}"} for p in made]
@@ -155,8 +146,6 @@ def test_a_national_round_in_workers_with_the_mail_server_refusing_finishes_and_
         collector.refusing = False
         again = spread(period="2025-Y", rounds=rounds, trigger="test")["provinces"]
         assert [s["mail"].get("failed_error") for s in again] == [None, None]
-    finally:
-        controller.stop()
     ids = [mid for r in rounds for mid in message_ids(r["db_url"]).values()]
     arrived = Counter(a.message["Message-ID"] for a in collector.arrived)
     assert (len(ids), dict(arrived)) == (len(set(ids)), dict.fromkeys(ids, 1))
