@@ -233,7 +233,8 @@ class WorkerProcesses(ProcessPoolTaskRunner):
         try:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._max_workers, mp_context=context, initializer=_initialize_process_pool_worker,
-                initargs=(self._subprocess_message_queue, _prepare_worker, (os.getpid(), {**os.environ, **_ephemeral_api()})))
+                initargs=(self._subprocess_message_queue, _prepare_worker,
+                          (os.getpid(), {**os.environ, **_ephemeral_api()})))
             self._resolver_executor = ThreadPoolExecutor(max_workers=self._max_workers)
         except Exception:
             if self._executor is not None:
